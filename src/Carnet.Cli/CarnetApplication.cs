@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Carnet.Cli;
+
+/// <summary>The <c>carnet</c> command line: parses arguments and runs a command, writing to the given streams.</summary>
+internal static class CarnetApplication
+{
+    /// <summary>Runs <c>carnet</c> with <paramref name="args"/>; returns the exit code (0 success, 2 bad input).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("carnet: LSTM, GRU and RNN networks for .NET, with PyTorch's numerics.");
+        root.Subcommands.Add(DemoCommand.Create(output, error));
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}

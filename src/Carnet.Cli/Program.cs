@@ -1,0 +1,1 @@
+return Carnet.Cli.CarnetApplication.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,82 @@
+// Dimension legend: B = batch rows in this step, H = hidden size (cell state size).
+// Gate blocks inside a (B, 4H) row are in PyTorch's order: i (input), f (forget), g (candidate), o (output).
+using System.Numerics;
+using static Carnet.Kernels.Activations;
+
+namespace Carnet.Kernels;
+
+/// <summary>
+/// The point-wise part of one LSTM step, after the gate pre-activations W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh
+/// have been summed by matrix products:
+/// i, f, o = σ(·); g = tanh(·); c_t = f ⊙ c_{t−1} + i ⊙ g; r_t = o ⊙ tanh(c_t)
+/// (r_t is h_t, or the input of the projection h_t = W_hr·r_t when the layer has one).
+/// </summary>
+internal static class LstmKernels
+{
+    /// <summary>
+    /// Forward step. gates (B, 4H) holds the pre-activations on entry and the activations on exit
+    /// (the backward step reads them). Writes c_t, tanh(c_t) and r_t = o ⊙ tanh(c_t), each (B, H).
+    /// </summary>
+    public static void Forward<T>(
+        ReadOnlySpan<T> cPrevious, int batch, int hidden,
+        Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            Span<T> row = gates.Slice(b * 4 * hidden, 4 * hidden);
+            int s = b * hidden;
+            for (int j = 0; j < hidden; j++)
+            {
+                T i = Sigmoid(row[j]);
+                T f = Sigmoid(row[hidden + j]);
+                T g = Tanh(row[2 * hidden + j]);
+                T o = Sigmoid(row[3 * hidden + j]);
+                row[j] = i;
+                row[hidden + j] = f;
+                row[2 * hidden + j] = g;
+                row[3 * hidden + j] = o;
+
+                T c = f * cPrevious[s + j] + i * g;
+                T tc = Tanh(c);
+                cell[s + j] = c;
+                tanhCell[s + j] = tc;
+                output[s + j] = o * tc;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Backward step. dOutput (B, H) is dL/dr_t; dCell (B, H) holds dL/dc_t from later steps on entry and
+    /// dL/dc_{t−1} on exit; dGates (B, 4H) receives dL/d(pre-activation) of each gate.
+    /// </summary>
+    public static void Backward<T>(
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrevious, ReadOnlySpan<T> tanhCell, ReadOnlySpan<T> dOutput,
+        int batch, int hidden,
+        Span<T> dCell, Span<T> dGates)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<T> row = gates.Slice(b * 4 * hidden, 4 * hidden);
+            Span<T> dRow = dGates.Slice(b * 4 * hidden, 4 * hidden);
+            int s = b * hidden;
+            for (int j = 0; j < hidden; j++)
+            {
+                T i = row[j], f = row[hidden + j], g = row[2 * hidden + j], o = row[3 * hidden + j];
+                T tc = tanhCell[s + j];
+                T dr = dOutput[s + j];
+
+                // back through r = o ⊙ tanh(c): into c, and into o
+                T dc = dCell[s + j] + dr * o * TanhDerivative(tc);
+
+                // back through c = f ⊙ c_{t−1} + i ⊙ g, then through each gate's nonlinearity
+                dRow[j] = dc * g * SigmoidDerivative(i);
+                dRow[hidden + j] = dc * cPrevious[s + j] * SigmoidDerivative(f);
+                dRow[2 * hidden + j] = dc * i * TanhDerivative(g);
+                dRow[3 * hidden + j] = dr * tc * SigmoidDerivative(o);
+                dCell[s + j] = dc * f;
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Numerics;
+
+namespace Carnet.Layers;
+
+/// <summary>The kind of recurrent cell.</summary>
+public enum RecurrentCellKind
+{
+    /// <summary>Long short-term memory: gates i, f, g, o and a cell state.</summary>
+    Lstm,
+
+    /// <summary>Gated recurrent unit: gates r, z, n.</summary>
+    Gru,
+
+    /// <summary>Elman RNN: one tanh or relu nonlinearity.</summary>
+    Rnn,
+}
+
+/// <summary>The nonlinearity of a plain RNN.</summary>
+public enum RnnNonlinearity
+{
+    /// <summary>h_t = tanh(…), PyTorch's default.</summary>
+    Tanh,
+
+    /// <summary>h_t = relu(…).</summary>
+    Relu,
+}
+
+/// <summary>
+/// The shape of one direction of one layer: the cell kind, I (input size), H (hidden size) and P (the size
+/// of h, which is the projection size for an LSTM with projection, else H).
+/// </summary>
+internal readonly record struct CellSpec(RecurrentCellKind Kind, RnnNonlinearity Nonlinearity, int InputSize, int HiddenSize, int OutputSize)
+{
+    /// <summary>Gate blocks per hidden unit: 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n), 1 for RNN.</summary>
+    public int GateCount => GateCountOf(Kind);
+
+    /// <summary>Rows of weight_ih and weight_hh: G·H.</summary>
+    public int GateWidth => GateCount * HiddenSize;
+
+    /// <summary>Whether the LSTM has a projection (P &lt; H).</summary>
+    public bool HasProjection => Kind == RecurrentCellKind.Lstm && OutputSize != HiddenSize;
+
+    /// <summary>Gate blocks per hidden unit of a cell kind.</summary>
+    public static int GateCountOf(RecurrentCellKind kind) => kind switch
+    {
+        RecurrentCellKind.Lstm => 4,
+        RecurrentCellKind.Gru => 3,
+        _ => 1,
+    };
+}
+
+/// <summary>The parameters of one direction of one layer (views into the module's flat block).</summary>
+internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public DirectionParameters(Parameter<T> weightIh, Parameter<T> weightHh, Parameter<T>? biasIh, Parameter<T>? biasHh, Parameter<T>? weightHr)
+    {
+        WeightIh = weightIh;
+        WeightHh = weightHh;
+        BiasIh = biasIh;
+        BiasHh = biasHh;
+        WeightHr = weightHr;
+    }
+
+    public Parameter<T> WeightIh { get; } // (G·H, I)
+
+    public Parameter<T> WeightHh { get; } // (G·H, P)
+
+    public Parameter<T>? BiasIh { get; } // (G·H)
+
+    public Parameter<T>? BiasHh { get; } // (G·H)
+
+    public Parameter<T>? WeightHr { get; } // (P, H), LSTM with projection only
+
+    /// <summary>The PyTorch names of one direction's parameters and their shapes, in state_dict order.</summary>
+    public static IEnumerable<(string Name, int[] Shape)> Layout(CellSpec spec, bool bias, string suffix)
+    {
+        yield return ("weight_ih" + suffix, [spec.GateWidth, spec.InputSize]);
+        yield return ("weight_hh" + suffix, [spec.GateWidth, spec.OutputSize]);
+        if (bias)
+        {
+            yield return ("bias_ih" + suffix, [spec.GateWidth]);
+            yield return ("bias_hh" + suffix, [spec.GateWidth]);
+        }
+
+        if (spec.HasProjection)
+        {
+            yield return ("weight_hr" + suffix, [spec.OutputSize, spec.HiddenSize]);
+        }
+    }
+
+    /// <summary>Finds one direction's parameters in a module by their names.</summary>
+    public static DirectionParameters<T> Find(Module<T> module, CellSpec spec, bool bias, string suffix)
+        => new(
+            module.GetParameter("weight_ih" + suffix),
+            module.GetParameter("weight_hh" + suffix),
+            bias ? module.GetParameter("bias_ih" + suffix) : null,
+            bias ? module.GetParameter("bias_hh" + suffix) : null,
+            spec.HasProjection ? module.GetParameter("weight_hr" + suffix) : null);
+}
+
+/// <summary>What the backward pass of one direction needs from its forward pass; every buffer is indexed by time t.</summary>
+internal sealed class DirectionCache<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public required T[] Gates { get; init; } // (T, B, G·H) gate activations: LSTM i f g o, GRU r z n, RNN h_t
+
+    public T[]? HiddenGates { get; init; } // (T, B, 3H) GRU only: W_hh·h_{t−1} + b_hh
+
+    public required T[] HiddenPrevious { get; init; } // (T, B, P) the state entering step t
+
+    public T[]? CellPrevious { get; init; } // (T, B, H) LSTM only
+
+    public T[]? TanhCell { get; init; } // (T, B, H) LSTM only: tanh(c_t)
+
+    public T[]? Unprojected { get; init; } // (T, B, H) LSTM with projection only: r_t = o ⊙ tanh(c_t)
+}

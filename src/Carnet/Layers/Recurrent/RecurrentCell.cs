@@ -1,0 +1,132 @@
+// Dimension legend: B = batch, I = input size, H = hidden size.
+using System.Numerics;
+
+namespace Carnet.Layers;
+
+/// <summary>
+/// One step of a recurrent cell with PyTorch's <c>LSTMCell</c> / <c>GRUCell</c> / <c>RNNCell</c> parameters
+/// (<c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>), for streaming one step at a time.
+/// It runs the same code as a one-step, one-layer stack.
+/// </summary>
+public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly CellSpec spec;
+    private readonly DirectionParameters<T> parameters;
+
+    private protected RecurrentCell(RecurrentCellKind kind, int inputSize, int hiddenSize, bool bias, RnnNonlinearity nonlinearity, RandomSource? random)
+        : base(Layout(kind, inputSize, hiddenSize, bias, nonlinearity))
+    {
+        var options = Options(kind, inputSize, hiddenSize, bias, nonlinearity);
+        spec = new CellSpec(kind, nonlinearity, inputSize, hiddenSize, hiddenSize);
+        parameters = DirectionParameters<T>.Find(this, spec, bias, string.Empty);
+        Initialization.ResetRecurrent(this, kind, options, random ?? new RandomSource(0));
+    }
+
+    /// <summary>I: features per step.</summary>
+    public int InputSize => spec.InputSize;
+
+    /// <summary>H: units.</summary>
+    public int HiddenSize => spec.HiddenSize;
+
+    private protected CellResult<T> StepCore(Tensor<T> input, Tensor<T>? hidden, Tensor<T>? cell)
+    {
+        if (input.Rank != 2 || input.Shape[1] != InputSize)
+        {
+            throw new ArgumentException(
+                $"input has shape {Tensor<T>.ShapeToString(input.Shape.ToArray())}; expected (batch, {InputSize}).", nameof(input));
+        }
+
+        int batch = input.Shape[0];
+        hidden?.EnsureShape(nameof(hidden), batch, HiddenSize);
+        cell?.EnsureShape(nameof(cell), batch, HiddenSize);
+        bool isLstm = spec.Kind == RecurrentCellKind.Lstm;
+        var hiddenOut = Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
+        var cellOut = isLstm ? Tensor<T>.Zeros(batch, HiddenSize) : null; // (B, H)
+        var output = new T[batch * HiddenSize]; // (B, H)
+        var cache = RecurrentDirection.Forward(
+            spec, parameters, steps: 1, batch, reverse: false, input.Span, default,
+            hidden is null ? new T[batch * HiddenSize] : hidden.Span, cell is null ? new T[batch * HiddenSize] : cell.Span,
+            output, HiddenSize, hiddenOut.Span, cellOut is null ? default : cellOut.Span);
+        return new CellResult<T>(hiddenOut, cellOut, cache, input.Clone(), this);
+    }
+
+    private protected CellGradients<T> BackwardCore(CellResult<T> result, Tensor<T>? gradHidden, Tensor<T>? gradCell)
+    {
+        if (!ReferenceEquals(result.Owner, this))
+        {
+            throw new ArgumentException("This result was computed by another cell.", nameof(result));
+        }
+
+        int batch = result.Hidden.Shape[0];
+        gradHidden?.EnsureShape(nameof(gradHidden), batch, HiddenSize);
+        gradCell?.EnsureShape(nameof(gradCell), batch, HiddenSize);
+        var dInput = Tensor<T>.Zeros(batch, InputSize); // (B, I)
+        var dHidden = Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
+        var dCell = result.Cell is null ? null : Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
+        RecurrentDirection.Backward(
+            spec, parameters, steps: 1, batch, reverse: false, result.Cache, result.Input.Span, default,
+            new T[batch * HiddenSize], HiddenSize,
+            gradHidden is null ? new T[batch * HiddenSize] : gradHidden.Span,
+            gradCell is null ? new T[batch * HiddenSize] : gradCell.Span,
+            dInput.Span, dHidden.Span, dCell is null ? default : dCell.Span);
+        return new CellGradients<T>(dInput, dHidden, dCell);
+    }
+
+    private static RecurrentOptions Options(RecurrentCellKind kind, int inputSize, int hiddenSize, bool bias, RnnNonlinearity nonlinearity)
+    {
+        var options = new RecurrentOptions { InputSize = inputSize, HiddenSize = hiddenSize, Bias = bias, Nonlinearity = nonlinearity };
+        options.Validate(kind);
+        return options;
+    }
+
+    private static List<(string Name, int[] Shape)> Layout(RecurrentCellKind kind, int inputSize, int hiddenSize, bool bias, RnnNonlinearity nonlinearity)
+    {
+        Options(kind, inputSize, hiddenSize, bias, nonlinearity);
+        return DirectionParameters<T>.Layout(new CellSpec(kind, nonlinearity, inputSize, hiddenSize, hiddenSize), bias, string.Empty).ToList();
+    }
+}
+
+/// <summary>The result of one cell step: h_1 and, for an LSTM cell, c_1, each (B, H).</summary>
+public sealed class CellResult<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal CellResult(Tensor<T> hidden, Tensor<T>? cell, DirectionCache<T> cache, Tensor<T> input, object owner)
+    {
+        Hidden = hidden;
+        Cell = cell;
+        Cache = cache;
+        Input = input;
+        Owner = owner;
+    }
+
+    /// <summary>h_1: (B, H).</summary>
+    public Tensor<T> Hidden { get; }
+
+    /// <summary>c_1: (B, H), LSTM cell only.</summary>
+    public Tensor<T>? Cell { get; }
+
+    internal DirectionCache<T> Cache { get; }
+
+    internal Tensor<T> Input { get; }
+
+    internal object Owner { get; }
+}
+
+/// <summary>Gradients of one cell step with respect to its input and incoming states.</summary>
+public sealed class CellGradients<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal CellGradients(Tensor<T> input, Tensor<T> hidden, Tensor<T>? cell)
+    {
+        Input = input;
+        Hidden = hidden;
+        Cell = cell;
+    }
+
+    /// <summary>dL/dx: (B, I).</summary>
+    public Tensor<T> Input { get; }
+
+    /// <summary>dL/dh_0: (B, H).</summary>
+    public Tensor<T> Hidden { get; }
+
+    /// <summary>dL/dc_0: (B, H), LSTM cell only.</summary>
+    public Tensor<T>? Cell { get; }
+}

@@ -1,0 +1,234 @@
+// Dimension legend: T = time steps, B = batch, I = input size, H = hidden size, P = size of h
+// (projection size, or H), L = layers, D = directions (2 when bidirectional, else 1).
+using System.Numerics;
+using Carnet.Kernels;
+
+namespace Carnet.Layers;
+
+/// <summary>
+/// A stack of recurrent layers with PyTorch's options and semantics (<c>torch.nn.LSTM</c>, <c>GRU</c>, <c>RNN</c>):
+/// layers, bias, batch-first, dropout between layers, bidirectional, packed (variable-length) batches.
+/// Forward keeps what backward needs in the returned <see cref="RecurrentResult{T}"/>; the layer itself
+/// holds no recurrent state, so truncated back-propagation and resets are the caller's explicit choice.
+/// </summary>
+public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly DirectionParameters<T>[] directions; // (L·D), index l·D + d
+    private readonly CellSpec[] specs; // (L), one per layer
+    private readonly RandomSource dropoutRandom;
+
+    private protected RecurrentLayer(RecurrentCellKind kind, RecurrentOptions options, RandomSource? random)
+        : base(BuildLayout(kind, options))
+    {
+        options.Validate(kind);
+        Kind = kind;
+        Options = options;
+        specs = Enumerable.Range(0, options.NumLayers).Select(l => SpecOf(kind, options, l)).ToArray();
+        directions = new DirectionParameters<T>[options.NumLayers * Directions];
+        for (int l = 0; l < options.NumLayers; l++)
+        {
+            for (int d = 0; d < Directions; d++)
+            {
+                directions[l * Directions + d] = DirectionParameters<T>.Find(this, specs[l], options.Bias, Suffix(l, d));
+            }
+        }
+
+        random ??= new RandomSource(0);
+        Initialization.ResetRecurrent(this, kind, options, random);
+        dropoutRandom = random.Fork();
+    }
+
+    /// <summary>The cell kind.</summary>
+    public RecurrentCellKind Kind { get; }
+
+    /// <summary>The configuration, with PyTorch's constructor arguments.</summary>
+    public RecurrentOptions Options { get; }
+
+    /// <summary>D: 2 when bidirectional, else 1.</summary>
+    public int Directions => Options.Bidirectional ? 2 : 1;
+
+    /// <summary>P: the size of h (the projection size when there is one, else the hidden size).</summary>
+    public int StateSize => Options.ProjectionSize > 0 ? Options.ProjectionSize : Options.HiddenSize;
+
+    /// <summary>The last dimension of the output: D·P.</summary>
+    public int OutputSize => Directions * StateSize;
+
+    /// <summary>The generator that draws dropout masks when a forward call is given none.</summary>
+    public RandomSource DropoutRandom => dropoutRandom;
+
+    private protected RecurrentResult<T> ForwardCore(
+        Tensor<T> input, Tensor<T>? initialHidden, Tensor<T>? initialCell, int[]? lengths, bool training, RandomSource? random)
+    {
+        var o = Options;
+        if (input.Rank != 3 || input.Shape[2] != o.InputSize)
+        {
+            string layout = o.BatchFirst ? "(batch, steps, input size)" : "(steps, batch, input size)";
+            throw new ArgumentException(
+                $"input has shape {Tensor<T>.ShapeToString(input.Shape.ToArray())}; expected {layout} with input size {o.InputSize}.", nameof(input));
+        }
+
+        int steps = o.BatchFirst ? input.Shape[1] : input.Shape[0], batch = o.BatchFirst ? input.Shape[0] : input.Shape[1];
+        if (steps == 0 || batch == 0)
+        {
+            throw new ArgumentException("input must have at least one time step and one sequence.", nameof(input));
+        }
+
+        int stateCount = o.NumLayers * Directions;
+        initialHidden?.EnsureShape(nameof(initialHidden), stateCount, batch, StateSize);
+        initialCell?.EnsureShape(nameof(initialCell), stateCount, batch, o.HiddenSize);
+        bool[] active = lengths is null ? [] : ActiveMask(lengths, steps, batch);
+
+        var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active);
+        T[] layerInput = TimeMajor(input.Span, steps, batch, o.InputSize); // (T, B, I)
+        var hiddenState = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
+        var cellState = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        T[] output = [];
+        for (int l = 0; l < o.NumLayers; l++)
+        {
+            if (l > 0 && training && o.Dropout > 0)
+            {
+                var mask = new T[layerInput.Length]; // (T, B, D·P)
+                SequenceKernels.DropoutMask(random ?? dropoutRandom, o.Dropout, mask.AsSpan());
+                Elementwise.Multiply<T>(layerInput, mask, layerInput);
+                cache.DropoutMasks[l] = mask;
+            }
+
+            cache.LayerInputs[l] = layerInput;
+            output = new T[steps * batch * OutputSize]; // (T, B, D·P)
+            for (int d = 0; d < Directions; d++)
+            {
+                int index = l * Directions + d;
+                ReadOnlySpan<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
+                ReadOnlySpan<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                cache.Directions[index] = RecurrentDirection.Forward(
+                    specs[l], directions[index], steps, batch, reverse: d == 1, layerInput, active, h0, c0,
+                    output.AsSpan(d * StateSize), OutputSize,
+                    hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
+                    cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
+            }
+
+            layerInput = output;
+        }
+
+        var outputTensor = o.BatchFirst
+            ? new Tensor<T>(BatchMajor(output, steps, batch, OutputSize), batch, steps, OutputSize)
+            : new Tensor<T>(output, steps, batch, OutputSize);
+        return new RecurrentResult<T>(outputTensor, hiddenState, cellState, cache);
+    }
+
+    private protected RecurrentGradients<T> BackwardCore(
+        RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden, Tensor<T>? gradCell)
+    {
+        var cache = result.Cache;
+        if (!ReferenceEquals(cache.Layer, this))
+        {
+            throw new ArgumentException("This result was computed by another layer.", nameof(result));
+        }
+
+        var o = Options;
+        int steps = cache.Steps, batch = cache.Batch, stateCount = o.NumLayers * Directions;
+        gradOutput?.EnsureShape(nameof(gradOutput), result.Output.Shape.ToArray());
+        gradHidden?.EnsureShape(nameof(gradHidden), stateCount, batch, StateSize);
+        gradCell?.EnsureShape(nameof(gradCell), stateCount, batch, o.HiddenSize);
+
+        T[] dOutput = gradOutput is null ? new T[steps * batch * OutputSize] : TimeMajor(gradOutput.Span, steps, batch, OutputSize); // (T, B, D·P)
+        var dInitialHidden = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
+        var dInitialCell = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        for (int l = o.NumLayers - 1; l >= 0; l--)
+        {
+            int inputSize = specs[l].InputSize;
+            var dInput = new T[steps * batch * inputSize]; // (T, B, I_l)
+            for (int d = 0; d < Directions; d++)
+            {
+                int index = l * Directions + d;
+                ReadOnlySpan<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
+                ReadOnlySpan<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                RecurrentDirection.Backward(
+                    specs[l], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
+                    cache.LayerInputs[l], cache.Active, dOutput.AsSpan(d * StateSize), OutputSize, dHn, dCn, dInput,
+                    dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
+                    dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
+            }
+
+            if (cache.DropoutMasks[l] is { } mask)
+            {
+                Elementwise.Multiply<T>(dInput, mask, dInput);
+            }
+
+            dOutput = dInput;
+        }
+
+        var dInputTensor = o.BatchFirst
+            ? new Tensor<T>(BatchMajor(dOutput, steps, batch, o.InputSize), batch, steps, o.InputSize)
+            : new Tensor<T>(dOutput, steps, batch, o.InputSize);
+        return new RecurrentGradients<T>(dInputTensor, dInitialHidden, dInitialCell);
+    }
+
+    internal static string Suffix(int layer, int direction) => $"_l{layer}" + (direction == 1 ? "_reverse" : string.Empty);
+
+    private static CellSpec SpecOf(RecurrentCellKind kind, RecurrentOptions options, int layer)
+    {
+        int directions = options.Bidirectional ? 2 : 1;
+        int size = options.ProjectionSize > 0 ? options.ProjectionSize : options.HiddenSize;
+        int inputSize = layer == 0 ? options.InputSize : directions * size;
+        return new CellSpec(kind, options.Nonlinearity, inputSize, options.HiddenSize, size);
+    }
+
+    private static List<(string Name, int[] Shape)> BuildLayout(RecurrentCellKind kind, RecurrentOptions options)
+    {
+        options.Validate(kind);
+        var layout = new List<(string, int[])>();
+        for (int l = 0; l < options.NumLayers; l++)
+        {
+            for (int d = 0; d < (options.Bidirectional ? 2 : 1); d++)
+            {
+                layout.AddRange(DirectionParameters<T>.Layout(SpecOf(kind, options, l), options.Bias, Suffix(l, d)));
+            }
+        }
+
+        return layout;
+    }
+
+    private static bool[] ActiveMask(int[] lengths, int steps, int batch)
+    {
+        if (lengths.Length != batch)
+        {
+            throw new ArgumentException($"lengths has {lengths.Length} entries for a batch of {batch}.", nameof(lengths));
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            if (lengths[b] < 1 || lengths[b] > steps)
+            {
+                throw new ArgumentException(
+                    $"lengths[{b}] is {lengths[b]}; each length must be between 1 and the {steps} time steps.", nameof(lengths));
+            }
+        }
+
+        var active = new bool[steps * batch]; // (T, B)
+        SequenceKernels.ActiveMask(lengths, steps, active);
+        return active;
+    }
+
+    private T[] TimeMajor(ReadOnlySpan<T> values, int steps, int batch, int width)
+    {
+        var result = new T[steps * batch * width];
+        if (Options.BatchFirst)
+        {
+            Elementwise.TransposeLeadingAxes(values, batch, steps, width, result);
+        }
+        else
+        {
+            values.CopyTo(result);
+        }
+
+        return result;
+    }
+
+    private static T[] BatchMajor(T[] values, int steps, int batch, int width)
+    {
+        var result = new T[values.Length];
+        Elementwise.TransposeLeadingAxes<T>(values, steps, batch, width, result);
+        return result;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Numerics;
+
+namespace Carnet.Layers;
+
+/// <summary>
+/// What a recurrent stack's forward pass returns, as PyTorch defines it: <c>output</c> holds the top layer's
+/// h_t for every step (both directions concatenated; zero at padded steps), <c>h_n</c> and <c>c_n</c> each
+/// layer's and direction's final state (for a padded sequence, the state at its own last step). It also
+/// keeps what <c>Backward</c> needs.
+/// </summary>
+public sealed class RecurrentResult<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal RecurrentResult(Tensor<T> output, Tensor<T> hiddenState, Tensor<T>? cellState, StackCache<T> cache)
+    {
+        Output = output;
+        HiddenState = hiddenState;
+        CellState = cellState;
+        Cache = cache;
+    }
+
+    /// <summary>output: (T, B, D·P), or (B, T, D·P) when batch-first.</summary>
+    public Tensor<T> Output { get; }
+
+    /// <summary>h_n: (L·D, B, P), index l·D + d (d = 1 is the reverse direction).</summary>
+    public Tensor<T> HiddenState { get; }
+
+    /// <summary>c_n: (L·D, B, H), LSTM only.</summary>
+    public Tensor<T>? CellState { get; }
+
+    internal StackCache<T> Cache { get; }
+}
+
+/// <summary>Gradients of the loss with respect to a recurrent stack's input and initial states.</summary>
+public sealed class RecurrentGradients<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal RecurrentGradients(Tensor<T> input, Tensor<T> initialHidden, Tensor<T>? initialCell)
+    {
+        Input = input;
+        InitialHidden = initialHidden;
+        InitialCell = initialCell;
+    }
+
+    /// <summary>dL/dinput, shaped as the input.</summary>
+    public Tensor<T> Input { get; }
+
+    /// <summary>dL/dh_0: (L·D, B, P).</summary>
+    public Tensor<T> InitialHidden { get; }
+
+    /// <summary>dL/dc_0: (L·D, B, H), LSTM only.</summary>
+    public Tensor<T>? InitialCell { get; }
+}
+
+/// <summary>Everything a stack's backward pass needs from its forward pass.</summary>
+internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public StackCache(object layer, int steps, int batch, int[]? lengths, bool[] active)
+    {
+        var options = ((RecurrentLayer<T>)layer).Options;
+        Layer = layer;
+        Steps = steps;
+        Batch = batch;
+        Lengths = lengths;
+        Active = active;
+        LayerInputs = new T[options.NumLayers][];
+        DropoutMasks = new T[]?[options.NumLayers];
+        Directions = new DirectionCache<T>?[options.NumLayers * (options.Bidirectional ? 2 : 1)];
+    }
+
+    public object Layer { get; }
+
+    public int Steps { get; }
+
+    public int Batch { get; }
+
+    public int[]? Lengths { get; }
+
+    public bool[] Active { get; } // (T, B), empty when every sequence has all T steps
+
+    public T[][] LayerInputs { get; } // per layer: (T, B, I_l), after dropout
+
+    public T[]?[] DropoutMasks { get; } // per layer: (T, B, I_l), null where no dropout was applied
+
+    public DirectionCache<T>?[] Directions { get; } // (L·D)
+}
