@@ -1,0 +1,132 @@
+// Dimension legend: T = time steps, B = batch, I = input size, H = hidden size, L = layers, G = gate blocks
+// (4 for the LSTM, 3 for the GRU). Tensors are time-major (batch-first off), as in ANCHORS.md.
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using Carnet.Layers;
+
+namespace Carnet.Benchmarks;
+
+/// <summary>The reference shapes of /work/shared/reference/ANCHORS.md that <see cref="LayerBenchmarks"/> runs.</summary>
+public enum LayerShape
+{
+    /// <summary>Radar / time series: I=2 H=64 L=2 B=32 T=100.</summary>
+    S1,
+
+    /// <summary>Streaming: I=128 H=256 L=2 B=1 T=100.</summary>
+    S4,
+}
+
+/// <summary>
+/// Whole-layer timings of <see cref="Lstm{T}"/> and <see cref="Gru{T}"/> (float): inference forward, and a
+/// training step (zero the gradients, forward, backward with upstream gradients for the output and the
+/// final states, so every parameter's gradient is formed). The GFLOP/s column counts matrix products only,
+/// as ANCHORS.md does: forward = Σ_layers T·B·2·G·H·(I_l + H); a training step counts 3× forward.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+public class LayerBenchmarks
+{
+    private Lstm<float>? lstm;
+    private Gru<float>? gru;
+    private Tensor<float>? input; // (T, B, I)
+    private Tensor<float>? gradOutput; // (T, B, H)
+    private Tensor<float>? gradHidden; // (L, B, H)
+    private Tensor<float>? gradCell; // (L, B, H)
+
+    /// <summary>The reference shape.</summary>
+    [Params(LayerShape.S1, LayerShape.S4)]
+    public LayerShape Shape { get; set; }
+
+    /// <summary>Builds both layers (seeded PyTorch initialisation), the input and the upstream gradients once.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (inputSize, hidden, layers, batch, steps) = Dimensions(Shape);
+        var random = new RandomSource(2026);
+        lstm = new Lstm<float>(inputSize, hidden, layers, random: random);
+        gru = new Gru<float>(inputSize, hidden, layers, random: random);
+        input = Uniform(random, steps, batch, inputSize);
+        gradOutput = Uniform(random, steps, batch, hidden);
+        gradHidden = Uniform(random, layers, batch, hidden);
+        gradCell = Uniform(random, layers, batch, hidden);
+    }
+
+    /// <summary>LSTM inference: forward over the whole sequence, no dropout.</summary>
+    [Benchmark]
+    public RecurrentResult<float> LstmForward() => lstm!.Forward(input!);
+
+    /// <summary>LSTM training step: zero gradients, forward, backward through output, h_n and c_n.</summary>
+    [Benchmark]
+    public RecurrentGradients<float> LstmTrainingStep()
+    {
+        lstm!.ZeroGradients();
+        var result = lstm.Forward(input!, training: true);
+        return lstm.Backward(result, gradOutput, gradHidden, gradCell);
+    }
+
+    /// <summary>GRU inference: forward over the whole sequence, no dropout.</summary>
+    [Benchmark]
+    public RecurrentResult<float> GruForward() => gru!.Forward(input!);
+
+    /// <summary>GRU training step: zero gradients, forward, backward through output and h_n.</summary>
+    [Benchmark]
+    public RecurrentGradients<float> GruTrainingStep()
+    {
+        gru!.ZeroGradients();
+        var result = gru.Forward(input!, training: true);
+        return gru.Backward(result, gradOutput, gradHidden);
+    }
+
+    /// <summary>(I, H, L, B, T) of a reference shape.</summary>
+    public static (int Input, int Hidden, int Layers, int Batch, int Steps) Dimensions(LayerShape shape) => shape switch
+    {
+        LayerShape.S1 => (2, 64, 2, 32, 100),
+        LayerShape.S4 => (128, 256, 2, 1, 100),
+        _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Unknown reference shape."),
+    };
+
+    /// <summary>ANCHORS.md's operation count of one forward pass: Σ_layers T·B·2·G·H·(I_l + H).</summary>
+    public static double ForwardFlops(LayerShape shape, int gates)
+    {
+        var (inputSize, hidden, layers, batch, steps) = Dimensions(shape);
+        double total = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            int layerInput = l == 0 ? inputSize : hidden;
+            total += (double)steps * batch * 2 * gates * hidden * (layerInput + hidden);
+        }
+
+        return total;
+    }
+
+    private static Tensor<float> Uniform(RandomSource random, params int[] shape)
+    {
+        var tensor = Tensor<float>.Zeros(shape);
+        random.FillUniform(tensor.Span, -1, 1);
+        return tensor;
+    }
+
+    /// <summary>Adds the FLOP count and GFLOP/s columns.</summary>
+    public sealed class Config : ManualConfig
+    {
+        /// <summary>Creates the configuration.</summary>
+        public Config()
+        {
+            AddColumn(new GflopsColumn(FlopsOf, showCount: true), new GflopsColumn(FlopsOf));
+        }
+
+        private static double FlopsOf(BenchmarkCase benchmarkCase)
+        {
+            if (GflopsColumn.ParameterOf(benchmarkCase, nameof(Shape)) is not LayerShape shape)
+            {
+                return 0;
+            }
+
+            string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
+            int gates = method.StartsWith("Lstm", StringComparison.Ordinal) ? 4 : 3;
+            double forward = ForwardFlops(shape, gates);
+            return method.EndsWith("TrainingStep", StringComparison.Ordinal) ? 3 * forward : forward;
+        }
+    }
+}
