@@ -15,7 +15,7 @@ public static class GradientClipping
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var list = modules.ToList();
-        double total = Math.Sqrt(list.Sum(m => TrainingKernels.SumOfSquares<T>(m.ParameterGradients.Span)));
+        double total = Math.Sqrt(list.Sum(m => OptimizerKernels.SumOfSquares<T>(m.ParameterGradients.Span)));
         double coefficient = Math.Min(1.0, maxNorm / (total + 1e-6));
         foreach (var module in list)
         {

@@ -12,6 +12,6 @@ public static class Losses
     {
         target.EnsureShape(nameof(target), prediction.Shape.ToArray());
         gradient.EnsureShape(nameof(gradient), prediction.Shape.ToArray());
-        return TrainingKernels.MeanSquaredError<T>(prediction.Span, target.Span, gradient.Span);
+        return LossKernels.MeanSquaredError<T>(prediction.Span, target.Span, gradient.Span);
     }
 }

@@ -1,27 +1,11 @@
-// Dimension legend: N = elements of a prediction (or of a parameter block).
+// Dimension legend: N = elements of a parameter block.
 using System.Numerics;
 
 namespace Carnet.Kernels;
 
-/// <summary>Loss and optimizer arithmetic: the reference definitions, in PyTorch 1.13's exact order of operations.</summary>
-internal static class TrainingKernels
+/// <summary>Optimizer updates and gradient norms, in PyTorch 1.13's exact order of operations. Scalar reference code.</summary>
+internal static class OptimizerKernels
 {
-    /// <summary>Mean squared error over N elements; gradient (N) = 2 (p − y) / N. Returns the loss.</summary>
-    public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T count = T.CreateTruncating(prediction.Length);
-        T sum = T.Zero;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            T difference = prediction[i] - target[i];
-            sum += difference * difference;
-            gradient[i] = (difference + difference) / count;
-        }
-
-        return sum / count;
-    }
-
     /// <summary>
     /// One Adam step (torch.optim.Adam, 1.13, amsgrad off) on a block of parameters:
     /// g = grad + λ·p; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; p −= stepSize · m / (√v / √(1 − β₂ᵗ) + ε),
