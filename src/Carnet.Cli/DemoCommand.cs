@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Carnet.Data;
+using Carnet.Models;
 using Carnet.Training;
 
 namespace Carnet.Cli;
@@ -16,18 +17,19 @@ internal static class DemoCommand
         var column = new Option<string>("--column") { Description = "The numeric column to model.", DefaultValueFactory = _ => "passengers_thousands" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training windows.", DefaultValueFactory = _ => 100 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initial weights and shuffles.", DefaultValueFactory = _ => 42UL };
+        var save = new Option<string?>("--save") { Description = "Also write the trained model to this .safetensors file." };
         var command = new Command(
             "demo",
             "Train an LSTM to predict a series one step ahead and compare it with the naive forecast.\n" +
             "Example: carnet demo --data data/airpassengers.csv --column passengers_thousands --epochs 100")
         {
-            data, column, epochs, seed,
+            data, column, epochs, seed, save,
         };
-        command.SetAction(parse => Run(parse.GetValue(data)!, parse.GetValue(column)!, parse.GetValue(epochs), parse.GetValue(seed), output, error));
+        command.SetAction(parse => Run(parse.GetValue(data)!, parse.GetValue(column)!, parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(save), output, error));
         return command;
     }
 
-    private static int Run(string dataPath, string columnName, int epochs, ulong seed, TextWriter output, TextWriter error)
+    private static int Run(string dataPath, string columnName, int epochs, ulong seed, string? save, TextWriter output, TextWriter error)
     {
         try
         {
@@ -44,9 +46,15 @@ internal static class DemoCommand
             });
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"held-out one-step RMSE: LSTM {report.ModelRootMeanSquaredError:F2}, naive (previous value) {report.NaiveRootMeanSquaredError:F2}"));
+            if (save is not null)
+            {
+                ModelFile.Save(save, report.Model, report.Preprocessing);
+                output.WriteLine($"model written to {save}");
+            }
+
             return 0;
         }
-        catch (Exception e) when (e is DataFormatException or ArgumentException)
+        catch (Exception e) when (e is DataFormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"carnet demo: {e.Message}");
             return 2;

@@ -23,18 +23,18 @@ public static class StateDictionary
             string name = prefix + parameter.Name;
             if (!file.TryGetTensor(name, out var tensor))
             {
-                throw new SafeTensorsFormatException(file.Source, name, "is missing; the model needs it with shape " + Describe(parameter.Shape), null);
+                throw new SafeTensorsFormatException(file.Source, name, "missing; the model needs it with shape " + Describe(parameter.Shape), null);
             }
 
             if (!tensor.Shape.SequenceEqual(parameter.Shape))
             {
                 throw new SafeTensorsFormatException(
-                    file.Source, name, $"has shape {Describe(tensor.Shape)}; the model needs {Describe(parameter.Shape)}", null);
+                    file.Source, name, $"shape {Describe(tensor.Shape)}, but the model needs {Describe(parameter.Shape)}", null);
             }
 
             if (!tensor.DType.IsFloatingPoint())
             {
-                throw new SafeTensorsFormatException(file.Source, name, $"has dtype {tensor.DType.GetJsonName()}; a parameter must be floating point", null);
+                throw new SafeTensorsFormatException(file.Source, name, $"dtype {tensor.DType.GetJsonName()}, but a parameter must be floating point", null);
             }
 
             values.Add((parameter, tensor.ToDoubleArray()));

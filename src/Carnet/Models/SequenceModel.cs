@@ -1,4 +1,5 @@
-// Dimension legend: B = batch, T = time steps, I = input features, F = recurrent output features (D·P), O = outputs.
+// Dimension legend: B = batch, T = time steps, I = input features, E = embedding size, F = recurrent output
+// features (D·P), O = outputs.
 using System.Numerics;
 using Carnet.Kernels;
 using Carnet.Layers;
@@ -17,29 +18,48 @@ public enum Pooling
     /// <summary>The element-wise maximum over each sequence's valid steps: (B, F).</summary>
     Max,
 
-    /// <summary>Every step kept, for tagging: (B, T, F).</summary>
+    /// <summary>Every step kept, for tagging and language models: (B, T, F).</summary>
     None,
 }
 
 /// <summary>
-/// A recurrent stack (batch-first), pooling over time and a linear head: the shape of most sequence
-/// regressors and classifiers. Parameters carry the module prefixes <c>rnn.</c> and <c>head.</c>.
+/// An optional embedding, a recurrent stack (batch-first), pooling over time and a linear head: the shape of most
+/// sequence regressors, classifiers, taggers and language models. Parameters carry the module prefixes
+/// <c>embedding.</c>, <c>rnn.</c> and <c>head.</c>, as the equivalent PyTorch module's state_dict does.
 /// </summary>
 public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Builds the model; every layer draws its initial weights from <paramref name="random"/> in turn.</summary>
-    public SequenceModel(RecurrentCellKind cell, RecurrentOptions recurrent, int outputSize, Pooling pooling, RandomSource random)
+    /// <summary>Builds the model; the embedding, the stack and the head draw their initial weights from <paramref name="random"/> in that order.</summary>
+    public SequenceModel(SequenceModelOptions options, RandomSource random)
     {
-        var options = recurrent with { BatchFirst = true };
-        Recurrent = cell switch
+        options.Validate();
+        var recurrent = options.Recurrent with { BatchFirst = true };
+        Options = options with { Recurrent = recurrent };
+        if (options.VocabularySize > 0)
         {
-            RecurrentCellKind.Lstm => new Lstm<T>(options, random),
-            RecurrentCellKind.Gru => new Gru<T>(options, random),
-            _ => new Rnn<T>(options, random),
+            Embedding = new Embedding<T>(options.VocabularySize, recurrent.InputSize, options.PaddingIndex, random);
+        }
+
+        Recurrent = options.Cell switch
+        {
+            RecurrentCellKind.Lstm => new Lstm<T>(recurrent, random),
+            RecurrentCellKind.Gru => new Gru<T>(recurrent, random),
+            _ => new Rnn<T>(recurrent, random),
         };
-        Head = new Linear<T>(Recurrent.OutputSize, outputSize, random: random);
-        Pooling = pooling;
+        Head = new Linear<T>(Recurrent.OutputSize, options.OutputSize, random: random);
     }
+
+    /// <summary>Builds a numeric-input model (no embedding).</summary>
+    public SequenceModel(RecurrentCellKind cell, RecurrentOptions recurrent, int outputSize, Pooling pooling, RandomSource random)
+        : this(new SequenceModelOptions { Cell = cell, Recurrent = recurrent, OutputSize = outputSize, Pooling = pooling }, random)
+    {
+    }
+
+    /// <summary>The configuration.</summary>
+    public SequenceModelOptions Options { get; }
+
+    /// <summary>The embedding (prefix <c>embedding.</c>), or null for numeric inputs.</summary>
+    public Embedding<T>? Embedding { get; }
 
     /// <summary>The recurrent stack (prefix <c>rnn.</c>).</summary>
     public RecurrentLayer<T> Recurrent { get; }
@@ -48,39 +68,61 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     public Linear<T> Head { get; }
 
     /// <summary>The pooling over time.</summary>
-    public Pooling Pooling { get; }
+    public Pooling Pooling => Options.Pooling;
 
     /// <summary>The modules with their state_dict prefixes, in order.</summary>
-    public IReadOnlyList<(string Prefix, Module<T> Module)> Modules => [("rnn.", Recurrent), ("head.", Head)];
+    public IReadOnlyList<(string Prefix, Module<T> Module)> Modules => Embedding is null
+        ? [("rnn.", Recurrent), ("head.", Head)]
+        : [("embedding.", Embedding), ("rnn.", Recurrent), ("head.", Head)];
 
     /// <summary>Runs input (B, T, I) to predictions (B, O), or (B, T, O) without pooling.</summary>
     public SequenceModelResult<T> Forward(Tensor<T> input, int[]? lengths = null, bool training = false, RandomSource? random = null)
+        => Forward(SequenceBatch<T>.FromFeatures(input, lengths), null, null, training, random);
+
+    /// <summary>
+    /// Runs a batch to predictions (B, O), or (B, T, O) without pooling. <paramref name="initialHidden"/> and
+    /// <paramref name="initialCell"/> (zero when null) let truncated back-propagation carry the state of one batch
+    /// into the next: pass the previous result's final states.
+    /// </summary>
+    public SequenceModelResult<T> Forward(SequenceBatch<T> batch, Tensor<T>? initialHidden = null, Tensor<T>? initialCell = null,
+        bool training = false, RandomSource? random = null)
     {
+        Tensor<T> input;
+        if (Embedding is null)
+        {
+            input = batch.Features ?? throw new ArgumentException("This model reads numeric features; the batch holds tokens.", nameof(batch));
+        }
+        else
+        {
+            int[] tokens = batch.Tokens ?? throw new ArgumentException("This model reads tokens; the batch holds numeric features.", nameof(batch));
+            input = Embedding.Forward(tokens, batch.Batch, batch.Steps); // (B, T, E)
+        }
+
         var recurrent = Recurrent switch
         {
-            Lstm<T> lstm => lstm.Forward(input, lengths: lengths, training: training, random: random),
-            Gru<T> gru => gru.Forward(input, lengths: lengths, training: training, random: random),
-            Rnn<T> rnn => rnn.Forward(input, lengths: lengths, training: training, random: random),
+            Lstm<T> lstm => lstm.Forward(input, initialHidden, initialCell, batch.Lengths, training, random),
+            Gru<T> gru => gru.Forward(input, initialHidden, batch.Lengths, training, random),
+            Rnn<T> rnn => rnn.Forward(input, initialHidden, batch.Lengths, training, random),
             _ => throw new InvalidOperationException("Unknown recurrent layer."),
         };
-        int batch = input.Shape[0], steps = input.Shape[1], width = Recurrent.OutputSize;
-        ReadOnlySpan<int> valid = lengths;
-        Tensor<T> pooled = Pooling == Pooling.None ? recurrent.Output : Tensor<T>.Zeros(batch, width); // (B, F) or (B, T, F)
-        int[] argmax = Pooling == Pooling.Max ? new int[batch * width] : []; // (B, F)
+        int batchSize = batch.Batch, steps = batch.Steps, width = Recurrent.OutputSize;
+        ReadOnlySpan<int> valid = batch.Lengths;
+        Tensor<T> pooled = Pooling == Pooling.None ? recurrent.Output : Tensor<T>.Zeros(batchSize, width); // (B, F) or (B, T, F)
+        int[] argmax = Pooling == Pooling.Max ? new int[batchSize * width] : []; // (B, F)
         switch (Pooling)
         {
             case Pooling.Last:
-                PoolingKernels.LastForward<T>(recurrent.Output.Span, valid, batch, steps, width, pooled.Span);
+                PoolingKernels.LastForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span);
                 break;
             case Pooling.Mean:
-                PoolingKernels.MeanForward<T>(recurrent.Output.Span, valid, batch, steps, width, pooled.Span);
+                PoolingKernels.MeanForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span);
                 break;
             case Pooling.Max:
-                PoolingKernels.MaxForward<T>(recurrent.Output.Span, valid, batch, steps, width, pooled.Span, argmax);
+                PoolingKernels.MaxForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span, argmax);
                 break;
         }
 
-        return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, lengths, this);
+        return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, batch, this);
     }
 
     /// <summary>Back-propagates dL/dprediction; accumulates every parameter's gradient.</summary>
@@ -95,7 +137,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         var dPooled = Head.Backward(result.Pooled, gradPrediction);
         var output = result.Recurrent.Output;
         int batch = output.Shape[0], steps = output.Shape[1], width = output.Shape[2];
-        ReadOnlySpan<int> valid = result.Lengths;
+        ReadOnlySpan<int> valid = result.Batch.Lengths;
         var dOutput = Pooling == Pooling.None ? dPooled : Tensor<T>.Zeros(batch, steps, width); // (B, T, F)
         switch (Pooling)
         {
@@ -110,45 +152,50 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
                 break;
         }
 
-        switch (Recurrent)
+        var dInput = Recurrent switch
         {
-            case Lstm<T> lstm:
-                lstm.Backward(result.Recurrent, dOutput);
-                break;
-            case Gru<T> gru:
-                gru.Backward(result.Recurrent, dOutput);
-                break;
-            case Rnn<T> rnn:
-                rnn.Backward(result.Recurrent, dOutput);
-                break;
+            Lstm<T> lstm => lstm.Backward(result.Recurrent, dOutput).Input,
+            Gru<T> gru => gru.Backward(result.Recurrent, dOutput).Input,
+            Rnn<T> rnn => rnn.Backward(result.Recurrent, dOutput).Input,
+            _ => throw new InvalidOperationException("Unknown recurrent layer."),
+        };
+        Embedding?.Backward(result.Batch.Tokens, dInput);
+    }
+
+    /// <summary>Zeroes every module's gradients.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var (_, module) in Modules)
+        {
+            module.ZeroGradients();
         }
     }
 }
 
-/// <summary>A sequence model's prediction, and what its backward pass needs.</summary>
+/// <summary>A sequence model's prediction, its final recurrent states, and what its backward pass needs.</summary>
 public sealed class SequenceModelResult<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal SequenceModelResult(Tensor<T> prediction, RecurrentResult<T> recurrent, Tensor<T> pooled, int[] argmax, int[]? lengths, object owner)
+    internal SequenceModelResult(Tensor<T> prediction, RecurrentResult<T> recurrent, Tensor<T> pooled, int[] argmax, SequenceBatch<T> batch, object owner)
     {
         Prediction = prediction;
         Recurrent = recurrent;
         Pooled = pooled;
         Argmax = argmax;
-        Lengths = lengths;
+        Batch = batch;
         Owner = owner;
     }
 
     /// <summary>(B, O), or (B, T, O) without pooling.</summary>
     public Tensor<T> Prediction { get; }
 
-    /// <summary>The recurrent stack's result.</summary>
+    /// <summary>The recurrent stack's result: its <c>HiddenState</c> and <c>CellState</c> seed the next batch of a stream.</summary>
     public RecurrentResult<T> Recurrent { get; }
 
     internal Tensor<T> Pooled { get; }
 
     internal int[] Argmax { get; }
 
-    internal int[]? Lengths { get; }
+    internal SequenceBatch<T> Batch { get; }
 
     internal object Owner { get; }
 }

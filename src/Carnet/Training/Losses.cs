@@ -1,17 +1,196 @@
+using System.Globalization;
 using System.Numerics;
 using Carnet.Kernels;
 
 namespace Carnet.Training;
 
-/// <summary>Loss functions with PyTorch's definitions: each returns the loss and writes dLoss/dprediction.</summary>
+/// <summary>
+/// Loss functions with PyTorch 1.13's definitions and reductions. Each returns the reduced loss and WRITES (does not
+/// accumulate) d loss / d prediction into <c>gradient</c>, which has the prediction's shape. Each optionally writes the
+/// unreduced losses (PyTorch's <c>reduction='none'</c>) into <c>unreducedLosses</c>, for metrics.
+/// </summary>
 public static class Losses
 {
-    /// <summary><c>torch.nn.MSELoss()</c> (mean reduction): mean of (prediction − target)².</summary>
-    public static T MeanSquaredError<T>(Tensor<T> prediction, Tensor<T> target, Tensor<T> gradient)
+    /// <summary>
+    /// <c>torch.nn.functional.mse_loss</c>: (prediction − target)², averaged or summed; gradient 2 (prediction − target),
+    /// divided by the element count for <see cref="Reduction.Mean"/>.
+    /// </summary>
+    /// <param name="prediction">Any shape.</param>
+    /// <param name="target">The prediction's shape.</param>
+    /// <param name="gradient">The prediction's shape; receives d loss / d prediction.</param>
+    /// <param name="reduction">Mean (the default) or sum over the elements.</param>
+    /// <param name="unreducedLosses">Optional, the prediction's shape; receives each element's squared error.</param>
+    /// <returns>The reduced loss.</returns>
+    public static T MeanSquaredError<T>(
+        Tensor<T> prediction, Tensor<T> target, Tensor<T> gradient, Reduction reduction = Reduction.Mean,
+        Tensor<T>? unreducedLosses = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        target.EnsureShape(nameof(target), prediction.Shape.ToArray());
-        gradient.EnsureShape(nameof(gradient), prediction.Shape.ToArray());
-        return LossKernels.MeanSquaredError<T>(prediction.Span, target.Span, gradient.Span);
+        bool mean = CheckElementwise(prediction, target, nameof(target), gradient, reduction, unreducedLosses);
+        return LossKernels.MeanSquaredError<T>(prediction.Span, target.Span, mean, gradient.Span, SpanOf(unreducedLosses));
     }
+
+    /// <summary>
+    /// <c>torch.nn.functional.l1_loss</c>: |prediction − target|, averaged or summed; gradient sign(prediction − target),
+    /// 0 where they are equal (as PyTorch), divided by the element count for <see cref="Reduction.Mean"/>.
+    /// </summary>
+    /// <param name="prediction">Any shape.</param>
+    /// <param name="target">The prediction's shape.</param>
+    /// <param name="gradient">The prediction's shape; receives d loss / d prediction.</param>
+    /// <param name="reduction">Mean (the default) or sum over the elements.</param>
+    /// <param name="unreducedLosses">Optional, the prediction's shape; receives each element's absolute error.</param>
+    /// <returns>The reduced loss.</returns>
+    public static T L1Loss<T>(
+        Tensor<T> prediction, Tensor<T> target, Tensor<T> gradient, Reduction reduction = Reduction.Mean,
+        Tensor<T>? unreducedLosses = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool mean = CheckElementwise(prediction, target, nameof(target), gradient, reduction, unreducedLosses);
+        return LossKernels.L1<T>(prediction.Span, target.Span, mean, gradient.Span, SpanOf(unreducedLosses));
+    }
+
+    /// <summary>
+    /// <c>torch.nn.functional.huber_loss</c>: with d = prediction − target, ½d² where |d| &lt; δ and δ(|d| − ½δ)
+    /// elsewhere, averaged or summed; gradient d inside the band and δ·sign(d) outside it.
+    /// </summary>
+    /// <param name="prediction">Any shape.</param>
+    /// <param name="target">The prediction's shape.</param>
+    /// <param name="gradient">The prediction's shape; receives d loss / d prediction.</param>
+    /// <param name="delta">δ &gt; 0, where the loss turns from quadratic to linear (PyTorch's default 1).</param>
+    /// <param name="reduction">Mean (the default) or sum over the elements.</param>
+    /// <param name="unreducedLosses">Optional, the prediction's shape; receives each element's loss.</param>
+    /// <returns>The reduced loss.</returns>
+    public static T HuberLoss<T>(
+        Tensor<T> prediction, Tensor<T> target, Tensor<T> gradient, double delta = 1.0, Reduction reduction = Reduction.Mean,
+        Tensor<T>? unreducedLosses = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(delta > 0) || double.IsInfinity(delta))
+        {
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "The Huber delta must be positive and finite.");
+        }
+
+        bool mean = CheckElementwise(prediction, target, nameof(target), gradient, reduction, unreducedLosses);
+        return LossKernels.Huber(prediction.Span, target.Span, T.CreateTruncating(delta), mean, gradient.Span, SpanOf(unreducedLosses));
+    }
+
+    /// <summary>
+    /// <c>torch.nn.functional.cross_entropy</c> over rows of logits and class ids, with PyTorch's class weights, ignore
+    /// index and label smoothing. With log p = log_softmax(row) (computed with the row maximum subtracted), a row whose
+    /// target y is not <paramref name="ignoreIndex"/> loses (1 − ε)·(−w_y·log p_y) + (ε/C)·(−Σ_c w_c·log p_c), where
+    /// ε is <paramref name="labelSmoothing"/> and w = 1 without weights; an ignored row loses 0 and gets a zero gradient.
+    /// <see cref="Reduction.Mean"/> divides the total by the sum of w_y over the non-ignored rows (their count
+    /// without weights) — both the hard and the smoothed term, as PyTorch 1.13 does — so when every target is ignored
+    /// the mean is NaN (as in PyTorch) and the gradient is zero.
+    /// </summary>
+    /// <param name="logits">(N, C): callers flatten (B, T, C) to (B·T, C).</param>
+    /// <param name="targets">(N) class ids in [0, C), or <paramref name="ignoreIndex"/>.</param>
+    /// <param name="gradient">(N, C); receives d loss / d logits.</param>
+    /// <param name="reduction">Mean (the default) or sum over the rows.</param>
+    /// <param name="classWeights">Optional (C): a rescaling weight per class.</param>
+    /// <param name="ignoreIndex">Targets equal to this do not count (PyTorch's default −100).</param>
+    /// <param name="labelSmoothing">ε in [0, 1]: the target becomes (1 − ε)·onehot(y) + ε/C.</param>
+    /// <param name="unreducedLosses">Optional (N): receives each row's loss (0 for ignored rows), before the mean's division.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">A target is outside [0, C) and is not the ignore index, or a shape is wrong.</exception>
+    public static T CrossEntropy<T>(
+        Tensor<T> logits, ReadOnlySpan<int> targets, Tensor<T> gradient, Reduction reduction = Reduction.Mean,
+        Tensor<T>? classWeights = null, int ignoreIndex = -100, double labelSmoothing = 0.0, Tensor<T>? unreducedLosses = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (logits.Rank != 2)
+        {
+            throw new ArgumentException(
+                $"logits has shape {Tensor<T>.ShapeToString(logits.Shape.ToArray())}, expected (N, C); flatten (B, T, C) to (B·T, C).",
+                nameof(logits));
+        }
+
+        int rows = logits.Shape[0];
+        int classes = logits.Shape[1];
+        if (targets.Length != rows)
+        {
+            throw new ArgumentException($"targets has {targets.Length} class ids for {rows} rows of logits.", nameof(targets));
+        }
+
+        gradient.EnsureShape(nameof(gradient), rows, classes);
+        classWeights?.EnsureShape(nameof(classWeights), classes);
+        unreducedLosses?.EnsureShape(nameof(unreducedLosses), rows);
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must be between 0 and 1.");
+        }
+
+        for (int n = 0; n < targets.Length; n++)
+        {
+            if (targets[n] != ignoreIndex && (uint)targets[n] >= (uint)classes)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"targets[{n}] is {targets[n]}, outside the class range [0, {classes}) and not the ignore index {ignoreIndex}."),
+                    nameof(targets));
+            }
+        }
+
+        return LossKernels.CrossEntropy(
+            logits.Span, targets, SpanOf(classWeights), ignoreIndex, T.CreateTruncating(labelSmoothing),
+            IsMean(reduction), rows, classes, gradient.Span, SpanOf(unreducedLosses));
+    }
+
+    /// <summary>
+    /// <c>torch.nn.functional.binary_cross_entropy_with_logits</c>: for a logit x and a target y in [0, 1],
+    /// w·[(1 − y)·x + l·log(1 + e^(−x))] with l = 1 + (pw − 1)·y, computed in the stable form
+    /// (without pw: max(x, 0) − x·y + log(1 + e^(−|x|))); gradient w·[l·σ(x) − pw·y], divided by the element count
+    /// for <see cref="Reduction.Mean"/>. Targets are not range-checked (soft labels are allowed, as in PyTorch).
+    /// </summary>
+    /// <param name="logits">Any shape; its last dimension K is the class axis that <paramref name="positiveWeight"/> follows.</param>
+    /// <param name="targets">The logits' shape.</param>
+    /// <param name="gradient">The logits' shape; receives d loss / d logits.</param>
+    /// <param name="reduction">Mean (the default) or sum over the elements.</param>
+    /// <param name="weight">Optional, the logits' shape: a weight per element.</param>
+    /// <param name="positiveWeight">Optional (K): PyTorch's <c>pos_weight</c>, the weight of positive targets per class of
+    /// the last dimension, broadcast over the others.</param>
+    /// <param name="unreducedLosses">Optional, the logits' shape; receives each element's loss.</param>
+    /// <returns>The reduced loss.</returns>
+    public static T BinaryCrossEntropyWithLogits<T>(
+        Tensor<T> logits, Tensor<T> targets, Tensor<T> gradient, Reduction reduction = Reduction.Mean,
+        Tensor<T>? weight = null, Tensor<T>? positiveWeight = null, Tensor<T>? unreducedLosses = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool mean = CheckElementwise(logits, targets, nameof(targets), gradient, reduction, unreducedLosses);
+        weight?.EnsureShape(nameof(weight), logits.Shape.ToArray());
+        if (positiveWeight is not null)
+        {
+            if (logits.Rank == 0)
+            {
+                throw new ArgumentException("positiveWeight needs logits with a last dimension.", nameof(positiveWeight));
+            }
+
+            positiveWeight.EnsureShape(nameof(positiveWeight), logits.Shape[^1]);
+        }
+
+        return LossKernels.BinaryCrossEntropyWithLogits<T>(
+            logits.Span, targets.Span, SpanOf(weight), SpanOf(positiveWeight), mean, gradient.Span, SpanOf(unreducedLosses));
+    }
+
+    /// <summary>Checks the shapes of an element-wise loss and returns whether the reduction is the mean.</summary>
+    private static bool CheckElementwise<T>(
+        Tensor<T> prediction, Tensor<T> target, string targetName, Tensor<T> gradient, Reduction reduction, Tensor<T>? unreducedLosses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int[] shape = prediction.Shape.ToArray();
+        target.EnsureShape(targetName, shape);
+        gradient.EnsureShape(nameof(gradient), shape);
+        unreducedLosses?.EnsureShape(nameof(unreducedLosses), shape);
+        return IsMean(reduction);
+    }
+
+    private static bool IsMean(Reduction reduction) => reduction switch
+    {
+        Reduction.Mean => true,
+        Reduction.Sum => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown reduction."),
+    };
+
+    private static Span<T> SpanOf<T>(Tensor<T>? tensor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => tensor is null ? Span<T>.Empty : tensor.Span;
 }

@@ -5,11 +5,36 @@ using Carnet.Layers;
 namespace Carnet.Training;
 
 /// <summary>
+/// What a learning-rate schedule needs of an optimizer, whatever its element type: the learning rate it reads at
+/// each step and PyTorch's <c>initial_lr</c>.
+/// </summary>
+public interface IOptimizer
+{
+    /// <summary>The learning rate of the next step (PyTorch's <c>param_group['lr']</c>).</summary>
+    double LearningRate { get; set; }
+
+    /// <summary>
+    /// PyTorch's <c>param_group['initial_lr']</c>: null until the first schedule is attached, which sets it to the
+    /// learning rate of that moment; every later schedule on this optimizer takes it as its base learning rate.
+    /// </summary>
+    double? InitialLearningRate { get; set; }
+
+    /// <summary>Steps taken so far.</summary>
+    int StepCount { get; }
+
+    /// <summary>Updates every parameter from its accumulated gradient.</summary>
+    void Step();
+
+    /// <summary>Zeroes every gradient.</summary>
+    void ZeroGradients();
+}
+
+/// <summary>
 /// An optimizer over the parameters of a list of modules. Each module's parameters are one flat block, so an
 /// optimizer keeps one flat buffer per module for each kind of state (Adam's <c>exp_avg</c>, SGD's
 /// <c>momentum_buffer</c>, …), and a checkpoint saves and restores those buffers with the step count.
 /// </summary>
-public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class Optimizer<T> : IOptimizer where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Module<T>[] modules;
 
@@ -31,6 +56,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The learning rate of the next step; schedules change it between steps.</summary>
     public double LearningRate { get; set; }
 
+    /// <inheritdoc />
+    public double? InitialLearningRate { get; set; }
+
     /// <summary>Steps taken so far (PyTorch's <c>state['step']</c>).</summary>
     public int StepCount { get; protected set; }
 
@@ -42,6 +70,28 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Updates every parameter from its accumulated gradient.</summary>
     public abstract void Step();
+
+    /// <summary>
+    /// The state of module <paramref name="module"/> in <paramref name="perModule"/>, allocated as zeros of
+    /// <paramref name="length"/> elements if it is still empty (PyTorch creates its state at the first step, and a
+    /// checkpoint taken before it holds empty buffers).
+    /// </summary>
+    internal static T[] ZerosIfEmpty(T[][] perModule, int module, int length)
+    {
+        if (perModule[module].Length == 0 && length != 0)
+        {
+            perModule[module] = new T[length];
+        }
+
+        return perModule[module];
+    }
+
+    /// <summary>Returns <paramref name="value"/> if it lies in [<paramref name="minimum"/>, <paramref name="maximum"/>), as PyTorch's optimizers check their options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside the range, or NaN.</exception>
+    protected static double CheckRange(double value, double minimum, double maximum, string name)
+        => value >= minimum && value < maximum
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [{minimum}, {maximum}) (is {value}).");
 
     /// <summary>Zeroes the gradients of every module.</summary>
     public void ZeroGradients()

@@ -1,4 +1,5 @@
 // Dimension legend: N = windows, W = window length, B = batch.
+using System.Globalization;
 using Carnet.Kernels;
 using Carnet.Layers;
 using Carnet.Models;
@@ -40,7 +41,9 @@ public sealed record SeriesDemoOptions
 public sealed record SeriesDemoEpoch(int Epoch, double TrainingLoss);
 
 /// <summary>The demo's outcome: losses, and one-step-ahead errors on the held-out end of the series.</summary>
-public sealed record SeriesDemoReport(IReadOnlyList<SeriesDemoEpoch> Epochs, double ModelRootMeanSquaredError, double NaiveRootMeanSquaredError, double[] Actual, double[] Predicted);
+public sealed record SeriesDemoReport(
+    IReadOnlyList<SeriesDemoEpoch> Epochs, double ModelRootMeanSquaredError, double NaiveRootMeanSquaredError, double[] Actual, double[] Predicted,
+    SequenceModel<float> Model, IReadOnlyDictionary<string, string> Preprocessing);
 
 /// <summary>
 /// The smallest end-to-end job: an LSTM learns to predict a series' next value from a window of past values
@@ -125,7 +128,16 @@ public static class SeriesDemo
         SeriesKernels.UndoDifference(previousLevels, predicted, options.Logarithm, mean, deviation, predicted);
         double[] actual = series[trainEnd..];
         double[] naive = series[(trainEnd - 1)..^1];
+        var preprocessing = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["window"] = window.ToString(CultureInfo.InvariantCulture),
+            ["logarithm"] = options.Logarithm ? "true" : "false",
+            ["difference"] = options.Difference ? "true" : "false",
+            ["scaling.mean"] = mean.ToString("R", CultureInfo.InvariantCulture),
+            ["scaling.deviation"] = deviation.ToString("R", CultureInfo.InvariantCulture),
+        };
         return new SeriesDemoReport(
-            epochs, SeriesKernels.RootMeanSquaredError(actual, predicted), SeriesKernels.RootMeanSquaredError(actual, naive), actual, predicted);
+            epochs, SeriesKernels.RootMeanSquaredError(actual, predicted), SeriesKernels.RootMeanSquaredError(actual, naive), actual, predicted,
+            model, preprocessing);
     }
 }

@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Numerics;
+using Carnet.IO;
+using Carnet.Layers;
+
+namespace Carnet.Models;
+
+/// <summary>A model read from a file, with the preprocessing entries its file carried.</summary>
+public sealed record LoadedModel<T>(SequenceModel<T> Model, IReadOnlyDictionary<string, string> Preprocessing)
+    where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>
+/// Carnet's model file: safetensors whose tensors carry the PyTorch state_dict names under module prefixes
+/// (<c>embedding.weight</c>, <c>rnn.weight_ih_l0</c>, <c>head.bias</c>) and whose <c>__metadata__</c> holds the
+/// whole configuration with PyTorch's constructor argument names (<c>rnn.hidden_size</c>, <c>rnn.num_layers</c>, …),
+/// a format version, and the preprocessing the model needs (keys <c>preprocessing.*</c>). PyTorch loads the
+/// tensors with <c>load_state_dict</c>; <c>interop/to_torch.py</c> rebuilds the module from the metadata.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>The value of the <c>format</c> metadata key.</summary>
+    public const string Format = "carnet-sequence-model";
+
+    /// <summary>The format version this build writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private const string PreprocessingPrefix = "preprocessing.";
+    private const int MaximumSize = 1 << 20;
+
+    /// <summary>Writes the model atomically (a temporary file, then a rename): a reader never sees half a file.</summary>
+    public static void Save<T>(string path, SequenceModel<T> model, IReadOnlyDictionary<string, string>? preprocessing = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => SafeTensorsWriter.Write(path, Tensors(model), Metadata(model.Options, preprocessing));
+
+    /// <summary>The file's bytes, as <see cref="Save"/> writes them.</summary>
+    public static byte[] Serialize<T>(SequenceModel<T> model, IReadOnlyDictionary<string, string>? preprocessing = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => SafeTensorsWriter.Serialize(Tensors(model), Metadata(model.Options, preprocessing));
+
+    /// <summary>Reads a model file; any problem is a <see cref="SafeTensorsFormatException"/> naming the file and what is wrong.</summary>
+    public static LoadedModel<T> Load<T>(string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Load<T>(SafeTensorsFile.Read(path));
+
+    /// <summary>Builds the model a parsed file describes and loads its weights, strictly: no tensor missing, extra or mis-shaped.</summary>
+    public static LoadedModel<T> Load<T>(SafeTensorsFile file)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var options = ReadOptions(file);
+        long needed = ParameterCount(options), held = file.Tensors.Sum(t => t.Data.Length) / 2; // 2 bytes: the smallest float dtype
+        if (needed > held)
+        {
+            throw new SafeTensorsFormatException(file.Source,
+                $"the configuration needs {needed} parameters but the file's tensors hold at most {held} values");
+        }
+
+        var model = new SequenceModel<T>(options, new RandomSource(0));
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (prefix, module) in model.Modules)
+        {
+            StateDictionary.Load(module, file, prefix);
+            expected.UnionWith(module.Parameters.Select(p => prefix + p.Name));
+        }
+
+        var extra = file.Tensors.Select(t => t.Name).Where(name => !expected.Contains(name)).ToList();
+        if (extra.Count > 0)
+        {
+            throw new SafeTensorsFormatException(file.Source, extra[0],
+                $"not a parameter of this {Metadata(options)["cell"]} model ({extra.Count} unexpected tensor(s): {string.Join(", ", extra.Take(5))})", null);
+        }
+
+        var preprocessing = file.Metadata.Where(p => p.Key.StartsWith(PreprocessingPrefix, StringComparison.Ordinal))
+            .ToDictionary(p => p.Key[PreprocessingPrefix.Length..], p => p.Value, StringComparer.Ordinal);
+        return new LoadedModel<T>(model, preprocessing);
+    }
+
+    /// <summary>The configuration stored in a file's metadata, checked key by key.</summary>
+    public static SequenceModelOptions ReadOptions(SafeTensorsFile file) => ReadOptions(file, Format);
+
+    internal static SequenceModelOptions ReadOptions(SafeTensorsFile file, string expectedFormat)
+    {
+        var meta = file.Metadata;
+        string Get(string key) => meta.TryGetValue(key, out var value)
+            ? value
+            : throw new SafeTensorsFormatException(file.Source, $"metadata has no '{key}'; a Carnet model file needs it");
+        if (!meta.TryGetValue("format", out var format) || format != expectedFormat)
+        {
+            throw new SafeTensorsFormatException(file.Source, $"not a Carnet {(expectedFormat == Format ? "model" : "checkpoint")} file (metadata 'format' is '{format ?? "absent"}', expected '{expectedFormat}')");
+        }
+
+        if (Get("format_version") != FormatVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new SafeTensorsFormatException(file.Source, $"format_version '{Get("format_version")}' is not supported; this Carnet reads version {FormatVersion}");
+        }
+
+        int Size(string key, int minimum)
+        {
+            string text = Get(key);
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= minimum && value <= MaximumSize
+                ? value
+                : throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected an integer from {minimum} to {MaximumSize}");
+        }
+
+        bool Flag(string key) => Get(key) switch
+        {
+            "true" => true,
+            "false" => false,
+            var text => throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected 'true' or 'false'"),
+        };
+
+        T Choice<T>(string key, params (string Name, T Value)[] choices)
+        {
+            string text = Get(key);
+            foreach (var (name, value) in choices)
+            {
+                if (text == name)
+                {
+                    return value;
+                }
+            }
+
+            throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected one of {string.Join(", ", choices.Select(c => c.Name))}");
+        }
+
+        var cell = Choice("cell", ("LSTM", RecurrentCellKind.Lstm), ("GRU", RecurrentCellKind.Gru), ("RNN", RecurrentCellKind.Rnn));
+        string dropoutText = Get("rnn.dropout");
+        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || dropout is < 0 or >= 1)
+        {
+            throw new SafeTensorsFormatException(file.Source, $"metadata 'rnn.dropout' is '{dropoutText}'; expected a number in [0, 1)");
+        }
+
+        int vocabulary = Size("embedding.num_embeddings", 0);
+        int? padding = vocabulary > 0 && Get("embedding.padding_idx") != "none" ? Size("embedding.padding_idx", 0) : null;
+        var recurrent = new RecurrentOptions
+        {
+            InputSize = Size("rnn.input_size", 1),
+            HiddenSize = Size("rnn.hidden_size", 1),
+            NumLayers = Size("rnn.num_layers", 1),
+            Bias = Flag("rnn.bias"),
+            BatchFirst = true,
+            Dropout = dropout,
+            Bidirectional = Flag("rnn.bidirectional"),
+            ProjectionSize = Size("rnn.proj_size", 0),
+            Nonlinearity = Choice("rnn.nonlinearity", ("tanh", RnnNonlinearity.Tanh), ("relu", RnnNonlinearity.Relu)),
+        };
+        var options = new SequenceModelOptions
+        {
+            Cell = cell,
+            Recurrent = recurrent,
+            VocabularySize = vocabulary,
+            PaddingIndex = padding,
+            Pooling = Choice("pool", ("last", Pooling.Last), ("mean", Pooling.Mean), ("max", Pooling.Max), ("none", Pooling.None)),
+            OutputSize = Size("head.out_features", 1),
+        };
+        try
+        {
+            recurrent.Validate(cell);
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new SafeTensorsFormatException(file.Source, $"the configuration in the metadata is inconsistent: {e.Message}");
+        }
+
+        if (vocabulary > 0 && Size("embedding.embedding_dim", 1) != recurrent.InputSize)
+        {
+            throw new SafeTensorsFormatException(file.Source, "metadata 'embedding.embedding_dim' differs from 'rnn.input_size'");
+        }
+
+        return options;
+    }
+
+    /// <summary>The metadata a model file carries for a configuration.</summary>
+    public static Dictionary<string, string> Metadata(SequenceModelOptions options, IReadOnlyDictionary<string, string>? preprocessing = null)
+    {
+        var r = options.Recurrent;
+        string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+        string Flag(bool value) => value ? "true" : "false";
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = Format,
+            ["format_version"] = Text(FormatVersion),
+            ["cell"] = options.Cell switch { RecurrentCellKind.Lstm => "LSTM", RecurrentCellKind.Gru => "GRU", _ => "RNN" },
+            ["embedding.num_embeddings"] = Text(options.VocabularySize),
+            ["embedding.embedding_dim"] = Text(options.VocabularySize > 0 ? r.InputSize : 0),
+            ["embedding.padding_idx"] = options.PaddingIndex is { } p ? Text(p) : "none",
+            ["rnn.input_size"] = Text(r.InputSize),
+            ["rnn.hidden_size"] = Text(r.HiddenSize),
+            ["rnn.num_layers"] = Text(r.NumLayers),
+            ["rnn.bias"] = Flag(r.Bias),
+            ["rnn.batch_first"] = "true",
+            ["rnn.dropout"] = r.Dropout.ToString("R", CultureInfo.InvariantCulture),
+            ["rnn.bidirectional"] = Flag(r.Bidirectional),
+            ["rnn.proj_size"] = Text(r.ProjectionSize),
+            ["rnn.nonlinearity"] = r.Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh",
+            ["pool"] = options.Pooling.ToString().ToLowerInvariant(),
+            ["head.in_features"] = Text((r.Bidirectional ? 2 : 1) * (r.ProjectionSize > 0 ? r.ProjectionSize : r.HiddenSize)),
+            ["head.out_features"] = Text(options.OutputSize),
+        };
+        foreach (var (key, value) in preprocessing ?? new Dictionary<string, string>())
+        {
+            meta[PreprocessingPrefix + key] = value;
+        }
+
+        return meta;
+    }
+
+    /// <summary>How many parameters a configuration has, computed without building it.</summary>
+    public static long ParameterCount(SequenceModelOptions options)
+    {
+        var r = options.Recurrent;
+        int directions = r.Bidirectional ? 2 : 1, size = r.ProjectionSize > 0 ? r.ProjectionSize : r.HiddenSize;
+        long count = checked((long)options.VocabularySize * (options.VocabularySize > 0 ? r.InputSize : 0));
+        for (int layer = 0; layer < r.NumLayers; layer++)
+        {
+            var spec = new CellSpec(options.Cell, r.Nonlinearity, layer == 0 ? r.InputSize : directions * size, r.HiddenSize, size);
+            foreach (var (_, shape) in DirectionParameters<float>.Layout(spec, r.Bias, string.Empty))
+            {
+                count = checked(count + directions * shape.Aggregate(1L, (a, d) => checked(a * d)));
+            }
+        }
+
+        return checked(count + (long)(directions * size + 1) * options.OutputSize);
+    }
+
+    private static IEnumerable<SafeTensor> Tensors<T>(SequenceModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => model.Modules.SelectMany(m => StateDictionary.Save(m.Module, m.Prefix));
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Numerics;
+using Carnet.IO;
+using Carnet.Models;
+
+namespace Carnet.Training;
+
+/// <summary>
+/// A training checkpoint: the model's tensors and configuration (as in a model file), the optimizer's state
+/// (<c>optimizer.*</c>), the schedule's (<c>schedule.state</c>), the random generator's (<c>trainer.random</c>), the
+/// epoch history (<c>trainer.history</c>) and the best weights so far (<c>best.*</c>). Written atomically.
+/// </summary>
+internal static class Checkpoint
+{
+    public const string Format = "carnet-checkpoint";
+
+    public static void Save<T>(string path, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule, TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensors = new List<SafeTensor>();
+        foreach (var (prefix, module) in model.Modules)
+        {
+            tensors.AddRange(StateDictionary.Save(module, prefix));
+        }
+
+        tensors.AddRange(optimizer.SaveState("optimizer."));
+        if (schedule is not null)
+        {
+            double[] scheduleState = schedule.GetState();
+            tensors.Add(SafeTensor.FromDouble("schedule.state", scheduleState, scheduleState.Length));
+        }
+
+        tensors.Add(SafeTensor.FromInt64("trainer.random", state.Random.GetState().Select(w => unchecked((long)w)).ToArray(), 4));
+        var history = state.Epochs.SelectMany(e => new[] { e.Epoch, e.TrainingLoss, e.ValidationLoss ?? double.NaN, e.LearningRate }).ToArray();
+        tensors.Add(SafeTensor.FromDouble("trainer.history", history, state.Epochs.Count, 4));
+        if (state.BestWeights is { } best)
+        {
+            for (int m = 0; m < best.Length; m++)
+            {
+                var (prefix, _) = model.Modules[m];
+                double[] values = new double[best[m].Length];
+                Kernels.Elementwise.Convert<T, double>(best[m], values);
+                tensors.Add(SafeTensor.FromDouble("best." + prefix.TrimEnd('.'), values, values.Length));
+            }
+        }
+
+        var meta = ModelFile.Metadata(model.Options);
+        meta["format"] = Format;
+        meta["trainer.best_epoch"] = state.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none";
+        meta["trainer.best_validation_loss"] = state.BestValidationLoss?.ToString("R", CultureInfo.InvariantCulture) ?? "none";
+        meta["trainer.stopped"] = state.Stopped ? "true" : "false";
+        meta["trainer.stopped_early"] = state.StoppedEarly ? "true" : "false";
+        SafeTensorsWriter.Write(path, tensors, meta);
+    }
+
+    public static TrainingState<T> Load<T>(string path, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var file = SafeTensorsFile.Read(path);
+        var options = ModelFile.ReadOptions(file, Format);
+        if (options != model.Options)
+        {
+            throw new SafeTensorsFormatException(file.Source, "the checkpoint was written for a model with another configuration");
+        }
+
+        foreach (var (prefix, module) in model.Modules)
+        {
+            StateDictionary.Load(module, file, prefix);
+        }
+
+        optimizer.LoadState(file, "optimizer.");
+        if (schedule is not null)
+        {
+            schedule.SetState(file["schedule.state"].ToDoubleArray());
+        }
+
+        var random = new RandomSource(0);
+        random.SetState(file["trainer.random"].ToInt64Array().Select(w => unchecked((ulong)w)).ToArray());
+        var state = new TrainingState<T>(random);
+        double[] history = file["trainer.history"].ToDoubleArray();
+        for (int i = 0; i + 3 < history.Length; i += 4)
+        {
+            state.Epochs.Add(new EpochRecord((int)history[i], history[i + 1], double.IsNaN(history[i + 2]) ? null : history[i + 2], history[i + 3]));
+        }
+
+        string bestEpoch = file.Metadata["trainer.best_epoch"];
+        state.BestEpoch = bestEpoch == "none" ? null : int.Parse(bestEpoch, CultureInfo.InvariantCulture);
+        string bestLoss = file.Metadata["trainer.best_validation_loss"];
+        state.BestValidationLoss = bestLoss == "none" ? null : double.Parse(bestLoss, CultureInfo.InvariantCulture);
+        state.Stopped = file.Metadata["trainer.stopped"] == "true";
+        state.StoppedEarly = file.Metadata["trainer.stopped_early"] == "true";
+        if (state.BestEpoch is not null)
+        {
+            state.BestWeights = model.Modules.Select(m =>
+            {
+                double[] values = file["best." + m.Prefix.TrimEnd('.')].ToDoubleArray();
+                var weights = new T[values.Length];
+                Kernels.Elementwise.Convert<double, T>(values, weights);
+                return weights;
+            }).ToArray();
+        }
+
+        return state;
+    }
+}

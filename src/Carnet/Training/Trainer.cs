@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Numerics;
+using Carnet.Models;
+
+namespace Carnet.Training;
+
+/// <summary>A loss for training: returns the (reduced) loss of a batch and writes dLoss/dprediction into <c>gradient</c>.</summary>
+public delegate double TrainingLoss<T>(Tensor<T> prediction, BatchTargets<T> targets, Tensor<T> gradient)
+    where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>The settings of a <see cref="Trainer{T}"/>.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Sequences (or parallel streams) per optimizer step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Seed of the shuffles and dropout masks: the same seed gives bit-identical weights.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation loss; null trains every epoch.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Whether, after training with validation data, the weights of the best validation epoch are restored.</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>When set, gradients are clipped to this global 2-norm before each step.</summary>
+    public double? ClipGradientNorm { get; init; }
+
+    /// <summary>When set, a checkpoint is written there (atomically) at the end of every epoch.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>When set, training stops cleanly after the first epoch that ends past this time.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+}
+
+/// <summary>What the trainer reports while it runs: after each batch and at the end of each epoch.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, double TrainingLoss, double? ValidationLoss, bool EpochEnd, TimeSpan Elapsed);
+
+/// <summary>One finished epoch.</summary>
+public sealed record EpochRecord(int Epoch, double TrainingLoss, double? ValidationLoss, double LearningRate);
+
+/// <summary>The outcome of <see cref="Trainer{T}.Fit"/>.</summary>
+public sealed record TrainingReport(IReadOnlyList<EpochRecord> Epochs, int? BestEpoch, double? BestValidationLoss, bool StoppedEarly);
+
+/// <summary>
+/// Trains a <see cref="SequenceModel{T}"/>: seeded mini-batches, a loss, gradient clipping, an optimizer and an optional
+/// schedule; validation after each epoch with early stopping and best-weights restore; truncated back-propagation
+/// through time for stream data (the state carried between consecutive batches); and checkpoints from which
+/// <see cref="Fit"/> resumes to exactly the weights an uninterrupted run reaches.
+/// </summary>
+public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly SequenceModel<T> model;
+    private readonly Optimizer<T> optimizer;
+    private readonly TrainingLoss<T> loss;
+    private readonly LearningRateSchedule? schedule;
+    private readonly TrainerOptions options;
+
+    /// <summary>Creates a trainer; the optimizer must update the model's modules.</summary>
+    public Trainer(SequenceModel<T> model, Optimizer<T> optimizer, TrainingLoss<T> loss, TrainerOptions options, LearningRateSchedule? schedule = null)
+    {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.options = options;
+        this.schedule = schedule;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs);
+    }
+
+    /// <summary>Raised after every batch and at the end of every epoch, for progress displays.</summary>
+    public event Action<TrainingProgress>? Progress;
+
+    /// <summary>
+    /// Trains for the configured epochs. With <paramref name="resume"/> and an existing checkpoint, training continues
+    /// from it (weights, optimizer, schedule, random state, history), so the result equals an uninterrupted run.
+    /// </summary>
+    public TrainingReport Fit(TrainingData<T> training, SequenceDataset<T>? validation = null, bool resume = false)
+    {
+        var state = resume && options.CheckpointPath is { } path && File.Exists(path)
+            ? Checkpoint.Load(path, model, optimizer, schedule)
+            : new TrainingState<T>(new RandomSource(options.Seed));
+        var clock = Stopwatch.StartNew();
+        var modules = model.Modules.Select(m => m.Module).ToList();
+        for (int epoch = state.Epochs.Count + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
+        {
+            double total = 0;
+            int batches = 0;
+            Tensor<T>? hidden = null, cell = null;
+            foreach (var batch in training.Batches(options.BatchSize, state.Random))
+            {
+                optimizer.ZeroGradients();
+                var result = model.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
+                var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
+                double batchLoss = loss(result.Prediction, batch.Targets, gradient);
+                model.Backward(result, gradient);
+                if (options.ClipGradientNorm is { } maxNorm)
+                {
+                    GradientClipping.ClipByGlobalNorm(modules, maxNorm);
+                }
+
+                optimizer.Step();
+                if (training.CarriesState)
+                {
+                    (hidden, cell) = (result.Recurrent.HiddenState, result.Recurrent.CellState);
+                }
+
+                total += batchLoss;
+                batches++;
+                Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, total / batches, null, false, clock.Elapsed));
+            }
+
+            double? validationLoss = validation is null ? null : Evaluate(validation);
+            state.Epochs.Add(new EpochRecord(epoch, total / Math.Max(1, batches), validationLoss, optimizer.LearningRate));
+            schedule?.Step(validationLoss);
+            if (validationLoss is { } v)
+            {
+                if (state.BestValidationLoss is null || v < state.BestValidationLoss)
+                {
+                    state.BestValidationLoss = v;
+                    state.BestEpoch = epoch;
+                    state.BestWeights = modules.Select(m => m.ParameterValues.ToArray()).ToArray();
+                }
+                else if (options.Patience is { } patience && epoch - state.BestEpoch >= patience)
+                {
+                    state.Stopped = state.StoppedEarly = true;
+                }
+            }
+
+            if (options.TimeLimit is { } limit && clock.Elapsed >= limit)
+            {
+                state.Stopped = true;
+            }
+
+            if (options.CheckpointPath is { } checkpoint)
+            {
+                Checkpoint.Save(checkpoint, model, optimizer, schedule, state);
+            }
+
+            Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, total / Math.Max(1, batches), validationLoss, true, clock.Elapsed));
+        }
+
+        if (options.RestoreBestWeights && state.BestWeights is { } best)
+        {
+            for (int m = 0; m < modules.Count; m++)
+            {
+                best[m].CopyTo(modules[m].ParameterValues);
+            }
+        }
+
+        return new TrainingReport(state.Epochs, state.BestEpoch, state.BestValidationLoss, state.StoppedEarly);
+    }
+
+    /// <summary>The mean loss over a dataset, in evaluation mode (no dropout), batch by batch in order.</summary>
+    public double Evaluate(SequenceDataset<T> data)
+    {
+        double total = 0;
+        int count = 0;
+        foreach (var batch in data.InOrder(options.BatchSize))
+        {
+            var result = model.Forward(batch.Inputs);
+            var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
+            total += loss(result.Prediction, batch.Targets, gradient) * batch.Inputs.Batch;
+            count += batch.Inputs.Batch;
+        }
+
+        return total / Math.Max(1, count);
+    }
+}
+
+/// <summary>Everything a checkpoint must restore beyond weights and optimizer: the random stream, the history, the best epoch.</summary>
+internal sealed class TrainingState<T>(RandomSource random) where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public RandomSource Random { get; } = random;
+
+    public List<EpochRecord> Epochs { get; } = [];
+
+    public double? BestValidationLoss { get; set; }
+
+    public int? BestEpoch { get; set; }
+
+    public T[][]? BestWeights { get; set; } // per module, laid out as its parameter block
+
+    public bool Stopped { get; set; }
+
+    public bool StoppedEarly { get; set; }
+}
