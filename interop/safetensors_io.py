@@ -37,10 +37,11 @@ def read_safetensors(path):
     return meta, tensors
 
 
-def write_safetensors(path, tensors, meta):
+def write_safetensors(path, tensors, meta, float_dtype="F32"):
     """Write tensors (dict name -> tensor, in order) and meta (dict of str) to path.
 
-    Integer tensors are stored as I64, everything else as F32 (float64 results are rounded once, here).
+    Integer tensors are stored as I64, everything else as `float_dtype`: F32 (float64 results are rounded once,
+    here) or F64 (references that need double precision).
     """
     header, chunks, offset = {}, [], 0
     for name, t in tensors.items():
@@ -48,7 +49,8 @@ def write_safetensors(path, tensors, meta):
         if t.dtype in (torch.int64, torch.int32):
             dtype, raw = "I64", t.numpy().astype(_NP["I64"]).tobytes()
         else:
-            dtype, raw = "F32", t.to(torch.float32).numpy().astype(_NP["F32"]).tobytes()
+            torch_dtype = torch.float64 if float_dtype == "F64" else torch.float32
+            dtype, raw = float_dtype, t.to(torch_dtype).contiguous().numpy().astype(_NP[float_dtype]).tobytes()
         header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)

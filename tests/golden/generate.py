@@ -26,8 +26,8 @@ import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the golden files
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_io import read_safetensors, write_safetensors  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "interop"))
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 # README tolerances. Layer cases: absolute, or relative to |reference| where that is above 1.
 TOL_FORWARD, TOL_GRAD = 1e-5, 1e-4

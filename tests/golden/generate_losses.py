@@ -26,18 +26,16 @@ File layout (all metadata values are strings):
   grad.input    d loss / d input, by autograd
 """
 import argparse
-import json
 import math
 import os
-import struct
 import sys
 
 import torch
 import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the golden files
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_io import read_safetensors  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "interop"))
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 CHECK_TOLERANCE = 1e-14  # a recomputation must reproduce the stored float64 values (relative above 1)
 
@@ -191,31 +189,6 @@ def full_meta(meta):
     return dict(meta, torch_version=torch.__version__, computed_in="float64")
 
 
-# --------------------------------------------------------------------------------------------------------
-# F64 safetensors writer (golden_io's writer rounds floats to F32; these files keep float64)
-# --------------------------------------------------------------------------------------------------------
-
-
-def write_f64(path, tensors, meta):
-    """Same layout as golden_io.write_safetensors, with float tensors stored as F64 and integers as I64."""
-    header, chunks, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.detach().cpu()
-        if t.dtype in (torch.int64, torch.int32):
-            dtype, raw = "I64", t.numpy().astype("<i8").tobytes()
-        else:
-            dtype, raw = "F64", t.to(torch.float64).numpy().astype("<f8").tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
-    header["__metadata__"] = {k: str(v) for k, v in meta.items()}
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in chunks:
-            f.write(raw)
 
 
 def generate(out):
@@ -224,7 +197,7 @@ def generate(out):
         tensors, meta = draw(case)
         results = compute(meta, tensors)
         path = os.path.join(out, case["name"] + ".safetensors")
-        write_f64(path, {**tensors, **results}, full_meta(meta))
+        write_safetensors(path, {**tensors, **results}, full_meta(meta), float_dtype="F64")
         loss = results["loss"].item()
         print(f"{case['name']:36s} loss {loss: .17g}  ({os.path.getsize(path)} bytes)")
 

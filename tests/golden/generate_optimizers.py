@@ -21,10 +21,8 @@ Every file holds F64 tensors (I64 for none), its configuration in `__metadata__`
 Random values are drawn in float32 with torch.randn and widened, so a float32 replay starts from the same values.
 """
 import argparse
-import json
 import math
 import os
-import struct
 import sys
 import time
 import warnings
@@ -32,8 +30,8 @@ import warnings
 import torch
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the golden files
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_io import read_safetensors  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "interop"))
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 SHAPES = {"m0.weight": (3, 5), "m0.bias": (3,), "m1.weight": (7,)}
 STEPS = 6
@@ -225,22 +223,6 @@ def plateau_metric(seed):
 # --------------------------------------------------------------------------------------------------------
 
 
-def write_f64(path, tensors, meta):
-    """Write tensors as F64 (golden_io's writer stores F32 only; these references need double precision)."""
-    header, chunks, offset = {}, [], 0
-    for name, t in tensors.items():
-        raw = t.detach().cpu().double().contiguous().numpy().astype("<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
-    header["__metadata__"] = {k: str(v) for k, v in meta.items()}
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in chunks:
-            f.write(raw)
 
 
 def draw(scale=1.0):
@@ -297,7 +279,7 @@ def do_generate(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     for name, tensors, meta in generate_all():
         path = os.path.join(out_dir, name + ".safetensors")
-        write_f64(path, tensors, meta)
+        write_safetensors(path, tensors, meta, float_dtype="F64")
         print("wrote", path)
     return 0
 
