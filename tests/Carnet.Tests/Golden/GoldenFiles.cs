@@ -38,15 +38,15 @@ internal static class GoldenFiles
 
             foreach (string file in Directory.GetFiles(path, "*.safetensors").Order(StringComparer.Ordinal))
             {
-                data.Add(source, Path.Combine(subfolder, Path.GetFileName(file)));
+                data.Add(source, Path.GetFileName(file));
             }
         }
 
         return data;
     }
 
-    /// <summary>Reads the file named by a (source, file name) pair from <see cref="In"/>.</summary>
-    public static SafeTensorsFile Read(string source, string file) => SafeTensorsFile.Read(Path.Combine(FolderOf(source), file));
+    /// <summary>Reads the file named by a (source, file name) pair from <see cref="In"/> for <paramref name="subfolder"/>.</summary>
+    public static SafeTensorsFile Read(string source, string subfolder, string file) => SafeTensorsFile.Read(Path.Combine(FolderOf(source), subfolder, file));
 
     private static IEnumerable<string> Sources()
     {

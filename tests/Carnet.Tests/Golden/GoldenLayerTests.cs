@@ -27,7 +27,7 @@ public sealed class GoldenLayerTests(ITestOutputHelper output)
     private void Check<T>(string source, string file, double forwardTolerance, double gradientTolerance)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var golden = GoldenFiles.Read(source, file);
+        var golden = GoldenFiles.Read(source, string.Empty, file);
         var meta = golden.Metadata;
         Tensor<T> Load(string name) => Tensor<T>.FromDoubles(golden[name].ToDoubleArray(), golden[name].Shape.ToArray());
         Tensor<T>? LoadOptional(string name) => golden.Contains(name) ? Load(name) : null;

@@ -21,7 +21,7 @@ public sealed class GoldenTrainingTests(ITestOutputHelper output)
     [MemberData(nameof(TrainingFiles))]
     public void TrainingFollowsPyTorch(string source, string file)
     {
-        var golden = GoldenFiles.Read(source, file);
+        var golden = GoldenFiles.Read(source, "training", file);
         var meta = golden.Metadata;
         int Int(string key) => int.Parse(meta[key], CultureInfo.InvariantCulture);
         double Real(string key) => double.Parse(meta[key], CultureInfo.InvariantCulture);
