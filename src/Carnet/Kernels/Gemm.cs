@@ -1,13 +1,16 @@
 // Dimension legend: M = rows of op(A) and C, N = columns of op(B) and C, K = the shared dimension.
 // Matrices are row-major; lda, ldb, ldc are the row strides (elements between consecutive rows).
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Carnet.Kernels;
 
 /// <summary>
-/// General matrix multiply, C (M, N) = op(A) (M, K) · op(B) (K, N), or C += … when accumulating.
-/// op(X) is X or its transpose. This is the plain scalar reference: each element of C is one dot
-/// product summed in ascending K, so a row of C does not depend on how many rows are computed with it.
+/// General matrix multiply, C (M, N) = op(A) (M, K) · op(B) (K, N), or C += … when accumulating; op(X) is X or its
+/// transpose. Single precision runs the fast kernel (<see cref="GemmSimd"/>: packed, SIMD, multi-threaded); double
+/// precision, machines without SIMD and <see cref="KernelSettings.UseReferenceKernels"/> run the scalar reference
+/// (<see cref="GemmReference"/>). Either way each element of C is summed in ascending K, so a row of C does not depend
+/// on how many rows are computed with it, and the thread count never changes a bit.
 /// </summary>
 internal static class Gemm
 {
@@ -23,27 +26,62 @@ internal static class Gemm
         Span<T> c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (m == 0 || n == 0)
+        CheckOperand(nameof(a), a.Length, transposeA ? k : m, transposeA ? m : k, lda);
+        CheckOperand(nameof(b), b.Length, transposeB ? n : k, transposeB ? k : n, ldb);
+        CheckOperand(nameof(c), c.Length, m, n, ldc);
+        if (typeof(T) != typeof(float) || !UseFastKernels)
         {
+            GemmReference.Multiply(transposeA, transposeB, a, lda, b, ldb, m, n, k, c, ldc, accumulate);
             return;
         }
 
-        for (int i = 0; i < m; i++)
-        {
-            Span<T> cRow = c.Slice(i * ldc, n);
-            for (int j = 0; j < n; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    T aValue = transposeA ? a[p * lda + i] : a[i * lda + p];
-                    T bValue = transposeB ? b[j * ldb + p] : b[p * ldb + j];
-                    sum += aValue * bValue;
-                }
+        GemmSimd.Multiply(
+            transposeA, transposeB,
+            MemoryMarshal.Cast<T, float>(a), lda,
+            MemoryMarshal.Cast<T, float>(b), ldb,
+            m, n, k,
+            MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
+    }
 
-                cRow[j] = accumulate ? cRow[j] + sum : sum;
-            }
+    /// <summary>
+    /// Packs op(B) (K, N) once for many products with <see cref="Multiply(bool, ReadOnlySpan{float}, int, PackedMatrix, int, Span{float}, int, bool)"/>.
+    /// B is stored (K, N) with row stride <paramref name="ldb"/>, or (N, K) when <paramref name="transposeB"/>.
+    /// </summary>
+    public static PackedMatrix PackB(bool transposeB, ReadOnlySpan<float> b, int ldb, int k, int n)
+    {
+        var packed = new PackedMatrix();
+        PackB(transposeB, b, ldb, k, n, packed);
+        return packed;
+    }
+
+    /// <summary>
+    /// Packs op(B) (K, N) into <paramref name="destination"/>, reusing its buffer (grown only when too small), so a
+    /// layer can keep one per weight matrix and repack it at every forward or backward call without allocating.
+    /// </summary>
+    public static void PackB(bool transposeB, ReadOnlySpan<float> b, int ldb, int k, int n, PackedMatrix destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        CheckOperand(nameof(b), b.Length, transposeB ? n : k, transposeB ? k : n, ldb);
+        GemmSimd.PackB(transposeB, b, ldb, k, n, destination);
+    }
+
+    /// <summary>
+    /// C (M, N) = op(A) · B (or C += … when <paramref name="accumulate"/>) for a packed B (K, N): bit-identical to
+    /// <see cref="Multiply{T}"/> on the matrix that was packed. A is stored (M, K) when not transposed, else (K, M).
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        CheckOperand(nameof(a), a.Length, transposeA ? b.Rows : m, transposeA ? m : b.Rows, lda);
+        CheckOperand(nameof(c), c.Length, m, b.Columns, ldc);
+        if (!UseFastKernels)
+        {
+            GemmReference.Multiply(transposeA, a, lda, b, m, c, ldc, accumulate);
+            return;
         }
+
+        GemmSimd.Multiply(transposeA, a, lda, b, m, c, ldc, accumulate);
     }
 
     /// <summary>C (M, N) = A (M, K) · Bᵀ where B is (N, K): the shape of every "x · Wᵀ" in the layers.</summary>
@@ -63,4 +101,28 @@ internal static class Gemm
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k, Span<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
         => Multiply(true, false, a, m, b, n, m, n, k, c, n, accumulate: true);
+
+    private static bool UseFastKernels => !KernelSettings.UseReferenceKernels && GemmLayout.IsAvailable;
+
+    /// <summary>
+    /// Checks that a span holds a (rows, columns) matrix with row stride <paramref name="stride"/>, on every path:
+    /// the fast kernel reads and writes through pointers, where the reference's index checks would be lost.
+    /// </summary>
+    private static void CheckOperand(string name, int length, int rows, int columns, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows, name);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns, name);
+        if (rows == 0 || columns == 0)
+        {
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1, name);
+        if ((long)(rows - 1) * stride + columns > length)
+        {
+            throw new ArgumentException(
+                $"{name} holds {length} values; a ({rows}, {columns}) matrix with row stride {stride} needs {(long)(rows - 1) * stride + columns}.",
+                name);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 // Dimension legend: B = batch rows in this step, H = hidden size.
 // Gate blocks inside a (B, 3H) row are in PyTorch's order: r (reset), z (update), n (new).
 using System.Numerics;
+using System.Runtime.InteropServices;
 using static Carnet.Kernels.Activations;
 
 namespace Carnet.Kernels;
@@ -9,14 +10,52 @@ namespace Carnet.Kernels;
 /// The point-wise part of one GRU step, with PyTorch's definition. gx = W_ih·x_t + b_ih and
 /// gh = W_hh·h_{t−1} + b_hh are kept apart because the reset gate multiplies only the hidden part of n:
 /// r = σ(gx_r + gh_r); z = σ(gx_z + gh_z); n = tanh(gx_n + r ⊙ gh_n); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}.
+/// <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run <see cref="GruKernelsSimd"/> for float (unless
+/// <see cref="KernelSettings.UseReferenceKernels"/>) and the scalar reference otherwise.
 /// </summary>
 internal static class GruKernels
 {
-    /// <summary>
-    /// Forward step. gx (B, 3H) holds the input pre-activations on entry and the activations r, z, n on exit;
-    /// gh (B, 3H) is read (the backward step needs its n block). Writes h_t (B, H).
-    /// </summary>
+    /// <summary>Forward step: see <see cref="ForwardReference{T}"/>.</summary>
     public static void Forward<T>(
+        ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, int batch, int hidden,
+        Span<T> gx, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
+        {
+            GruKernelsSimd.Forward(
+                MemoryMarshal.Cast<T, float>(gh), MemoryMarshal.Cast<T, float>(hPrevious), batch, hidden,
+                MemoryMarshal.Cast<T, float>(gx), MemoryMarshal.Cast<T, float>(output));
+            return;
+        }
+
+        ForwardReference(gh, hPrevious, batch, hidden, gx, output);
+    }
+
+    /// <summary>Backward step: see <see cref="BackwardReference{T}"/>.</summary>
+    public static void Backward<T>(
+        ReadOnlySpan<T> activations, ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> dOutput,
+        int batch, int hidden,
+        Span<T> dGx, Span<T> dGh, Span<T> dHPrevious)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
+        {
+            GruKernelsSimd.Backward(
+                MemoryMarshal.Cast<T, float>(activations), MemoryMarshal.Cast<T, float>(gh),
+                MemoryMarshal.Cast<T, float>(hPrevious), MemoryMarshal.Cast<T, float>(dOutput), batch, hidden,
+                MemoryMarshal.Cast<T, float>(dGx), MemoryMarshal.Cast<T, float>(dGh), MemoryMarshal.Cast<T, float>(dHPrevious));
+            return;
+        }
+
+        BackwardReference(activations, gh, hPrevious, dOutput, batch, hidden, dGx, dGh, dHPrevious);
+    }
+
+    /// <summary>
+    /// Forward step, the scalar reference. gx (B, 3H) holds the input pre-activations on entry and the activations
+    /// r, z, n on exit; gh (B, 3H) is read (the backward step needs its n block). Writes h_t (B, H).
+    /// </summary>
+    public static void ForwardReference<T>(
         ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, int batch, int hidden,
         Span<T> gx, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -40,10 +79,10 @@ internal static class GruKernels
     }
 
     /// <summary>
-    /// Backward step. dOutput (B, H) is dL/dh_t. Writes dGx (B, 3H) = dL/d(gx), dGh (B, 3H) = dL/d(gh), and
-    /// dHPrevious (B, H) = the direct part z ⊙ dL/dh_t (the caller adds dGh · W_hh).
+    /// Backward step, the scalar reference. dOutput (B, H) is dL/dh_t. Writes dGx (B, 3H) = dL/d(gx),
+    /// dGh (B, 3H) = dL/d(gh), and dHPrevious (B, H) = the direct part z ⊙ dL/dh_t (the caller adds dGh · W_hh).
     /// </summary>
-    public static void Backward<T>(
+    public static void BackwardReference<T>(
         ReadOnlySpan<T> activations, ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> dOutput,
         int batch, int hidden,
         Span<T> dGx, Span<T> dGh, Span<T> dHPrevious)

@@ -1,6 +1,7 @@
 // Dimension legend: B = batch rows in this step, H = hidden size (cell state size).
 // Gate blocks inside a (B, 4H) row are in PyTorch's order: i (input), f (forget), g (candidate), o (output).
 using System.Numerics;
+using System.Runtime.InteropServices;
 using static Carnet.Kernels.Activations;
 
 namespace Carnet.Kernels;
@@ -10,14 +11,53 @@ namespace Carnet.Kernels;
 /// have been summed by matrix products:
 /// i, f, o = σ(·); g = tanh(·); c_t = f ⊙ c_{t−1} + i ⊙ g; r_t = o ⊙ tanh(c_t)
 /// (r_t is h_t, or the input of the projection h_t = W_hr·r_t when the layer has one).
+/// <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run <see cref="LstmKernelsSimd"/> for float (unless
+/// <see cref="KernelSettings.UseReferenceKernels"/>) and the scalar reference otherwise.
 /// </summary>
 internal static class LstmKernels
 {
-    /// <summary>
-    /// Forward step. gates (B, 4H) holds the pre-activations on entry and the activations on exit
-    /// (the backward step reads them). Writes c_t, tanh(c_t) and r_t = o ⊙ tanh(c_t), each (B, H).
-    /// </summary>
+    /// <summary>Forward step: see <see cref="ForwardReference{T}"/>.</summary>
     public static void Forward<T>(
+        ReadOnlySpan<T> cPrevious, int batch, int hidden,
+        Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
+        {
+            LstmKernelsSimd.Forward(
+                MemoryMarshal.Cast<T, float>(cPrevious), batch, hidden,
+                MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(cell),
+                MemoryMarshal.Cast<T, float>(tanhCell), MemoryMarshal.Cast<T, float>(output));
+            return;
+        }
+
+        ForwardReference(cPrevious, batch, hidden, gates, cell, tanhCell, output);
+    }
+
+    /// <summary>Backward step: see <see cref="BackwardReference{T}"/>.</summary>
+    public static void Backward<T>(
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrevious, ReadOnlySpan<T> tanhCell, ReadOnlySpan<T> dOutput,
+        int batch, int hidden,
+        Span<T> dCell, Span<T> dGates)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
+        {
+            LstmKernelsSimd.Backward(
+                MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(cPrevious),
+                MemoryMarshal.Cast<T, float>(tanhCell), MemoryMarshal.Cast<T, float>(dOutput), batch, hidden,
+                MemoryMarshal.Cast<T, float>(dCell), MemoryMarshal.Cast<T, float>(dGates));
+            return;
+        }
+
+        BackwardReference(gates, cPrevious, tanhCell, dOutput, batch, hidden, dCell, dGates);
+    }
+
+    /// <summary>
+    /// Forward step, the scalar reference. gates (B, 4H) holds the pre-activations on entry and the activations
+    /// on exit (the backward step reads them). Writes c_t, tanh(c_t) and r_t = o ⊙ tanh(c_t), each (B, H).
+    /// </summary>
+    public static void ForwardReference<T>(
         ReadOnlySpan<T> cPrevious, int batch, int hidden,
         Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -47,10 +87,10 @@ internal static class LstmKernels
     }
 
     /// <summary>
-    /// Backward step. dOutput (B, H) is dL/dr_t; dCell (B, H) holds dL/dc_t from later steps on entry and
-    /// dL/dc_{t−1} on exit; dGates (B, 4H) receives dL/d(pre-activation) of each gate.
+    /// Backward step, the scalar reference. dOutput (B, H) is dL/dr_t; dCell (B, H) holds dL/dc_t from later steps
+    /// on entry and dL/dc_{t−1} on exit; dGates (B, 4H) receives dL/d(pre-activation) of each gate.
     /// </summary>
-    public static void Backward<T>(
+    public static void BackwardReference<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrevious, ReadOnlySpan<T> tanhCell, ReadOnlySpan<T> dOutput,
         int batch, int hidden,
         Span<T> dCell, Span<T> dGates)

@@ -36,7 +36,7 @@ internal static class RecurrentDirection
         };
 
         // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases
-        ReadOnlySpan<T> weightIh = parameters.WeightIh.Value.Span, weightHh = parameters.WeightHh.Value.Span;
+        ReadOnlySpan<T> weightIh = parameters.WeightIh.Value.Span;
         ReadOnlySpan<T> biasIh = parameters.BiasIh is null ? default : parameters.BiasIh.Value.Span;
         ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
         if (!biasIh.IsEmpty)
@@ -45,6 +45,10 @@ internal static class RecurrentDirection
         }
 
         Gemm.MultiplyTransposedB(input, weightIh, rows, width, spec.InputSize, cache.Gates, accumulate: !biasIh.IsEmpty);
+
+        // the weights every step multiplies by, packed once for the whole sequence
+        using var recurrentWeights = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width); // W_hhᵀ (P, G·H)
+        using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
 
         int first = reverse ? steps - 1 : 0;
         initialHidden.CopyTo(cache.HiddenPrevious.AsSpan(first * batch * size, batch * size));
@@ -63,46 +67,17 @@ internal static class RecurrentDirection
             Span<T> gates = cache.Gates.AsSpan(t * batch * width, batch * width); // (B, G·H)
             ReadOnlySpan<bool> activeNow = masked ? active.Slice(t * batch, batch) : default;
 
-            switch (spec.Kind)
+            ReadOnlySpan<T> cPrevious = isLstm ? cache.CellPrevious.AsSpan(t * batch * hidden, batch * hidden) : default; // (B, H)
+            Span<T> cNext = !isLstm ? default : last ? finalCell : cache.CellPrevious.AsSpan(next * batch * hidden, batch * hidden);
+            Step(
+                spec, recurrentWeights, projectionWeights, biasHh, batch, hPrevious, cPrevious, gates,
+                isGru ? cache.HiddenGates.AsSpan(t * batch * width, batch * width) : default,
+                isLstm ? cache.TanhCell.AsSpan(t * batch * hidden, batch * hidden) : default,
+                spec.HasProjection ? cache.Unprojected.AsSpan(t * batch * hidden, batch * hidden) : default,
+                hNext, cNext);
+            if (masked && isLstm)
             {
-                case RecurrentCellKind.Lstm:
-                {
-                    ReadOnlySpan<T> cPrevious = cache.CellPrevious.AsSpan(t * batch * hidden, batch * hidden);
-                    Span<T> cNext = last ? finalCell : cache.CellPrevious.AsSpan(next * batch * hidden, batch * hidden);
-                    Span<T> unprojected = spec.HasProjection ? cache.Unprojected.AsSpan(t * batch * hidden, batch * hidden) : hNext;
-                    Gemm.MultiplyTransposedB(hPrevious, weightHh, batch, width, size, gates, accumulate: true);
-                    LstmKernels.Forward(cPrevious, batch, hidden, gates, cNext, cache.TanhCell.AsSpan(t * batch * hidden, batch * hidden), unprojected);
-                    if (spec.HasProjection)
-                    {
-                        Gemm.MultiplyTransposedB(unprojected, parameters.WeightHr!.Value.Span, batch, size, hidden, hNext, accumulate: false);
-                    }
-
-                    if (masked)
-                    {
-                        SequenceKernels.CopyInactiveRows(activeNow, cPrevious, hidden, cNext);
-                    }
-
-                    break;
-                }
-
-                case RecurrentCellKind.Gru:
-                {
-                    Span<T> hiddenGates = cache.HiddenGates.AsSpan(t * batch * width, batch * width); // (B, 3H)
-                    if (!biasHh.IsEmpty)
-                    {
-                        Elementwise.BroadcastRows(biasHh, default, batch, width, hiddenGates);
-                    }
-
-                    Gemm.MultiplyTransposedB(hPrevious, weightHh, batch, width, size, hiddenGates, accumulate: !biasHh.IsEmpty);
-                    GruKernels.Forward(hiddenGates, hPrevious, batch, hidden, gates, hNext);
-                    break;
-                }
-
-                default:
-                    Gemm.MultiplyTransposedB(hPrevious, weightHh, batch, width, size, gates, accumulate: true);
-                    RnnKernels.Forward(spec.Nonlinearity == RnnNonlinearity.Relu, gates);
-                    gates.CopyTo(hNext);
-                    break;
+                SequenceKernels.CopyInactiveRows(activeNow, cPrevious, hidden, cNext);
             }
 
             Span<T> outputNow = output[(t * batch * outputStride)..];
@@ -121,6 +96,49 @@ internal static class RecurrentDirection
         return cache;
     }
 
+    /// <summary>
+    /// One time step of one direction, given gates (B, G·H) that already hold the input projection and the input-side
+    /// biases (for LSTM and RNN both biases): adds the recurrent product, runs the point-wise kernel and, for an LSTM with
+    /// a projection, projects. On exit gates holds the activations, hiddenGates (B, 3H, GRU only) W_hh·h + b_hh,
+    /// tanhCell (B, H, LSTM) tanh(c_t), unprojected (B, H, LSTM with projection) o ⊙ tanh(c_t); hNext (B, P) and
+    /// cNext (B, H, LSTM) the new state.
+    /// </summary>
+    public static void Step<T>(
+        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, ReadOnlySpan<T> biasHh, int batch,
+        ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> cPrevious,
+        Span<T> gates, Span<T> hiddenGates, Span<T> tanhCell, Span<T> unprojected, Span<T> hNext, Span<T> cNext)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
+        switch (spec.Kind)
+        {
+            case RecurrentCellKind.Lstm:
+            {
+                Span<T> r = spec.HasProjection ? unprojected : hNext;
+                recurrentWeights.Multiply(hPrevious, batch, gates, width, accumulate: true);
+                LstmKernels.Forward(cPrevious, batch, hidden, gates, cNext, tanhCell, r);
+                projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);
+                break;
+            }
+
+            case RecurrentCellKind.Gru:
+                if (!biasHh.IsEmpty)
+                {
+                    Elementwise.BroadcastRows(biasHh, default, batch, width, hiddenGates);
+                }
+
+                recurrentWeights.Multiply(hPrevious, batch, hiddenGates, width, accumulate: !biasHh.IsEmpty);
+                GruKernels.Forward<T>(hiddenGates, hPrevious, batch, hidden, gates, hNext);
+                break;
+
+            default:
+                recurrentWeights.Multiply(hPrevious, batch, gates, width, accumulate: true);
+                RnnKernels.Forward(spec.Nonlinearity == RnnNonlinearity.Relu, gates);
+                gates.CopyTo(hNext);
+                break;
+        }
+    }
+
     public static void Backward<T>(
         CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse, DirectionCache<T> cache,
         ReadOnlySpan<T> input, ReadOnlySpan<bool> active,
@@ -131,7 +149,8 @@ internal static class RecurrentDirection
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
         bool isLstm = spec.Kind == RecurrentCellKind.Lstm, isGru = spec.Kind == RecurrentCellKind.Gru;
         bool masked = !active.IsEmpty;
-        ReadOnlySpan<T> weightHh = parameters.WeightHh.Value.Span;
+        using var recurrentWeights = WeightOperand<T>.Create(false, parameters.WeightHh.Value.Memory, size, width, size); // W_hh (G·H, P)
+        using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
 
         var dGatesInput = new T[rows * width]; // (T, B, G·H) dL/d(input pre-activations)
         var dGatesHidden = isGru ? new T[rows * width] : dGatesInput; // (T, B, G·H) dL/d(hidden pre-activations)
@@ -172,7 +191,7 @@ internal static class RecurrentDirection
                     if (spec.HasProjection)
                     {
                         dStep.CopyTo(dHiddenSteps.AsSpan(t * batch * size, batch * size));
-                        Gemm.MultiplyPlain<T>(dStep, parameters.WeightHr!.Value.Span, batch, hidden, size, dUnprojected, accumulate: false);
+                        projectionWeights!.Multiply(dStep, batch, dUnprojected, hidden, accumulate: false);
                         dR = dUnprojected;
                     }
 
@@ -191,7 +210,7 @@ internal static class RecurrentDirection
                     }
 
                     // back through W_hh · h_{t−1}
-                    Gemm.MultiplyPlain<T>(dGates, weightHh, batch, size, width, dHiddenNext, accumulate: false);
+                    recurrentWeights.Multiply(dGates, batch, dHiddenNext, size, accumulate: false);
                     break;
                 }
 
@@ -202,13 +221,13 @@ internal static class RecurrentDirection
                         gates, cache.HiddenGates.AsSpan(t * batch * width, batch * width),
                         cache.HiddenPrevious.AsSpan(t * batch * size, batch * size), dStep, batch, hidden,
                         dGates, dHiddenGates, dHiddenNext);
-                    Gemm.MultiplyPlain<T>(dHiddenGates, weightHh, batch, size, width, dHiddenNext, accumulate: true);
+                    recurrentWeights.Multiply(dHiddenGates, batch, dHiddenNext, size, accumulate: true);
                     break;
                 }
 
                 default:
                     RnnKernels.Backward<T>(spec.Nonlinearity == RnnNonlinearity.Relu, gates, dStep, dGates);
-                    Gemm.MultiplyPlain<T>(dGates, weightHh, batch, size, width, dHiddenNext, accumulate: false);
+                    recurrentWeights.Multiply(dGates, batch, dHiddenNext, size, accumulate: false);
                     break;
             }
 

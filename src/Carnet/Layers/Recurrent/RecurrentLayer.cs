@@ -95,17 +95,19 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
 
             cache.LayerInputs[l] = layerInput;
             output = new T[steps * batch * OutputSize]; // (T, B, D·P)
-            for (int d = 0; d < Directions; d++)
+            T[] directionInput = layerInput, directionOutput = output;
+            int layerIndex = l;
+            ForEachDirection(d =>
             {
-                int index = l * Directions + d;
+                int index = layerIndex * Directions + d;
                 ReadOnlySpan<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
                 ReadOnlySpan<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
                 cache.Directions[index] = RecurrentDirection.Forward(
-                    specs[l], directions[index], steps, batch, reverse: d == 1, layerInput, active, h0, c0,
-                    output.AsSpan(d * StateSize), OutputSize,
+                    specs[layerIndex], directions[index], steps, batch, reverse: d == 1, directionInput, cache.Active, h0, c0,
+                    directionOutput.AsSpan(d * StateSize), OutputSize,
                     hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
                     cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
-            }
+            });
 
             layerInput = output;
         }
@@ -138,16 +140,23 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         {
             int inputSize = specs[l].InputSize;
             var dInput = new T[steps * batch * inputSize]; // (T, B, I_l)
-            for (int d = 0; d < Directions; d++)
+            var dInputReverse = Directions == 2 ? new T[dInput.Length] : dInput; // (T, B, I_l): the reverse direction's share, added below
+            T[] dLayerOutput = dOutput;
+            int layerIndex = l;
+            ForEachDirection(d =>
             {
-                int index = l * Directions + d;
+                int index = layerIndex * Directions + d;
                 ReadOnlySpan<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
                 ReadOnlySpan<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
                 RecurrentDirection.Backward(
-                    specs[l], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
-                    cache.LayerInputs[l], cache.Active, dOutput.AsSpan(d * StateSize), OutputSize, dHn, dCn, dInput,
+                    specs[layerIndex], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
+                    cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsSpan(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
                     dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
                     dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
+            });
+            if (Directions == 2)
+            {
+                Elementwise.Add<T>(dInputReverse, dInput);
             }
 
             if (cache.DropoutMasks[l] is { } mask)
@@ -163,6 +172,25 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             : new Tensor<T>(dOutput, steps, batch, o.InputSize);
         return new RecurrentGradients<T>(dInputTensor, dInitialHidden, dInitialCell);
     }
+
+    internal CellSpec SpecOf(int layer) => specs[layer];
+
+    /// <summary>Runs <paramref name="body"/> for each direction: both at once on two threads when the kernels may use two.</summary>
+    private void ForEachDirection(Action<int> body)
+    {
+        if (Directions == 2 && KernelSettings.MaximumThreads >= 2)
+        {
+            Parallel.Invoke(() => body(0), () => body(1));
+            return;
+        }
+
+        for (int d = 0; d < Directions; d++)
+        {
+            body(d);
+        }
+    }
+
+    internal DirectionParameters<T> ParametersOf(int layer, int direction) => directions[layer * Directions + direction];
 
     internal static string Suffix(int layer, int direction) => $"_l{layer}" + (direction == 1 ? "_reverse" : string.Empty);
 

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using Carnet.Diagnostics;
+using Carnet.Layers;
+
+namespace Carnet.Cli;
+
+/// <summary><c>carnet bench</c>: median forward and training-step times of a recurrent stack, and GFLOP/s.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var cell = new Option<string>("--cell") { Description = "lstm, gru or rnn.", DefaultValueFactory = _ => "lstm" };
+        cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
+        var inputSize = new Option<int>("--input-size") { Description = "I: features per step.", DefaultValueFactory = _ => 2 };
+        var hiddenSize = new Option<int>("--hidden-size") { Description = "H: units per layer and direction.", DefaultValueFactory = _ => 64 };
+        var numLayers = new Option<int>("--num-layers") { Description = "L: stacked layers.", DefaultValueFactory = _ => 2 };
+        var batch = new Option<int>("--batch") { Description = "B: sequences per batch.", DefaultValueFactory = _ => 32 };
+        var seqLen = new Option<int>("--seq-len") { Description = "T: time steps.", DefaultValueFactory = _ => 100 };
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Run each layer in both directions." };
+        var threads = new Option<int>("--threads") { Description = "Threads the kernels may use.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var iterations = new Option<int>("--iterations") { Description = "Timed runs of each kind; the median is reported.", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 3 };
+        var json = new Option<bool>("--json") { Description = "End with one JSON object: forward_ms, train_ms, forward_gflops, train_gflops, …" };
+        var command = new Command(
+            "bench",
+            "Measure a recurrent stack: median milliseconds of a forward pass and of a training step (forward + backward), and GFLOP/s.\n" +
+            "Example (shape S1): carnet bench --cell lstm --input-size 2 --hidden-size 64 --num-layers 2 --batch 32 --seq-len 100 --threads 2 --json")
+        {
+            cell, inputSize, hiddenSize, numLayers, batch, seqLen, bidirectional, threads, iterations, warmup, json,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new LayerBenchmarkOptions
+            {
+                Cell = parse.GetValue(cell) switch { "gru" => RecurrentCellKind.Gru, "rnn" => RecurrentCellKind.Rnn, _ => RecurrentCellKind.Lstm },
+                InputSize = parse.GetValue(inputSize),
+                HiddenSize = parse.GetValue(hiddenSize),
+                NumLayers = parse.GetValue(numLayers),
+                Batch = parse.GetValue(batch),
+                SequenceLength = parse.GetValue(seqLen),
+                Bidirectional = parse.GetValue(bidirectional),
+                Threads = parse.GetValue(threads),
+                Iterations = parse.GetValue(iterations),
+                Warmup = parse.GetValue(warmup),
+            };
+            return Run(options, parse.GetValue(json), output, error);
+        });
+        return command;
+    }
+
+    private static int Run(LayerBenchmarkOptions options, bool json, TextWriter output, TextWriter error)
+    {
+        LayerBenchmarkResult result;
+        try
+        {
+            result = LayerBenchmark.Run(options);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"carnet bench: {e.Message}");
+            return 2;
+        }
+
+        var o = result.Options;
+        string cellName = o.Cell.ToString().ToLowerInvariant();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{cellName} I={o.InputSize} H={o.HiddenSize} L={o.NumLayers} B={o.Batch} T={o.SequenceLength}{(o.Bidirectional ? " bidirectional" : string.Empty)} threads={o.Threads}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"forward     {result.ForwardMilliseconds,10:F3} ms  {result.ForwardGigaflops,8:F1} GFLOP/s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"train step  {result.TrainMilliseconds,10:F3} ms  {result.TrainGigaflops,8:F1} GFLOP/s  ({result.AllocatedBytesPerTrainStep} bytes allocated per step)"));
+        if (json)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"cell\":\"{cellName}\",\"input_size\":{o.InputSize},\"hidden_size\":{o.HiddenSize},\"num_layers\":{o.NumLayers},\"batch\":{o.Batch},\"seq_len\":{o.SequenceLength},\"bidirectional\":{(o.Bidirectional ? "true" : "false")},\"threads\":{o.Threads},\"forward_ms\":{result.ForwardMilliseconds:R},\"train_ms\":{result.TrainMilliseconds:R},\"forward_gflops\":{result.ForwardGigaflops:R},\"train_gflops\":{result.TrainGigaflops:R},\"forward_flops\":{result.ForwardFlops:R},\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep}}}"));
+        }
+
+        return 0;
+    }
+}

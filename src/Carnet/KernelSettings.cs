@@ -1,0 +1,37 @@
+namespace Carnet;
+
+/// <summary>
+/// Process-wide switches for Carnet's arithmetic kernels. Neither changes any result on a given machine beyond
+/// what the documentation of each states: the number of threads never changes a single bit, and the reference
+/// kernels are the plain scalar definitions the fast kernels are tested against.
+/// </summary>
+public static class KernelSettings
+{
+    private static int maximumThreads = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The most threads one matrix product may use (the calling thread included); at least 1. Defaults to
+    /// <see cref="Environment.ProcessorCount"/>. Only products large enough to repay the hand-off are split, and
+    /// every element of the result is computed by the same code in the same order whatever this value is, so
+    /// results are bit-identical for every setting. Values above the processor count oversubscribe the cores.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaximumThreads
+    {
+        get => Volatile.Read(ref maximumThreads);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref maximumThreads, value);
+        }
+    }
+
+    /// <summary>
+    /// When true, every kernel runs its plain scalar reference (single-threaded, one multiply and one add per
+    /// term, summed in ascending order) instead of the SIMD and multi-threaded version. Slow; meant for checking
+    /// a result or a suspected kernel fault. Defaults to false. Single-precision results differ from the fast
+    /// kernels in the last bits (fused multiply-adds and blocked sums round differently); double precision
+    /// always uses the reference.
+    /// </summary>
+    public static bool UseReferenceKernels { get; set; }
+}

@@ -1,0 +1,126 @@
+// Dimension legend: chunks = the pieces one product is cut into (whole tiles each); threads = the calling thread plus
+// up to KernelSettings.MaximumThreads − 1 persistent workers, which claim chunks one at a time until none is left.
+namespace Carnet.Kernels;
+
+/// <summary>
+/// The worker threads of the multi-threaded products: persistent background threads, started on first use, that
+/// spin briefly after each job (the recurrent loop calls a product every few microseconds) and then sleep. The
+/// calling thread and the workers claim chunks from a shared counter, so a worker the operating system has not
+/// scheduled (the cores busy with other work) costs nothing: the caller runs its chunks too. One product uses the
+/// workers at a time; a product that finds them busy runs alone. Neither changes a bit of the result, since no
+/// element's arithmetic depends on which thread computes it.
+/// </summary>
+internal static unsafe class GemmThreads
+{
+    /// <summary>How long an idle worker polls for the next job before it blocks, in stopwatch ticks (50 µs).</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20000;
+
+    private static readonly object Gate = new();
+    private static readonly object Signal = new();
+    private static int workerCount;
+    private static int generation;
+
+    // The current job, valid while closed = 0 (written before it is opened, read after a worker has seen it open).
+    private static delegate*<void*, int, void> work;
+    private static void* state;
+    private static int chunks;
+    private static int next;
+    private static int closed = 1;
+    private static int active;
+
+    /// <summary>
+    /// Runs <paramref name="job"/>(<paramref name="jobState"/>, chunk) for every chunk in 0..chunks−1 on the calling
+    /// thread and up to <paramref name="threads"/> − 1 workers, and returns when all are done. Returns false, having
+    /// run nothing, when another product holds the workers.
+    /// </summary>
+    public static bool TryRun(delegate*<void*, int, void> job, void* jobState, int chunkCount, int threads)
+    {
+        if (!Monitor.TryEnter(Gate))
+        {
+            return false;
+        }
+
+        try
+        {
+            while (workerCount < threads - 1)
+            {
+                new Thread(WorkerLoop) { IsBackground = true, Name = "Carnet GEMM worker" }.Start();
+                workerCount++;
+            }
+
+            work = job;
+            state = jobState;
+            chunks = chunkCount;
+            next = 0;
+            Interlocked.Exchange(ref closed, 0);
+            lock (Signal)
+            {
+                generation++;
+                Monitor.PulseAll(Signal);
+            }
+
+            RunChunks();
+
+            // Close the job, then wait for every worker that joined it: one that joins later sees it closed.
+            Interlocked.Exchange(ref closed, 1);
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref active) != 0)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            work = null;
+            state = null;
+            return true;
+        }
+        finally
+        {
+            Monitor.Exit(Gate);
+        }
+    }
+
+    /// <summary>Claims and runs chunks of the current job until none is left.</summary>
+    private static void RunChunks()
+    {
+        for (int chunk = Interlocked.Increment(ref next) - 1; chunk < chunks; chunk = Interlocked.Increment(ref next) - 1)
+        {
+            work(state, chunk);
+        }
+    }
+
+    private static void WorkerLoop()
+    {
+        int seen = 0;
+        while (true)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref generation) == seen && System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+            {
+                Thread.Yield(); // polls without taking a shared core from the thread that will hand out the next job
+            }
+
+            lock (Signal)
+            {
+                while (generation == seen)
+                {
+                    Monitor.Wait(Signal);
+                }
+
+                seen = generation;
+            }
+
+            Interlocked.Increment(ref active);
+            try
+            {
+                if (Volatile.Read(ref closed) == 0)
+                {
+                    RunChunks();
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref active);
+            }
+        }
+    }
+}

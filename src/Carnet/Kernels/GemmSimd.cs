@@ -1,0 +1,362 @@
+// Dimension legend: M = rows of op(A) and C, N = columns of op(B) and C, K = the shared dimension.
+// MR, NR = rows and columns of a micro-tile; KC, MC, NC = the cache blocks over K, M and N (see GemmLayout).
+// Matrices are row-major; lda, ldb, ldc are row strides. Loop nest (BLIS): for each NC block of columns, for each
+// KC block of K, pack op(B) (kc, nc) (or point into a PackedMatrix); for each MC block of rows, pack op(A) (mc, kc);
+// for each NR panel of B (kept in L1), for each MR panel of A (streamed from L2): one micro-tile.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Carnet.Kernels;
+
+/// <summary>
+/// The fast single-precision <see cref="Gemm"/>: packed operands, register-blocked SIMD micro-kernels, cache
+/// blocking and up to <see cref="KernelSettings.MaximumThreads"/> threads. Every element of C is summed the same
+/// way whatever the shape, the thread count or whether B was pre-packed: per K block of KC terms, from zero, one
+/// fused multiply-add per term in ascending order, and the block sums added to C in ascending order. So a row of C
+/// does not depend on the other rows computed with it, and results are bit-identical for every thread count.
+/// Callers (<see cref="Gemm"/>) validate the arguments; this class trusts them.
+/// </summary>
+internal static unsafe partial class GemmSimd
+{
+    /// <summary>A product gets one thread per this many floating-point operations (up to the maximum).</summary>
+    internal const double MinimumFlopsPerThread = 4e6;
+
+    /// <summary>
+    /// Chunks per thread of a multi-threaded product: more than one, so that a thread that the operating system
+    /// delays (another program busy on the cores) leaves whole chunks to the others rather than making them wait.
+    /// </summary>
+    private const int ChunksPerThread = 2;
+
+    /// <summary>Room past a packed A block for the spill of its last transposed store (see TransposeRows).</summary>
+    private const int PackSpill = 8;
+
+    [ThreadStatic]
+    private static PackingBuffers? buffers;
+
+    /// <summary>C (M, N) = (or +=) op(A) · op(B), with <paramref name="chunks"/> = 0 to choose the split.</summary>
+    public static void Multiply(
+        bool transposeA, bool transposeB,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        int m, int n, int k,
+        Span<float> c, int ldc, bool accumulate, int chunks = 0)
+    {
+        if (m == 0 || n == 0 || ClearIfEmpty(k, m, n, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        var layout = GemmLayout.Current;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            // Fewer columns than a panel is wide (a layer with few inputs or outputs): compute Cᵀ = op(B)ᵀ · op(A)ᵀ
+            // instead, so the narrow side is cut in MR rows rather than padded to NR columns. fma(a, b, s) equals
+            // fma(b, a, s), so every element comes out bit for bit the same.
+            var problem = n < layout.PanelWidth && m > n
+                ? new Problem
+                {
+                    A = pb, Lda = ldb, TransposeA = !transposeB,
+                    B = pa, Ldb = lda, TransposeB = !transposeA,
+                    M = n, N = m, K = k,
+                    C = pc, Ldc = ldc, Accumulate = accumulate, TransposeC = true,
+                }
+                : new Problem
+                {
+                    A = pa, Lda = lda, TransposeA = transposeA,
+                    B = pb, Ldb = ldb, TransposeB = transposeB,
+                    M = m, N = n, K = k,
+                    C = pc, Ldc = ldc, Accumulate = accumulate,
+                };
+            Run(&problem, layout, chunks);
+        }
+    }
+
+    /// <summary>C (M, N) = (or +=) op(A) · B for a pre-packed B, with <paramref name="chunks"/> = 0 to choose the split.</summary>
+    public static void Multiply(
+        bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, int chunks = 0)
+    {
+        int n = b.Columns, k = b.Rows;
+        if (m == 0 || n == 0 || ClearIfEmpty(k, m, n, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b.Data, pc = c)
+        {
+            var problem = new Problem
+            {
+                A = pa, Lda = lda, TransposeA = transposeA,
+                PackedB = pb, PaddedColumns = b.PaddedColumns,
+                M = m, N = n, K = k,
+                C = pc, Ldc = ldc, Accumulate = accumulate,
+            };
+            Run(&problem, b.Layout, chunks);
+        }
+    }
+
+    /// <summary>Packs op(B) (K, N) whole into <paramref name="destination"/>, in the layout of this thread's kernel.</summary>
+    public static void PackB(bool transposeB, ReadOnlySpan<float> b, int ldb, int k, int n, PackedMatrix destination)
+    {
+        var layout = GemmLayout.Current;
+        destination.Reset(k, n, layout);
+        int depth = layout.BlockDepth;
+        nint padded = destination.PaddedColumns;
+        fixed (float* pb = b, packed = destination.Data)
+        {
+            for (int p0 = 0; p0 < k; p0 += depth)
+            {
+                int kc = Math.Min(depth, k - p0);
+                PackB(transposeB, pb, ldb, p0, kc, 0, n, packed + p0 * padded, layout.PanelWidth);
+            }
+        }
+    }
+
+    /// <summary>K = 0: C = 0 unless accumulating (then C is left as is). Returns whether K was 0.</summary>
+    private static bool ClearIfEmpty(int k, int m, int n, Span<float> c, int ldc, bool accumulate)
+    {
+        if (k != 0)
+        {
+            return false;
+        }
+
+        if (!accumulate)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                c.Slice(i * ldc, n).Clear();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Cuts the product into chunks of whole tiles (over N, or over M when M is the longer side or N has too few
+    /// tiles) and runs them on up to <see cref="KernelSettings.MaximumThreads"/> threads: one thread per
+    /// <see cref="MinimumFlopsPerThread"/> of work, <see cref="ChunksPerThread"/> chunks per thread.
+    /// <paramref name="chunks"/> &gt; 0 fixes the number of chunks instead (for tests).
+    /// </summary>
+    private static void Run(Problem* problem, GemmLayout layout, int chunks)
+    {
+        problem->KC = layout.BlockDepth;
+        problem->MC = layout.RowBlock;
+        problem->NC = layout.ColumnBlock;
+        int rowTiles = (problem->M + layout.TileRows - 1) / layout.TileRows;
+        int columnTiles = (problem->N + layout.PanelWidth - 1) / layout.PanelWidth;
+        int threads;
+        if (chunks > 0)
+        {
+            threads = Math.Min(chunks, KernelSettings.MaximumThreads);
+        }
+        else
+        {
+            double flops = 2.0 * problem->M * problem->N * problem->K;
+            threads = (int)Math.Clamp(flops / MinimumFlopsPerThread, 1, KernelSettings.MaximumThreads);
+            chunks = threads == 1 ? 1 : threads * ChunksPerThread;
+        }
+
+        bool columns = problem->N >= problem->M;
+        if (columns ? columnTiles < chunks && rowTiles > columnTiles : rowTiles < chunks && columnTiles > rowTiles)
+        {
+            columns = !columns;
+        }
+
+        problem->SplitColumns = columns;
+        problem->Chunks = Math.Max(1, Math.Min(chunks, columns ? columnTiles : rowTiles));
+        delegate*<void*, int, void> chunk = layout.Kind switch
+        {
+            GemmKernelKind.Vector512 => &RunChunk<Kernel512>,
+            GemmKernelKind.Vector256 => &RunChunk<Kernel256>,
+            _ => &RunChunk<Kernel128>,
+        };
+        if (problem->Chunks == 1 || threads == 1 || !GemmThreads.TryRun(chunk, problem, problem->Chunks, threads))
+        {
+            for (int i = 0; i < problem->Chunks; i++)
+            {
+                chunk(problem, i);
+            }
+        }
+    }
+
+    /// <summary>One chunk of a product: its rows or columns (whole tiles), all of K, through the BLIS loop nest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunChunk<TKernel>(void* state, int chunk)
+        where TKernel : struct, IGemmKernel
+    {
+        var p = (Problem*)state;
+        int mr = TKernel.MR, nr = TKernel.NR;
+        int i0 = 0, i1 = p->M, j0 = 0, j1 = p->N;
+        if (p->SplitColumns)
+        {
+            int tiles = (p->N + nr - 1) / nr;
+            j0 = (int)((long)tiles * chunk / p->Chunks) * nr;
+            j1 = Math.Min(p->N, (int)((long)tiles * (chunk + 1) / p->Chunks) * nr);
+        }
+        else
+        {
+            int tiles = (p->M + mr - 1) / mr;
+            i0 = (int)((long)tiles * chunk / p->Chunks) * mr;
+            i1 = Math.Min(p->M, (int)((long)tiles * (chunk + 1) / p->Chunks) * mr);
+        }
+
+        var packing = buffers ??= new PackingBuffers();
+        packing.A.EnsureCapacity(p->MC * p->KC + PackSpill);
+        if (p->PackedB == null)
+        {
+            packing.B.EnsureCapacity(p->KC * p->NC);
+        }
+
+        float* packedA = packing.A.Pointer;
+        for (int jc = j0; jc < j1; jc += p->NC)
+        {
+            int nc = Math.Min(p->NC, j1 - jc);
+            for (int pc = 0; pc < p->K; pc += p->KC)
+            {
+                int kc = Math.Min(p->KC, p->K - pc);
+                float* blockB;
+                if (p->PackedB != null)
+                {
+                    blockB = p->PackedB + pc * p->PaddedColumns + (nint)jc * kc;
+                }
+                else
+                {
+                    blockB = packing.B.Pointer;
+                    PackB(p->TransposeB, p->B, p->Ldb, pc, kc, jc, nc, blockB, nr);
+                }
+
+                bool overwrite = !p->Accumulate && pc == 0;
+                for (int ic = i0; ic < i1; ic += p->MC)
+                {
+                    int mc = Math.Min(p->MC, i1 - ic);
+                    PackA(p->TransposeA, p->A, p->Lda, ic, mc, pc, kc, packedA, mr);
+                    float* blockC = p->TransposeC ? p->C + jc * p->Ldc + ic : p->C + ic * p->Ldc + jc;
+                    Macro<TKernel>(packedA, blockB, mc, nc, kc, blockC, p->Ldc, overwrite, p->TransposeC);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One cache block: C (mc, nc) = (or +=) packed A (mc, kc) · packed B (kc, nc), tile by tile: for each B panel
+    /// (kept in L1), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2,
+    /// or M mod MR), those rows go through the wide tiles after the others, so their few accumulators still cover
+    /// the FMA latency. With <paramref name="transposeC"/>, element (i, j) of the block is stored at c[j·ldc + i].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro<TKernel>(float* packedA, float* packedB, int mc, int nc, int kc, float* c, nint ldc, bool overwrite, bool transposeC)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        int thin = mc % mr <= 2 ? mc % mr : 0;
+        int regular = mc - thin;
+        float* scratch = stackalloc float[mr * nr]; // MR ≥ 4, so a wide tile (4·NR values) fits too
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            for (int ir = 0; ir < regular; ir += mr)
+            {
+                float* panelA = packedA + (nint)ir * kc, panelB = packedB + (nint)jr * kc;
+                int rows = Math.Min(mr, regular - ir), columns = Math.Min(nr, nc - jr);
+                if (columns == nr && !transposeC)
+                {
+                    TKernel.Tile(rows, kc, panelA, panelB, c + ir * ldc + jr, ldc, overwrite);
+                }
+                else
+                {
+                    TKernel.Tile(rows, kc, panelA, panelB, scratch, nr, overwrite: true);
+                    Merge(scratch, nr, rows, columns, c, ldc, ir, jr, overwrite, transposeC);
+                }
+            }
+        }
+
+        if (thin == 0)
+        {
+            return;
+        }
+
+        float* thinA = packedA + (nint)regular * kc;
+        int span = (thin == 1 ? 4 : 2) * nr;
+        int column = 0;
+        for (; column + span <= nc; column += span)
+        {
+            float* panelB = packedB + (nint)column * kc;
+            if (!transposeC)
+            {
+                TKernel.TileWide(thin, kc, thinA, panelB, (nint)nr * kc, c + regular * ldc + column, ldc, overwrite);
+            }
+            else
+            {
+                TKernel.TileWide(thin, kc, thinA, panelB, (nint)nr * kc, scratch, span, overwrite: true);
+                Merge(scratch, span, thin, span, c, ldc, regular, column, overwrite, transposeC);
+            }
+        }
+
+        for (; column < nc; column += nr)
+        {
+            TKernel.Tile(thin, kc, thinA, packedB + (nint)column * kc, scratch, nr, overwrite: true);
+            Merge(scratch, nr, thin, Math.Min(nr, nc - column), c, ldc, regular, column, overwrite, transposeC);
+        }
+    }
+
+    /// <summary>
+    /// Stores (or adds) the sums of a tile computed into scratch (rows, columns; row stride lds) to C at block
+    /// position (row0, column0), transposed when <paramref name="transposeC"/>: the same single rounding as a
+    /// kernel's own store.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Merge(float* scratch, int lds, int rows, int columns, float* c, nint ldc, int row0, int column0, bool overwrite, bool transposeC)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* sums = scratch + r * lds;
+            float* target = transposeC ? c + column0 * ldc + row0 + r : c + (row0 + r) * ldc + column0;
+            nint step = transposeC ? ldc : 1;
+            for (int q = 0; q < columns; q++, target += step)
+            {
+                *target = overwrite ? sums[q] : *target + sums[q];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the C rows of a tile (every cache line of the first <paramref name="columns"/> of each) to be brought
+    /// into L1 while the k loop runs, so that the load of C at its end does not wait for memory. A hint only;
+    /// nothing where it is not supported.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PrefetchRows(float* c, nint ldc, int rows, int columns)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rows; r++, c += ldc)
+        {
+            for (int q = 0; q < columns; q += 16)
+            {
+                Sse.Prefetch0(c + q);
+            }
+
+            if (columns > 0)
+            {
+                Sse.Prefetch0(c + columns - 1);
+            }
+        }
+    }
+
+    /// <summary>One product's operands and blocking, shared by its chunks.</summary>
+    private struct Problem
+    {
+        public float* A, B, PackedB, C;
+        public nint Lda, Ldb, Ldc, PaddedColumns;
+        public int M, N, K, KC, MC, NC, Chunks;
+        public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns;
+    }
+
+    /// <summary>One thread's packing buffers, grown to the largest product it has run and then reused.</summary>
+    private sealed class PackingBuffers
+    {
+        public AlignedBuffer A;
+        public AlignedBuffer B;
+    }
+}

@@ -1,0 +1,154 @@
+// Dimension legend: B = batch rows in this step, H = hidden size (cell state size), N = floats per vector.
+// Gate blocks inside a (B, 4H) row are in PyTorch's order: i (input), f (forget), g (candidate), o (output).
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Carnet.Kernels;
+
+/// <summary>
+/// The SIMD twin of <see cref="LstmKernels"/>' reference step for float: the same quantities in the same layout,
+/// N columns of a row at a time (see <see cref="Columns.ForEach"/>). Each column reads all its inputs before it
+/// writes, as the reference does, so the same buffers may be shared (gates in place, dL/dc in place).
+/// σ and tanh are <see cref="VectorMath"/>'s; the rest is the reference's arithmetic in the reference's order.
+/// </summary>
+internal static class LstmKernelsSimd
+{
+    /// <summary>
+    /// Forward step, as <see cref="LstmKernels.ForwardReference{T}"/>: gates (B, 4H) pre-activations in,
+    /// activations out; writes c_t, tanh(c_t) and r_t = o ⊙ tanh(c_t), each (B, H).
+    /// <paramref name="width"/> is <see cref="Columns.ForEach"/>'s (0: the widest accelerated).
+    /// </summary>
+    public static void Forward(
+        ReadOnlySpan<float> cPrevious, int batch, int hidden,
+        Span<float> gates, Span<float> cell, Span<float> tanhCell, Span<float> output, int width = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        int rows = batch * hidden;
+        ArgumentOutOfRangeException.ThrowIfLessThan(gates.Length, 4 * rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cPrevious.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cell.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tanhCell.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, rows);
+
+        for (int b = 0; b < batch; b++)
+        {
+            int s = b * hidden;
+            var step = new ForwardStep
+            {
+                Hidden = (nuint)hidden,
+                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), 4 * s),
+                CPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrevious), s),
+                Cell = ref Unsafe.Add(ref MemoryMarshal.GetReference(cell), s),
+                TanhCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhCell), s),
+                Output = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), s),
+            };
+            Columns.ForEach(ref step, hidden, width);
+        }
+    }
+
+    /// <summary>
+    /// Backward step, as <see cref="LstmKernels.BackwardReference{T}"/>: dOutput (B, H) is dL/dr_t; dCell (B, H)
+    /// holds dL/dc_t on entry and dL/dc_{t−1} on exit; dGates (B, 4H) receives dL/d(pre-activation) of each gate.
+    /// </summary>
+    public static void Backward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrevious, ReadOnlySpan<float> tanhCell, ReadOnlySpan<float> dOutput,
+        int batch, int hidden,
+        Span<float> dCell, Span<float> dGates, int width = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        int rows = batch * hidden;
+        ArgumentOutOfRangeException.ThrowIfLessThan(gates.Length, 4 * rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cPrevious.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tanhCell.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dOutput.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dCell.Length, rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dGates.Length, 4 * rows);
+
+        for (int b = 0; b < batch; b++)
+        {
+            int s = b * hidden;
+            var step = new BackwardStep
+            {
+                Hidden = (nuint)hidden,
+                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), 4 * s),
+                CPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrevious), s),
+                TanhCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhCell), s),
+                DOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(dOutput), s),
+                DCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(dCell), s),
+                DGates = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGates), 4 * s),
+            };
+            Columns.ForEach(ref step, hidden, width);
+        }
+    }
+
+    /// <summary>One batch row of the forward step: references to the row's first element in each buffer.</summary>
+    private ref struct ForwardStep : IColumnStep
+    {
+        public nuint Hidden;
+        public ref float Gates; // (4H) i, f, g, o: pre-activations in, activations out
+        public ref float CPrevious; // (H)
+        public ref float Cell; // (H)
+        public ref float TanhCell; // (H)
+        public ref float Output; // (H)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run<TVector>(nuint j)
+            where TVector : struct, IFloatVector<TVector>
+        {
+            nuint h = Hidden;
+            TVector i = VectorMath.Sigmoid(TVector.Load(ref Gates, j));
+            TVector f = VectorMath.Sigmoid(TVector.Load(ref Gates, h + j));
+            TVector g = VectorMath.Tanh(TVector.Load(ref Gates, 2 * h + j));
+            TVector o = VectorMath.Sigmoid(TVector.Load(ref Gates, 3 * h + j));
+            TVector c = f * TVector.Load(ref CPrevious, j) + i * g;
+            TVector tc = VectorMath.Tanh(c);
+
+            TVector.Store(i, ref Gates, j);
+            TVector.Store(f, ref Gates, h + j);
+            TVector.Store(g, ref Gates, 2 * h + j);
+            TVector.Store(o, ref Gates, 3 * h + j);
+            TVector.Store(c, ref Cell, j);
+            TVector.Store(tc, ref TanhCell, j);
+            TVector.Store(o * tc, ref Output, j);
+        }
+    }
+
+    /// <summary>One batch row of the backward step.</summary>
+    private ref struct BackwardStep : IColumnStep
+    {
+        public nuint Hidden;
+        public ref float Gates; // (4H) i, f, g, o activations
+        public ref float CPrevious; // (H)
+        public ref float TanhCell; // (H)
+        public ref float DOutput; // (H) dL/dr_t
+        public ref float DCell; // (H) dL/dc_t in, dL/dc_{t−1} out
+        public ref float DGates; // (4H)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run<TVector>(nuint j)
+            where TVector : struct, IFloatVector<TVector>
+        {
+            nuint h = Hidden;
+            TVector one = TVector.Create(1f);
+            TVector i = TVector.Load(ref Gates, j);
+            TVector f = TVector.Load(ref Gates, h + j);
+            TVector g = TVector.Load(ref Gates, 2 * h + j);
+            TVector o = TVector.Load(ref Gates, 3 * h + j);
+            TVector tc = TVector.Load(ref TanhCell, j);
+            TVector dr = TVector.Load(ref DOutput, j);
+            TVector cPrevious = TVector.Load(ref CPrevious, j);
+
+            // back through r = o ⊙ tanh(c): into c, and into o
+            TVector dc = TVector.Load(ref DCell, j) + dr * o * (one - tc * tc);
+
+            // back through c = f ⊙ c_{t−1} + i ⊙ g, then through each gate's nonlinearity
+            TVector.Store(dc * g * (i * (one - i)), ref DGates, j);
+            TVector.Store(dc * cPrevious * (f * (one - f)), ref DGates, h + j);
+            TVector.Store(dc * i * (one - g * g), ref DGates, 2 * h + j);
+            TVector.Store(dr * tc * (o * (one - o)), ref DGates, 3 * h + j);
+            TVector.Store(dc * f, ref DCell, j);
+        }
+    }
+}

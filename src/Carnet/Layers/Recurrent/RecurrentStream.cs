@@ -1,0 +1,137 @@
+// Dimension legend: B = streams run together (1 on a device), I = input size, H = hidden size, P = size of h,
+// G = gate blocks, L = layers.
+using System.Numerics;
+using Carnet.Kernels;
+
+namespace Carnet.Layers;
+
+/// <summary>
+/// Streaming inference through a unidirectional recurrent stack, one time step at a time: the state lives here
+/// (not in the layer), every buffer is allocated once, the weights are packed once, so a step allocates nothing.
+/// It computes exactly what the layer's forward pass computes for the same inputs. Call <see cref="Refresh"/>
+/// after the layer's weights change, <see cref="Reset"/> to start a new sequence.
+/// </summary>
+public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly RecurrentLayer<T> layer;
+    private readonly int batch;
+    private readonly WeightOperand<T>?[] inputWeights, recurrentWeights, projectionWeights; // per layer
+    private readonly T[][] biases; // per layer (G·H): b_ih + b_hh (LSTM, RNN) or b_ih (GRU)
+    private readonly T[][] hidden, cell; // per layer, two halves: (2, B, P) and (2, B, H)
+    private readonly T[] gates, hiddenGates, tanhCell, unprojected; // (B, G·H), (B, G·H), (B, H), (B, H)
+    private int current; // which half of each state buffer holds the current state
+
+    /// <summary>Prepares a stream of <paramref name="batch"/> parallel sequences (1 for a single stream).</summary>
+    public RecurrentStream(RecurrentLayer<T> layer, int batch = 1)
+    {
+        if (layer.Options.Bidirectional)
+        {
+            throw new ArgumentException("A bidirectional layer reads each sequence backwards too, so it cannot run one step at a time.", nameof(layer));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        this.layer = layer;
+        this.batch = batch;
+        int layers = layer.Options.NumLayers, h = layer.Options.HiddenSize, p = layer.StateSize;
+        int width = CellSpec.GateCountOf(layer.Kind) * h;
+        inputWeights = new WeightOperand<T>?[layers];
+        recurrentWeights = new WeightOperand<T>?[layers];
+        projectionWeights = new WeightOperand<T>?[layers];
+        biases = Enumerable.Range(0, layers).Select(_ => new T[width]).ToArray();
+        hidden = Enumerable.Range(0, layers).Select(_ => new T[2 * batch * p]).ToArray();
+        cell = Enumerable.Range(0, layers).Select(_ => new T[2 * batch * h]).ToArray();
+        gates = new T[batch * width];
+        hiddenGates = new T[batch * width];
+        tanhCell = new T[batch * h];
+        unprojected = new T[batch * h];
+        Refresh();
+    }
+
+    /// <summary>The number of parallel sequences.</summary>
+    public int Batch => batch;
+
+    /// <summary>Repacks the weights (after training changed them).</summary>
+    public void Refresh()
+    {
+        DisposeOperands();
+        for (int l = 0; l < layer.Options.NumLayers; l++)
+        {
+            var spec = layer.SpecOf(l);
+            var parameters = layer.ParametersOf(l, 0);
+            inputWeights[l] = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, spec.GateWidth);
+            recurrentWeights[l] = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, spec.OutputSize, spec.OutputSize, spec.GateWidth);
+            projectionWeights[l] = spec.HasProjection
+                ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, spec.HiddenSize, spec.HiddenSize, spec.OutputSize)
+                : null;
+            if (parameters.BiasIh is null)
+            {
+                biases[l].AsSpan().Clear();
+            }
+            else
+            {
+                var second = spec.Kind == RecurrentCellKind.Gru ? default : parameters.BiasHh!.Value.Span;
+                Elementwise.BroadcastRows<T>(parameters.BiasIh.Value.Span, second, 1, spec.GateWidth, biases[l]);
+            }
+        }
+    }
+
+    /// <summary>Sets every state to zero, to start new sequences.</summary>
+    public void Reset()
+    {
+        foreach (var buffer in hidden.Concat(cell))
+        {
+            buffer.AsSpan().Clear();
+        }
+    }
+
+    /// <summary>The current h of layer <paramref name="layerIndex"/>: (B, P).</summary>
+    public ReadOnlySpan<T> Hidden(int layerIndex) => hidden[layerIndex].AsSpan(current * batch * layer.StateSize, batch * layer.StateSize);
+
+    /// <summary>The current c of layer <paramref name="layerIndex"/> (LSTM): (B, H).</summary>
+    public ReadOnlySpan<T> Cell(int layerIndex) => cell[layerIndex].AsSpan(current * batch * layer.Options.HiddenSize, batch * layer.Options.HiddenSize);
+
+    /// <summary>One time step: input (B, I) → output (B, P), the top layer's new h. Allocates nothing.</summary>
+    public void Step(ReadOnlySpan<T> input, Span<T> output)
+    {
+        int p = layer.StateSize, h = layer.Options.HiddenSize, next = 1 - current;
+        if (input.Length != batch * layer.Options.InputSize || output.Length != batch * p)
+        {
+            throw new ArgumentException(
+                $"A step takes {batch}×{layer.Options.InputSize} input values and writes {batch}×{p} outputs; got {input.Length} and {output.Length}.");
+        }
+
+        ReadOnlySpan<T> x = input;
+        for (int l = 0; l < layer.Options.NumLayers; l++)
+        {
+            var spec = layer.SpecOf(l);
+            var parameters = layer.ParametersOf(l, 0);
+            Span<T> stepGates = gates.AsSpan(0, batch * spec.GateWidth);
+            Elementwise.BroadcastRows<T>(biases[l], default, batch, spec.GateWidth, stepGates);
+            inputWeights[l]!.Multiply(x, batch, stepGates, spec.GateWidth, accumulate: true);
+            Span<T> hNext = hidden[l].AsSpan(next * batch * p, batch * p);
+            RecurrentDirection.Step(
+                spec, recurrentWeights[l]!, projectionWeights[l], parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span, batch,
+                hidden[l].AsSpan(current * batch * p, batch * p), cell[l].AsSpan(current * batch * h, batch * h),
+                stepGates, hiddenGates, tanhCell, unprojected, hNext, cell[l].AsSpan(next * batch * h, batch * h));
+            x = hNext;
+        }
+
+        x.CopyTo(output);
+        current = next;
+    }
+
+    /// <summary>Returns the packed weights' buffers to the pool.</summary>
+    public void Dispose() => DisposeOperands();
+
+    private void DisposeOperands()
+    {
+        foreach (var operand in inputWeights.Concat(recurrentWeights).Concat(projectionWeights))
+        {
+            operand?.Dispose();
+        }
+
+        Array.Clear(inputWeights);
+        Array.Clear(recurrentWeights);
+        Array.Clear(projectionWeights);
+    }
+}

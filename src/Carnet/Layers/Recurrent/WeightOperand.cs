@@ -1,0 +1,56 @@
+// Dimension legend: M = rows of the left operand (the batch at one step), K = shared dimension, N = output columns.
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Carnet.Kernels;
+
+namespace Carnet.Layers;
+
+/// <summary>
+/// A weight matrix prepared once as the right operand op(B) (K, N) of the products a layer repeats at every time step.
+/// For float it is packed into the GEMM's panel layout (buffers come from a pool, so steady state allocates nothing);
+/// for double, the reference kernels read it as it is.
+/// </summary>
+internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static readonly ConcurrentBag<PackedMatrix> Pool = [];
+    private readonly PackedMatrix? packed;
+    private readonly ReadOnlyMemory<T> matrix;
+    private readonly bool transposeB;
+    private readonly int ldb, k, n;
+
+    private WeightOperand(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n)
+    {
+        (this.transposeB, this.matrix, this.ldb, this.k, this.n) = (transposeB, matrix, ldb, k, n);
+        if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
+        {
+            packed = Pool.TryTake(out var reused) ? reused : new PackedMatrix();
+            Gemm.PackB(transposeB, MemoryMarshal.Cast<T, float>(matrix.Span), ldb, k, n, packed);
+        }
+    }
+
+    /// <summary>Prepares op(B): B stored (K, N), or (N, K) when <paramref name="transposeB"/>, rows <paramref name="ldb"/> apart.</summary>
+    public static WeightOperand<T> Create(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n) => new(transposeB, matrix, ldb, k, n);
+
+    /// <summary>C (M, N) = A (M, K) · op(B), or C += … when accumulating; rows of C are <paramref name="ldc"/> apart.</summary>
+    public void Multiply(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate)
+    {
+        if (packed is not null)
+        {
+            Gemm.Multiply(false, MemoryMarshal.Cast<T, float>(a), k, packed, m, MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
+        }
+        else
+        {
+            Gemm.Multiply(false, transposeB, a, k, matrix.Span, ldb, m, n, k, c, ldc, accumulate);
+        }
+    }
+
+    /// <summary>Returns the packing buffer to the pool.</summary>
+    public void Dispose()
+    {
+        if (packed is not null)
+        {
+            Pool.Add(packed);
+        }
+    }
+}
