@@ -1,5 +1,6 @@
 // Dimension legend: MR = 6 rows and NR = 8 columns of C per micro-tile (two Vector128<float> per row),
-// kc = depth of the current K block. a: packed A panel (kc, MR); b: packed B panel (kc, NR); c: the tile, row stride ldc.
+// kc = depth of the current K block. a: packed A panel (kc, MR); b: B panel (kc, NR), row stride ldb (NR when packed);
+// c: the tile, row stride ldc.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -19,22 +20,22 @@ internal readonly unsafe struct Kernel128 : IGemmKernel
     public static int NR => 8;
 
     /// <inheritdoc />
-    public static void Tile(int rows, nint kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    public static void Tile(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite)
     {
         switch (rows)
         {
-            case 6: Tile<Rows6>(kc, a, b, c, ldc, overwrite); break;
-            case 5: Tile<Rows5>(kc, a, b, c, ldc, overwrite); break;
-            case 4: Tile<Rows4>(kc, a, b, c, ldc, overwrite); break;
-            case 3: Tile<Rows3>(kc, a, b, c, ldc, overwrite); break;
-            case 2: Tile<Rows2>(kc, a, b, c, ldc, overwrite); break;
-            default: Tile<Rows1>(kc, a, b, c, ldc, overwrite); break;
+            case 6: Tile<Rows6>(kc, a, b, ldb, c, ldc, overwrite); break;
+            case 5: Tile<Rows5>(kc, a, b, ldb, c, ldc, overwrite); break;
+            case 4: Tile<Rows4>(kc, a, b, ldb, c, ldc, overwrite); break;
+            case 3: Tile<Rows3>(kc, a, b, ldb, c, ldc, overwrite); break;
+            case 2: Tile<Rows2>(kc, a, b, ldb, c, ldc, overwrite); break;
+            default: Tile<Rows1>(kc, a, b, ldb, c, ldc, overwrite); break;
         }
     }
 
     /// <summary>One tile of <typeparamref name="TRows"/> rows; the JIT drops the code of the rows beyond it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows>(nint kc, float* a, float* b, float* c, nint ldc, bool overwrite)
+    private static void Tile<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite)
         where TRows : struct, IRowCount
     {
         GemmSimd.PrefetchRows(c, ldc, TRows.Count, 8);
@@ -82,7 +83,7 @@ internal readonly unsafe struct Kernel128 : IGemmKernel
             }
 
             a += 6;
-            b += 8;
+            b += ldb;
         }
 
         Store(c, c00, c01, overwrite);
@@ -114,7 +115,7 @@ internal readonly unsafe struct Kernel128 : IGemmKernel
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TileWide(int rows, nint kc, float* a, float* b, nint panelStride, float* c, nint ldc, bool overwrite)
+    public static void TileWide(int rows, nint kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc, bool overwrite)
     {
         if (rows == 1)
         {
@@ -135,10 +136,10 @@ internal readonly unsafe struct Kernel128 : IGemmKernel
                 c6 = VectorFma.MultiplyAdd(ai, Vector128.Load(b3), c6);
                 c7 = VectorFma.MultiplyAdd(ai, Vector128.Load(b3 + 4), c7);
                 a += 6;
-                b += 8;
-                b1 += 8;
-                b2 += 8;
-                b3 += 8;
+                b += ldb;
+                b1 += ldb;
+                b2 += ldb;
+                b3 += ldb;
             }
 
             Store(c, c0, c1, overwrite);
@@ -167,8 +168,8 @@ internal readonly unsafe struct Kernel128 : IGemmKernel
                 c12 = VectorFma.MultiplyAdd(ai, low1, c12);
                 c13 = VectorFma.MultiplyAdd(ai, high1, c13);
                 a += 6;
-                b += 8;
-                b1 += 8;
+                b += ldb;
+                b1 += ldb;
             }
 
             Store(c, c00, c01, overwrite);

@@ -59,18 +59,25 @@ internal static unsafe class GemmThreads
                 Monitor.PulseAll(Signal);
             }
 
-            RunChunks();
-
-            // Close the job, then wait for every worker that joined it: one that joins later sees it closed.
-            Interlocked.Exchange(ref closed, 1);
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref active) != 0)
+            try
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                RunChunks();
+            }
+            finally
+            {
+                // Close the job, then wait for every worker that joined it (one that joins later sees it closed):
+                // the job's state lives on the caller's stack.
+                Interlocked.Exchange(ref closed, 1);
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref active) != 0)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+
+                work = null;
+                state = null;
             }
 
-            work = null;
-            state = null;
             return true;
         }
         finally

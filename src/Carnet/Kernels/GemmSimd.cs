@@ -18,8 +18,18 @@ namespace Carnet.Kernels;
 /// </summary>
 internal static unsafe partial class GemmSimd
 {
-    /// <summary>A product gets one thread per this many floating-point operations (up to the maximum).</summary>
-    internal const double MinimumFlopsPerThread = 4e6;
+    /// <summary>
+    /// A product gets one thread per this many floating-point operations (up to the maximum), counting at least
+    /// <see cref="MinimumRowsOfWork"/> rows. Measured on 2 cores (AVX2): two threads pay from about 4 MFLOP, about
+    /// 50 µs of one core; below, the hand-off costs more than it saves.
+    /// </summary>
+    internal const double MinimumFlopsPerThread = 2e6;
+
+    /// <summary>
+    /// Products of fewer rows are counted as this many: their time goes to reading B (batch-1 inference reads the
+    /// weights once per step), which two cores also do faster, from two caches.
+    /// </summary>
+    private const int MinimumRowsOfWork = 8;
 
     /// <summary>
     /// Chunks per thread of a multi-threaded product: more than one, so that a thread that the operating system
@@ -67,6 +77,10 @@ internal static unsafe partial class GemmSimd
                     M = m, N = n, K = k,
                     C = pc, Ldc = ldc, Accumulate = accumulate,
                 };
+
+            // A few rows against a B stored (K, N): each B value is used by one or two tiles only, so packing B
+            // would cost more than it saves; the kernels read it in place, row stride ldb.
+            problem.DirectB = !problem.TransposeB && problem.M <= 2 * layout.TileRows;
             Run(&problem, layout, chunks);
         }
     }
@@ -150,7 +164,7 @@ internal static unsafe partial class GemmSimd
         }
         else
         {
-            double flops = 2.0 * problem->M * problem->N * problem->K;
+            double flops = 2.0 * Math.Max(Math.Min(problem->M, problem->N), MinimumRowsOfWork) * Math.Max(problem->M, problem->N) * problem->K;
             threads = (int)Math.Clamp(flops / MinimumFlopsPerThread, 1, KernelSettings.MaximumThreads);
             chunks = threads == 1 ? 1 : threads * ChunksPerThread;
         }
@@ -203,7 +217,7 @@ internal static unsafe partial class GemmSimd
         packing.A.EnsureCapacity(p->MC * p->KC + PackSpill);
         if (p->PackedB == null)
         {
-            packing.B.EnsureCapacity(p->KC * p->NC);
+            packing.B.EnsureCapacity(p->KC * (p->DirectB ? nr : p->NC));
         }
 
         float* packedA = packing.A.Pointer;
@@ -213,15 +227,27 @@ internal static unsafe partial class GemmSimd
             for (int pc = 0; pc < p->K; pc += p->KC)
             {
                 int kc = Math.Min(p->KC, p->K - pc);
-                float* blockB;
+                PanelsB panels;
                 if (p->PackedB != null)
                 {
-                    blockB = p->PackedB + pc * p->PaddedColumns + (nint)jc * kc;
+                    panels = new PanelsB(p->PackedB + pc * p->PaddedColumns + (nint)jc * kc, nr, kc);
+                }
+                else if (p->DirectB)
+                {
+                    // in place, but for a last partial panel: packed (zero-padded), so no read passes the end of B
+                    int whole = nc / nr * nr;
+                    float* edge = whole < nc ? packing.B.Pointer : null;
+                    if (edge != null)
+                    {
+                        PackB(false, p->B, p->Ldb, pc, kc, jc + whole, nc - whole, edge, nr);
+                    }
+
+                    panels = new PanelsB(p->B + pc * p->Ldb + jc, p->Ldb, 1, edge, nr);
                 }
                 else
                 {
-                    blockB = packing.B.Pointer;
-                    PackB(p->TransposeB, p->B, p->Ldb, pc, kc, jc, nc, blockB, nr);
+                    PackB(p->TransposeB, p->B, p->Ldb, pc, kc, jc, nc, packing.B.Pointer, nr);
+                    panels = new PanelsB(packing.B.Pointer, nr, kc);
                 }
 
                 bool overwrite = !p->Accumulate && pc == 0;
@@ -230,20 +256,20 @@ internal static unsafe partial class GemmSimd
                     int mc = Math.Min(p->MC, i1 - ic);
                     PackA(p->TransposeA, p->A, p->Lda, ic, mc, pc, kc, packedA, mr);
                     float* blockC = p->TransposeC ? p->C + jc * p->Ldc + ic : p->C + ic * p->Ldc + jc;
-                    Macro<TKernel>(packedA, blockB, mc, nc, kc, blockC, p->Ldc, overwrite, p->TransposeC);
+                    Macro<TKernel>(packedA, panels, mc, nc, kc, blockC, p->Ldc, overwrite, p->TransposeC);
                 }
             }
         }
     }
 
     /// <summary>
-    /// One cache block: C (mc, nc) = (or +=) packed A (mc, kc) · packed B (kc, nc), tile by tile: for each B panel
-    /// (kept in L1), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2,
-    /// or M mod MR), those rows go through the wide tiles after the others, so their few accumulators still cover
+    /// One cache block: C (mc, nc) = (or +=) packed A (mc, kc) · B (kc, nc), tile by tile: for each B panel (kept
+    /// in L1), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2, or
+    /// M mod MR), those rows go through the wide tiles after the others, so their few accumulators still cover
     /// the FMA latency. With <paramref name="transposeC"/>, element (i, j) of the block is stored at c[j·ldc + i].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro<TKernel>(float* packedA, float* packedB, int mc, int nc, int kc, float* c, nint ldc, bool overwrite, bool transposeC)
+    private static void Macro<TKernel>(float* packedA, PanelsB b, int mc, int nc, int kc, float* c, nint ldc, bool overwrite, bool transposeC)
         where TKernel : struct, IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -252,17 +278,19 @@ internal static unsafe partial class GemmSimd
         float* scratch = stackalloc float[mr * nr]; // MR ≥ 4, so a wide tile (4·NR values) fits too
         for (int jr = 0; jr < nc; jr += nr)
         {
+            int columns = Math.Min(nr, nc - jr);
+            float* panelB = b.Panel(jr, columns < nr, out nint ldb);
             for (int ir = 0; ir < regular; ir += mr)
             {
-                float* panelA = packedA + (nint)ir * kc, panelB = packedB + (nint)jr * kc;
-                int rows = Math.Min(mr, regular - ir), columns = Math.Min(nr, nc - jr);
+                float* panelA = packedA + (nint)ir * kc;
+                int rows = Math.Min(mr, regular - ir);
                 if (columns == nr && !transposeC)
                 {
-                    TKernel.Tile(rows, kc, panelA, panelB, c + ir * ldc + jr, ldc, overwrite);
+                    TKernel.Tile(rows, kc, panelA, panelB, ldb, c + ir * ldc + jr, ldc, overwrite);
                 }
                 else
                 {
-                    TKernel.Tile(rows, kc, panelA, panelB, scratch, nr, overwrite: true);
+                    TKernel.Tile(rows, kc, panelA, panelB, ldb, scratch, nr, overwrite: true);
                     Merge(scratch, nr, rows, columns, c, ldc, ir, jr, overwrite, transposeC);
                 }
             }
@@ -278,22 +306,23 @@ internal static unsafe partial class GemmSimd
         int column = 0;
         for (; column + span <= nc; column += span)
         {
-            float* panelB = packedB + (nint)column * kc;
+            float* panelB = b.Panel(column, partial: false, out nint ldb);
             if (!transposeC)
             {
-                TKernel.TileWide(thin, kc, thinA, panelB, (nint)nr * kc, c + regular * ldc + column, ldc, overwrite);
+                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + regular * ldc + column, ldc, overwrite);
             }
             else
             {
-                TKernel.TileWide(thin, kc, thinA, panelB, (nint)nr * kc, scratch, span, overwrite: true);
+                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, scratch, span, overwrite: true);
                 Merge(scratch, span, thin, span, c, ldc, regular, column, overwrite, transposeC);
             }
         }
 
         for (; column < nc; column += nr)
         {
-            TKernel.Tile(thin, kc, thinA, packedB + (nint)column * kc, scratch, nr, overwrite: true);
-            Merge(scratch, nr, thin, Math.Min(nr, nc - column), c, ldc, regular, column, overwrite, transposeC);
+            int columns = Math.Min(nr, nc - column);
+            TKernel.Tile(thin, kc, thinA, b.Panel(column, columns < nr, out nint ldb), ldb, scratch, nr, overwrite: true);
+            Merge(scratch, nr, thin, columns, c, ldc, regular, column, overwrite, transposeC);
         }
     }
 
@@ -350,7 +379,45 @@ internal static unsafe partial class GemmSimd
         public float* A, B, PackedB, C;
         public nint Lda, Ldb, Ldc, PaddedColumns;
         public int M, N, K, KC, MC, NC, Chunks;
-        public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns;
+        public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns, DirectB;
+    }
+
+    /// <summary>
+    /// Where the B panels of one block are: packed (the panel at block column j at start + j·kc, its rows NR apart)
+    /// or in place in a row-major B (at start + j, rows ldb apart), with then a last, partial panel packed apart
+    /// (zero-padded, rows NR apart) so that no read passes the end of B.
+    /// </summary>
+    private readonly struct PanelsB
+    {
+        private readonly float* start;
+        private readonly nint ldb;
+        private readonly float* edge;
+        private readonly nint edgeStride;
+
+        public PanelsB(float* start, nint ldb, nint columnScale, float* edge = null, nint edgeStride = 0)
+        {
+            this.start = start;
+            this.ldb = ldb;
+            ColumnScale = columnScale;
+            this.edge = edge;
+            this.edgeStride = edgeStride;
+        }
+
+        /// <summary>The panel at block column j (a multiple of NR) starts at start + j·ColumnScale: kc packed, 1 in place.</summary>
+        public nint ColumnScale { get; }
+
+        /// <summary>The panel at block column <paramref name="column"/> (<paramref name="partial"/>: the last, cut one) and its row stride.</summary>
+        public float* Panel(int column, bool partial, out nint rowStride)
+        {
+            if (partial && edge != null)
+            {
+                rowStride = edgeStride;
+                return edge;
+            }
+
+            rowStride = ldb;
+            return start + column * ColumnScale;
+        }
     }
 
     /// <summary>One thread's packing buffers, grown to the largest product it has run and then reused.</summary>

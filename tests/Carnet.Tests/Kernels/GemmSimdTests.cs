@@ -63,7 +63,8 @@ public sealed class GemmSimdTests
         var operands = new GemmOperands(shapes.Max(s => s.M), shapes.Max(s => s.N), shapes.Max(s => s.K), seed: 6);
         foreach (var (m, n, k, family) in shapes)
         {
-            operands.Check(transposeA, transposeB, m, n, k, accumulate: (m + n) % 2 == 0, [family]);
+            operands.Check(transposeA, transposeB, m, n, k, accumulate: false, [family]);
+            operands.Check(transposeA, transposeB, m, n, k, accumulate: true, [family]);
         }
     }
 
@@ -183,40 +184,44 @@ public sealed class GemmSimdTests
     public void NaNAndInfinitiesPropagateLikeTheReference(string family)
     {
         using var forced = Force(family);
-        const int M = 13, N = 37, K = 300;
-        var random = new RandomSource(12);
-        var a = new float[M * K];
-        var b = new float[K * N];
-        random.FillGaussian<float>(a, 0, 1);
-        random.FillGaussian<float>(b, 0, 1);
-        a[2 * K + 5] = float.NaN; // row 2: NaN everywhere
-        a[4 * K + 7] = float.PositiveInfinity; // row 4: ±∞ by the sign of b[7, j], NaN where b[7, j] = 0
-        b[7 * N + 3] = 0f;
-        a[6 * K + 1] = float.PositiveInfinity; // row 6 meets −∞ in column 9 at k = 1 and +∞ in k = 280 → NaN there
-        a[6 * K + 280] = float.PositiveInfinity;
-        b[1 * N + 9] = float.NegativeInfinity;
-        b[280 * N + 9] = float.PositiveInfinity;
-        b[100 * N + 20] = float.NegativeInfinity; // column 20: −∞ times the sign of a[i, 100]
-        foreach (bool accumulate in new[] { false, true })
+        const int M = 13, K = 300;
+        foreach (int n in new[] { 37, 5 }) // 5: fewer columns than a panel, computed as Cᵀ
         {
-            var expected = new float[M * N];
-            var actual = new float[M * N];
-            expected[5 * N + 11] = actual[5 * N + 11] = float.PositiveInfinity; // an infinite C stays so when accumulating
-            GemmReference.Multiply<float>(false, false, a, K, b, N, M, N, K, expected, N, accumulate);
-            Gemm.Multiply<float>(false, false, a, K, b, N, M, N, K, actual, N, accumulate);
-            for (int i = 0; i < expected.Length; i++)
+            int column9 = 9 % n, column11 = 11 % n, column20 = 20 % n;
+            var random = new RandomSource(12);
+            var a = new float[M * K];
+            var b = new float[K * n];
+            random.FillGaussian<float>(a, 0, 1);
+            random.FillGaussian<float>(b, 0, 1);
+            a[2 * K + 5] = float.NaN; // row 2: NaN everywhere
+            a[4 * K + 7] = float.PositiveInfinity; // row 4: ±∞ by the sign of b[7, j], NaN where b[7, j] = 0
+            b[7 * n + 3] = 0f;
+            a[6 * K + 1] = float.PositiveInfinity; // row 6 meets −∞ in column 9 at k = 1 and +∞ at k = 280 → NaN there
+            a[6 * K + 280] = float.PositiveInfinity;
+            b[1 * n + column9] = float.NegativeInfinity;
+            b[280 * n + column9] = float.PositiveInfinity;
+            b[100 * n + column20] = float.NegativeInfinity; // column 20: −∞ times the sign of a[i, 100]
+            foreach (bool accumulate in new[] { false, true })
             {
-                if (float.IsNaN(expected[i]) || float.IsInfinity(expected[i]))
+                var expected = new float[M * n];
+                var actual = new float[M * n];
+                expected[5 * n + column11] = actual[5 * n + column11] = float.PositiveInfinity; // stays so when accumulating
+                GemmReference.Multiply<float>(false, false, a, K, b, n, M, n, K, expected, n, accumulate);
+                Gemm.Multiply<float>(false, false, a, K, b, n, M, n, K, actual, n, accumulate);
+                for (int i = 0; i < expected.Length; i++)
                 {
-                    Assert.Equal(expected[i], actual[i]); // NaN equals NaN here; ∞ must match in sign
+                    if (float.IsNaN(expected[i]) || float.IsInfinity(expected[i]))
+                    {
+                        Assert.Equal(expected[i], actual[i]); // NaN equals NaN here; ∞ must match in sign
+                    }
+                    else
+                    {
+                        Assert.True(float.IsFinite(actual[i]), $"N={n} element {i}: {actual[i]}, expected {expected[i]}");
+                    }
                 }
-                else
-                {
-                    Assert.True(float.IsFinite(actual[i]), $"element {i}: {actual[i]}, expected {expected[i]}");
-                }
-            }
 
-            Assert.True(float.IsNaN(actual[2 * N]) && float.IsNaN(actual[4 * N + 3]) && float.IsNaN(actual[6 * N + 9]));
+                Assert.True(float.IsNaN(actual[2 * n]) && float.IsNaN(actual[4 * n + 3]) && float.IsNaN(actual[6 * n + column9]));
+            }
         }
     }
 
