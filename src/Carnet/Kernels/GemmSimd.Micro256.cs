@@ -1,194 +1,28 @@
-// Dimension legend: MR = 6 rows and NR = 16 columns of C per micro-tile (two Vector256<float> per row),
-// kc = depth of the current K block. a: packed A panel (kc, MR); b: B panel (kc, NR), row stride ldb (NR when packed);
-// c: the tile, row stride ldc.
+// Dimension legend: W = 8 floats per Vector256<float>; the micro-kernel on it (GemmMicroKernel<Float256, Rows6>)
+// has MR = 6 rows and NR = 2·W = 16 columns of C per micro-tile.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Carnet.Kernels;
 
 /// <summary>
-/// The AVX2 micro-kernel: a 6×16 tile of C in twelve Vector256 accumulators (with two B vectors and one
-/// broadcast A value, fifteen of the sixteen ymm registers). Each accumulator lane is one element of C: it starts
-/// at zero, takes one fused multiply-add per k in ascending order, and is then stored or added to C.
+/// Float256 as the vector of the AVX2 micro-kernel: a 6×16 tile of C in twelve accumulators (with two B vectors
+/// and one broadcast A value, fifteen of the sixteen ymm registers).
 /// </summary>
-internal readonly unsafe struct Kernel256 : IGemmKernel
+internal readonly unsafe partial struct Float256 : IGemmVector<Float256>
 {
     /// <inheritdoc />
-    public static int MR => 6;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddProduct(ref Float256 sum, Float256 a, Float256 b)
+        => Unsafe.AsRef(in sum.Value) = Vector256.FusedMultiplyAdd(a.Value, b.Value, sum.Value);
 
     /// <inheritdoc />
-    public static int NR => 16;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddProduct(ref Float256 sum, Float256 a, float* b)
+        => Unsafe.AsRef(in sum.Value) = Vector256.FusedMultiplyAdd(a.Value, Vector256.Load(b), sum.Value);
 
     /// <inheritdoc />
-    public static void Tile(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite)
-    {
-        switch (rows)
-        {
-            case 6: Tile<Rows6>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 5: Tile<Rows5>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 4: Tile<Rows4>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 3: Tile<Rows3>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 2: Tile<Rows2>(kc, a, b, ldb, c, ldc, overwrite); break;
-            default: Tile<Rows1>(kc, a, b, ldb, c, ldc, overwrite); break;
-        }
-    }
-
-    /// <summary>One tile of <typeparamref name="TRows"/> rows; the JIT drops the code of the rows beyond it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite)
-        where TRows : struct, IRowCount
-    {
-        GemmSimd.PrefetchRows(c, ldc, TRows.Count, 16);
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (; kc > 0; kc--)
-        {
-            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
-            Vector256<float> ai = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
-            if (TRows.Count > 1)
-            {
-                ai = Vector256.Create(a[1]);
-                c10 = Vector256.FusedMultiplyAdd(ai, b0, c10);
-                c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
-            }
-
-            if (TRows.Count > 2)
-            {
-                ai = Vector256.Create(a[2]);
-                c20 = Vector256.FusedMultiplyAdd(ai, b0, c20);
-                c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
-            }
-
-            if (TRows.Count > 3)
-            {
-                ai = Vector256.Create(a[3]);
-                c30 = Vector256.FusedMultiplyAdd(ai, b0, c30);
-                c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
-            }
-
-            if (TRows.Count > 4)
-            {
-                ai = Vector256.Create(a[4]);
-                c40 = Vector256.FusedMultiplyAdd(ai, b0, c40);
-                c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
-            }
-
-            if (TRows.Count > 5)
-            {
-                ai = Vector256.Create(a[5]);
-                c50 = Vector256.FusedMultiplyAdd(ai, b0, c50);
-                c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
-            }
-
-            a += 6;
-            b += ldb;
-        }
-
-        Store(c, c00, c01, overwrite);
-        if (TRows.Count > 1)
-        {
-            Store(c + ldc, c10, c11, overwrite);
-        }
-
-        if (TRows.Count > 2)
-        {
-            Store(c + 2 * ldc, c20, c21, overwrite);
-        }
-
-        if (TRows.Count > 3)
-        {
-            Store(c + 3 * ldc, c30, c31, overwrite);
-        }
-
-        if (TRows.Count > 4)
-        {
-            Store(c + 4 * ldc, c40, c41, overwrite);
-        }
-
-        if (TRows.Count > 5)
-        {
-            Store(c + 5 * ldc, c50, c51, overwrite);
-        }
-    }
-
-    /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TileWide(int rows, nint kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc, bool overwrite)
-    {
-        if (rows == 1)
-        {
-            GemmSimd.PrefetchRows(c, ldc, 1, 64);
-
-            // 1 × 64: four panels, eight accumulators; each B vector is used once, straight from memory.
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-            float* b1 = b + panelStride, b2 = b1 + panelStride, b3 = b2 + panelStride;
-            for (; kc > 0; kc--)
-            {
-                Vector256<float> ai = Vector256.Create(a[0]);
-                c0 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b), c0);
-                c1 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b + 8), c1);
-                c2 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b1), c2);
-                c3 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b1 + 8), c3);
-                c4 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b2), c4);
-                c5 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b2 + 8), c5);
-                c6 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b3), c6);
-                c7 = Vector256.FusedMultiplyAdd(ai, Vector256.Load(b3 + 8), c7);
-                a += 6;
-                b += ldb;
-                b1 += ldb;
-                b2 += ldb;
-                b3 += ldb;
-            }
-
-            Store(c, c0, c1, overwrite);
-            Store(c + 16, c2, c3, overwrite);
-            Store(c + 32, c4, c5, overwrite);
-            Store(c + 48, c6, c7, overwrite);
-        }
-        else
-        {
-            GemmSimd.PrefetchRows(c, ldc, 2, 32);
-
-            // 2 × 32: two panels, eight accumulators; each B vector is loaded once and used for both rows.
-            Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
-            float* b1 = b + panelStride;
-            for (; kc > 0; kc--)
-            {
-                Vector256<float> low0 = Vector256.Load(b), high0 = Vector256.Load(b + 8), low1 = Vector256.Load(b1), high1 = Vector256.Load(b1 + 8);
-                Vector256<float> ai = Vector256.Create(a[0]);
-                c00 = Vector256.FusedMultiplyAdd(ai, low0, c00);
-                c01 = Vector256.FusedMultiplyAdd(ai, high0, c01);
-                c02 = Vector256.FusedMultiplyAdd(ai, low1, c02);
-                c03 = Vector256.FusedMultiplyAdd(ai, high1, c03);
-                ai = Vector256.Create(a[1]);
-                c10 = Vector256.FusedMultiplyAdd(ai, low0, c10);
-                c11 = Vector256.FusedMultiplyAdd(ai, high0, c11);
-                c12 = Vector256.FusedMultiplyAdd(ai, low1, c12);
-                c13 = Vector256.FusedMultiplyAdd(ai, high1, c13);
-                a += 6;
-                b += ldb;
-                b1 += ldb;
-            }
-
-            Store(c, c00, c01, overwrite);
-            Store(c + 16, c02, c03, overwrite);
-            Store(c + ldc, c10, c11, overwrite);
-            Store(c + ldc + 16, c12, c13, overwrite);
-        }
-    }
-
-    /// <summary>C row = sums (overwrite) or C row + sums.</summary>
-    private static void Store(float* c, Vector256<float> sum0, Vector256<float> sum1, bool overwrite)
-    {
-        if (!overwrite)
-        {
-            sum0 = Vector256.Load(c) + sum0;
-            sum1 = Vector256.Load(c + 8) + sum1;
-        }
-
-        sum0.Store(c);
-        sum1.Store(c + 8);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(float* destination, Float256 sum)
+        => (Vector256.Load(destination) + sum.Value).Store(destination);
 }

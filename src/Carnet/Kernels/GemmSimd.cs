@@ -179,9 +179,9 @@ internal static unsafe partial class GemmSimd
         problem->Chunks = Math.Max(1, Math.Min(chunks, columns ? columnTiles : rowTiles));
         delegate*<void*, int, void> chunk = layout.Kind switch
         {
-            GemmKernelKind.Vector512 => &RunChunk<Kernel512>,
-            GemmKernelKind.Vector256 => &RunChunk<Kernel256>,
-            _ => &RunChunk<Kernel128>,
+            GemmKernelKind.Vector512 => &RunChunk<GemmMicroKernel<Float512, Rows8>>,
+            GemmKernelKind.Vector256 => &RunChunk<GemmMicroKernel<Float256, Rows6>>,
+            _ => &RunChunk<GemmMicroKernel<Float128, Rows6>>,
         };
         if (problem->Chunks == 1 || threads == 1 || !GemmThreads.TryRun(chunk, problem, problem->Chunks, threads))
         {

@@ -232,7 +232,7 @@ internal static class Columns
 }
 
 /// <summary>Sixteen floats (AVX-512).</summary>
-internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float512>
+internal readonly partial struct Float512(Vector512<float> value) : IFloatVector<Float512>
 {
     private const MethodImplOptions Inline = MethodImplOptions.AggressiveInlining;
 
@@ -283,7 +283,7 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
 }
 
 /// <summary>Eight floats (AVX, AVX2).</summary>
-internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float256>
+internal readonly partial struct Float256(Vector256<float> value) : IFloatVector<Float256>
 {
     private const MethodImplOptions Inline = MethodImplOptions.AggressiveInlining;
 
@@ -334,7 +334,7 @@ internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float25
 }
 
 /// <summary>Four floats (SSE, AdvSimd).</summary>
-internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float128>
+internal readonly partial struct Float128(Vector128<float> value) : IFloatVector<Float128>
 {
     private const MethodImplOptions Inline = MethodImplOptions.AggressiveInlining;
 
