@@ -118,40 +118,10 @@ public static class LayerBenchmark
 
     private static void Run(RecurrentLayer<float> layer, Tensor<float> input, Tensor<float>? gradOutput)
     {
-        switch (layer)
+        var result = layer.ForwardCore(input, null, null, null, false, null);
+        if (gradOutput is not null)
         {
-            case Lstm<float> lstm:
-            {
-                var result = lstm.Forward(input);
-                if (gradOutput is not null)
-                {
-                    lstm.Backward(result, gradOutput);
-                }
-
-                break;
-            }
-
-            case Gru<float> gru:
-            {
-                var result = gru.Forward(input);
-                if (gradOutput is not null)
-                {
-                    gru.Backward(result, gradOutput);
-                }
-
-                break;
-            }
-
-            case Rnn<float> rnn:
-            {
-                var result = rnn.Forward(input);
-                if (gradOutput is not null)
-                {
-                    rnn.Backward(result, gradOutput);
-                }
-
-                break;
-            }
+            layer.BackwardCore(result, gradOutput, null, null);
         }
     }
 

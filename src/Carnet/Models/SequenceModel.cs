@@ -98,13 +98,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             input = Embedding.Forward(tokens, batch.Batch, batch.Steps); // (B, T, E)
         }
 
-        var recurrent = Recurrent switch
-        {
-            Lstm<T> lstm => lstm.Forward(input, initialHidden, initialCell, batch.Lengths, training, random),
-            Gru<T> gru => gru.Forward(input, initialHidden, batch.Lengths, training, random),
-            Rnn<T> rnn => rnn.Forward(input, initialHidden, batch.Lengths, training, random),
-            _ => throw new InvalidOperationException("Unknown recurrent layer."),
-        };
+        var recurrent = Recurrent.ForwardCore(input, initialHidden, Recurrent.Kind == RecurrentCellKind.Lstm ? initialCell : null, batch.Lengths, training, random);
         int batchSize = batch.Batch, steps = batch.Steps, width = Recurrent.OutputSize;
         ReadOnlySpan<int> valid = batch.Lengths;
         Tensor<T> pooled = Pooling == Pooling.None ? recurrent.Output : Tensor<T>.Zeros(batchSize, width); // (B, F) or (B, T, F)
@@ -152,13 +146,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
                 break;
         }
 
-        var dInput = Recurrent switch
-        {
-            Lstm<T> lstm => lstm.Backward(result.Recurrent, dOutput).Input,
-            Gru<T> gru => gru.Backward(result.Recurrent, dOutput).Input,
-            Rnn<T> rnn => rnn.Backward(result.Recurrent, dOutput).Input,
-            _ => throw new InvalidOperationException("Unknown recurrent layer."),
-        };
+        var dInput = Recurrent.BackwardCore(result.Recurrent, dOutput, null, null).Input;
         Embedding?.Backward(result.Batch.Tokens, dInput);
     }
 

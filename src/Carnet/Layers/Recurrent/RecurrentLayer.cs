@@ -56,7 +56,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     /// <summary>The generator that draws dropout masks when a forward call is given none.</summary>
     public RandomSource DropoutRandom => dropoutRandom;
 
-    private protected RecurrentResult<T> ForwardCore(
+    internal RecurrentResult<T> ForwardCore(
         Tensor<T> input, Tensor<T>? initialHidden, Tensor<T>? initialCell, int[]? lengths, bool training, RandomSource? random)
     {
         var o = Options;
@@ -118,7 +118,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         return new RecurrentResult<T>(outputTensor, hiddenState, cellState, cache);
     }
 
-    private protected RecurrentGradients<T> BackwardCore(
+    internal RecurrentGradients<T> BackwardCore(
         RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden, Tensor<T>? gradCell)
     {
         var cache = result.Cache;
