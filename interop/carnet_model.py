@@ -1,8 +1,8 @@
 """The PyTorch twin of a Carnet sequence model, built from a Carnet model file's metadata.
 
 A Carnet model file (safetensors) holds the tensors under PyTorch state_dict names with the module prefixes
-`embedding.`, `rnn.` and `head.`, and its configuration in `__metadata__` with PyTorch's constructor argument
-names (`rnn.hidden_size`, `rnn.num_layers`, ...). See docs/INTEROP.md.
+`embedding.`, `rnn.`, `attention.` (pool=attention only) and `head.`, and its configuration in `__metadata__`
+with PyTorch's constructor argument names (`rnn.hidden_size`, `rnn.num_layers`, ...). See docs/INTEROP.md.
 """
 import torch
 from torch import nn
@@ -22,7 +22,11 @@ def _parse(value):
 
 
 class CarnetSequenceModel(nn.Module):
-    """Optional embedding -> LSTM/GRU/RNN (batch_first) -> pooling over time -> linear head."""
+    """Optional embedding -> LSTM/GRU/RNN (batch_first) -> pooling over time -> linear head.
+
+    pool=attention scores each step with `attention` (nn.Linear(F, 1)), takes the softmax of the scores over each
+    sequence's valid steps (padded steps get weight 0) and sums the steps with those weights.
+    """
 
     def __init__(self, meta):
         super().__init__()
@@ -47,7 +51,11 @@ class CarnetSequenceModel(nn.Module):
                 self.rnn = nn.GRU(**args)
             else:
                 self.rnn = nn.RNN(nonlinearity=meta["rnn.nonlinearity"], **args)
-        self.head = nn.Linear(int(meta["head.in_features"]), int(meta["head.out_features"]))
+        if self.pool not in ("last", "mean", "max", "none", "attention"):
+            raise ValueError(f"unknown pool '{self.pool}'")
+        features = int(meta["head.in_features"])
+        self.attention = nn.Linear(features, 1) if self.pool == "attention" else None
+        self.head = nn.Linear(features, int(meta["head.out_features"]))
 
     def forward(self, x, lengths=None):
         """x: (B, T, I) floats, or (B, T) token ids; lengths: (B) or None. Returns (B, O), or (B, T, O) for pool=none."""
@@ -68,6 +76,10 @@ class CarnetSequenceModel(nn.Module):
         elif self.pool == "max":
             valid = torch.arange(steps).unsqueeze(0) < lengths.unsqueeze(1)
             pooled = out.masked_fill(~valid.unsqueeze(2), float("-inf")).max(1).values
+        elif self.pool == "attention":
+            valid = torch.arange(steps).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
+            scores = self.attention(out).squeeze(2).masked_fill(~valid, float("-inf"))  # (B, T)
+            pooled = (scores.softmax(1).unsqueeze(2) * out).sum(1)  # (B, F)
         else:
             pooled = out
         return self.head(pooled)

@@ -2,11 +2,12 @@
 """Save a PyTorch model of a supported shape as a Carnet model file.
 
 Supported shape: optional nn.Embedding -> nn.LSTM / nn.GRU / nn.RNN (batch_first=True) -> pooling over time
-(last, mean, max, none) -> nn.Linear; in code, any module with attributes `embedding` (or None), `rnn` and `head`.
+(last, mean, max, none, attention) -> nn.Linear; in code, any module with attributes `embedding` (or None), `rnn`
+and `head`, plus `attention` (nn.Linear(F, 1), scoring each step) for pool=attention.
 Needs Debian's python3-torch: run it with /usr/bin/python3.
 
 As a library:   from from_torch import save_carnet;  save_carnet(my_module, "last", "model.safetensors")
-From a state_dict saved with torch.save (keys embedding.*, rnn.*, head.*) and the constructor arguments:
+From a state_dict saved with torch.save (keys embedding.*, rnn.*, attention.*, head.*) and the constructor arguments:
   /usr/bin/python3 interop/from_torch.py --state-dict model.pt --cell LSTM --input-size 1 --hidden-size 32 \\
       --head-out 1 --pool last --out model.safetensors
 A random example model (for trying the round trip):
@@ -26,7 +27,8 @@ from safetensors_io import write_safetensors  # noqa: E402
 
 
 def save_carnet(module, pool, path):
-    """Write `module` (attributes embedding or None, rnn with batch_first=True, head) as a Carnet model file."""
+    """Write `module` (attributes embedding or None, rnn with batch_first=True, head, and attention for
+    pool=attention) as a Carnet model file."""
     if not module.rnn.batch_first:
         raise ValueError("Carnet sequence models are batch-first: build the recurrent layer with batch_first=True")
     meta = carnet_metadata(module, pool)
@@ -39,7 +41,7 @@ def save_carnet(module, pool, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--state-dict", help="a torch.save'd state_dict with keys embedding.*, rnn.*, head.*")
+    parser.add_argument("--state-dict", help="a torch.save'd state_dict with keys embedding.*, rnn.*, attention.*, head.*")
     parser.add_argument("--cell", choices=["LSTM", "GRU", "RNN"], required=True)
     parser.add_argument("--input-size", type=int, required=True)
     parser.add_argument("--hidden-size", type=int, required=True)
@@ -51,7 +53,7 @@ def main():
     parser.add_argument("--vocab-size", type=int, default=0)
     parser.add_argument("--padding-idx", type=int)
     parser.add_argument("--head-out", type=int, required=True)
-    parser.add_argument("--pool", choices=["last", "mean", "max", "none"], default="last")
+    parser.add_argument("--pool", choices=["last", "mean", "max", "none", "attention"], default="last")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

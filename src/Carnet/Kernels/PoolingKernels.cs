@@ -4,7 +4,7 @@ using System.Numerics;
 
 namespace Carnet.Kernels;
 
-/// <summary>Pooling over time and its gradient: last valid step, mean or max over the valid steps.</summary>
+/// <summary>Pooling over time and its gradient: last valid step, mean, max or attention over the valid steps.</summary>
 internal static class PoolingKernels
 {
     /// <summary>pooled (B, W) = sequence[b, length_b − 1].</summary>
@@ -101,6 +101,85 @@ internal static class PoolingKernels
             for (int j = 0; j < width; j++)
             {
                 dSequence[(b * steps + argmax[b * width + j]) * width + j] += dPooled[b * width + j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// weights (B, T) = softmax of scores (B, T) over each sequence's valid steps, its maximum subtracted first
+    /// (padded steps get weight 0 and their scores are never read); pooled (B, W) = Σ_t weights[b, t] · sequence[b, t].
+    /// </summary>
+    public static void AttentionForward<T>(ReadOnlySpan<T> sequence, ReadOnlySpan<T> scores, ReadOnlySpan<int> lengths,
+        int batch, int steps, int width, Span<T> weights, Span<T> pooled)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            int count = lengths.IsEmpty ? steps : lengths[b];
+            ReadOnlySpan<T> score = scores.Slice(b * steps, count); // (T_b)
+            Span<T> weight = weights.Slice(b * steps, steps); // (T)
+            weight.Clear();
+            T max = score[0];
+            for (int t = 1; t < count; t++)
+            {
+                max = score[t] > max ? score[t] : max;
+            }
+
+            T sum = T.Zero;
+            for (int t = 0; t < count; t++)
+            {
+                weight[t] = T.Exp(score[t] - max);
+                sum += weight[t];
+            }
+
+            Span<T> row = pooled.Slice(b * width, width); // (W)
+            row.Clear();
+            for (int t = 0; t < count; t++)
+            {
+                weight[t] /= sum;
+                ReadOnlySpan<T> step = sequence.Slice((b * steps + t) * width, width); // (W)
+                for (int j = 0; j < width; j++)
+                {
+                    row[j] += weight[t] * step[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// With dα_t = dPooled[b] · sequence[b, t]: dScores (B, T) = α_t (dα_t − Σ_u α_u dα_u) on valid steps and 0 on
+    /// padded ones, and dSequence[b, t] += α_t · dPooled[b]. α is the forward pass's weights (B, T).
+    /// </summary>
+    public static void AttentionBackward<T>(ReadOnlySpan<T> sequence, ReadOnlySpan<T> weights, ReadOnlySpan<T> dPooled, ReadOnlySpan<int> lengths,
+        int batch, int steps, int width, Span<T> dScores, Span<T> dSequence)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            int count = lengths.IsEmpty ? steps : lengths[b];
+            ReadOnlySpan<T> weight = weights.Slice(b * steps, steps); // (T)
+            ReadOnlySpan<T> dRow = dPooled.Slice(b * width, width); // (W)
+            Span<T> dScore = dScores.Slice(b * steps, steps); // (T): dα, then ds
+            dScore.Clear();
+            T expected = T.Zero; // Σ_u α_u dα_u
+            for (int t = 0; t < count; t++)
+            {
+                ReadOnlySpan<T> step = sequence.Slice((b * steps + t) * width, width); // (W)
+                Span<T> dStep = dSequence.Slice((b * steps + t) * width, width); // (W)
+                T dWeight = T.Zero;
+                for (int j = 0; j < width; j++)
+                {
+                    dWeight += dRow[j] * step[j];
+                    dStep[j] += weight[t] * dRow[j];
+                }
+
+                dScore[t] = dWeight;
+                expected += weight[t] * dWeight;
+            }
+
+            for (int t = 0; t < count; t++)
+            {
+                dScore[t] = weight[t] * (dScore[t] - expected);
             }
         }
     }

@@ -11,7 +11,7 @@ public sealed record LoadedModel<T>(SequenceModel<T> Model, IReadOnlyDictionary<
 
 /// <summary>
 /// Carnet's model file: safetensors whose tensors carry the PyTorch state_dict names under module prefixes
-/// (<c>embedding.weight</c>, <c>rnn.weight_ih_l0</c>, <c>head.bias</c>) and whose <c>__metadata__</c> holds the
+/// (<c>embedding.weight</c>, <c>rnn.weight_ih_l0</c>, <c>attention.weight</c>, <c>head.bias</c>) and whose <c>__metadata__</c> holds the
 /// whole configuration with PyTorch's constructor argument names (<c>rnn.hidden_size</c>, <c>rnn.num_layers</c>, …),
 /// a format version, and the preprocessing the model needs (keys <c>preprocessing.*</c>). PyTorch loads the
 /// tensors with <c>load_state_dict</c>; <c>interop/to_torch.py</c> rebuilds the module from the metadata.
@@ -149,7 +149,8 @@ public static class ModelFile
             Recurrent = recurrent,
             VocabularySize = vocabulary,
             PaddingIndex = padding,
-            Pooling = Choice("pool", ("last", Pooling.Last), ("mean", Pooling.Mean), ("max", Pooling.Max), ("none", Pooling.None)),
+            Pooling = Choice("pool", ("last", Pooling.Last), ("mean", Pooling.Mean), ("max", Pooling.Max), ("none", Pooling.None),
+                ("attention", Pooling.Attention)),
             OutputSize = Size("head.out_features", 1),
         };
         try
@@ -220,7 +221,8 @@ public static class ModelFile
             }
         }
 
-        return checked(count + (long)(directions * size + 1) * options.OutputSize);
+        long pooled = directions * size + 1; // a linear layer's weights and bias per output
+        return checked(count + (options.Pooling == Pooling.Attention ? pooled : 0) + pooled * options.OutputSize);
     }
 
     private static IEnumerable<SafeTensor> Tensors<T>(SequenceModel<T> model)

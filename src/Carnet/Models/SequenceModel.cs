@@ -20,16 +20,26 @@ public enum Pooling
 
     /// <summary>Every step kept, for tagging and language models: (B, T, F).</summary>
     None,
+
+    /// <summary>
+    /// A learned weighted sum over each sequence's valid steps: (B, F). Scores s_t = w·h_t + b come from a
+    /// linear layer F → 1 (prefix <c>attention.</c>); the weights are their softmax over the valid steps, 0 on padding.
+    /// </summary>
+    Attention,
 }
 
 /// <summary>
 /// An optional embedding, a recurrent stack (batch-first), pooling over time and a linear head: the shape of most
 /// sequence regressors, classifiers, taggers and language models. Parameters carry the module prefixes
-/// <c>embedding.</c>, <c>rnn.</c> and <c>head.</c>, as the equivalent PyTorch module's state_dict does.
+/// <c>embedding.</c>, <c>rnn.</c>, <c>attention.</c> (attention pooling only) and <c>head.</c>, as the equivalent
+/// PyTorch module's state_dict does.
 /// </summary>
 public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Builds the model; the embedding, the stack and the head draw their initial weights from <paramref name="random"/> in that order.</summary>
+    /// <summary>
+    /// Builds the model; the embedding, the stack, the attention scorer (attention pooling only) and the head draw
+    /// their initial weights from <paramref name="random"/> in that order.
+    /// </summary>
     public SequenceModel(SequenceModelOptions options, RandomSource random)
     {
         options.Validate();
@@ -46,7 +56,22 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             RecurrentCellKind.Gru => new Gru<T>(recurrent, random),
             _ => new Rnn<T>(recurrent, random),
         };
+        Attention = options.Pooling == Pooling.Attention ? new Linear<T>(Recurrent.OutputSize, 1, random: random) : null;
         Head = new Linear<T>(Recurrent.OutputSize, options.OutputSize, random: random);
+        var modules = new List<(string, Module<T>)>();
+        if (Embedding is not null)
+        {
+            modules.Add(("embedding.", Embedding));
+        }
+
+        modules.Add(("rnn.", Recurrent));
+        if (Attention is not null)
+        {
+            modules.Add(("attention.", Attention));
+        }
+
+        modules.Add(("head.", Head));
+        Modules = modules.AsReadOnly();
     }
 
     /// <summary>Builds a numeric-input model (no embedding).</summary>
@@ -64,6 +89,9 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The recurrent stack (prefix <c>rnn.</c>).</summary>
     public RecurrentLayer<T> Recurrent { get; }
 
+    /// <summary>The attention scorer F → 1 (prefix <c>attention.</c>) under attention pooling, otherwise null.</summary>
+    public Linear<T>? Attention { get; }
+
     /// <summary>The head (prefix <c>head.</c>).</summary>
     public Linear<T> Head { get; }
 
@@ -71,9 +99,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     public Pooling Pooling => Options.Pooling;
 
     /// <summary>The modules with their state_dict prefixes, in order.</summary>
-    public IReadOnlyList<(string Prefix, Module<T> Module)> Modules => Embedding is null
-        ? [("rnn.", Recurrent), ("head.", Head)]
-        : [("embedding.", Embedding), ("rnn.", Recurrent), ("head.", Head)];
+    public IReadOnlyList<(string Prefix, Module<T> Module)> Modules { get; }
 
     /// <summary>Runs input (B, T, I) to predictions (B, O), or (B, T, O) without pooling.</summary>
     public SequenceModelResult<T> Forward(Tensor<T> input, int[]? lengths = null, bool training = false, RandomSource? random = null)
@@ -103,6 +129,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         ReadOnlySpan<int> valid = batch.Lengths;
         Tensor<T> pooled = Pooling == Pooling.None ? recurrent.Output : Tensor<T>.Zeros(batchSize, width); // (B, F) or (B, T, F)
         int[] argmax = Pooling == Pooling.Max ? new int[batchSize * width] : []; // (B, F)
+        Tensor<T>? weights = null; // (B, T) under attention pooling
         switch (Pooling)
         {
             case Pooling.Last:
@@ -114,9 +141,14 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             case Pooling.Max:
                 PoolingKernels.MaxForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span, argmax);
                 break;
+            case Pooling.Attention:
+                weights = Tensor<T>.Zeros(batchSize, steps); // (B, T)
+                var scores = Attention!.Forward(recurrent.Output); // (B, T, 1): w·h_t + b
+                PoolingKernels.AttentionForward<T>(recurrent.Output.Span, scores.Span, valid, batchSize, steps, width, weights.Span, pooled.Span);
+                break;
         }
 
-        return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, batch, this);
+        return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, weights, batch, this);
     }
 
     /// <summary>Back-propagates dL/dprediction; accumulates every parameter's gradient.</summary>
@@ -144,6 +176,12 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             case Pooling.Max:
                 PoolingKernels.MaxBackward<T>(dPooled.Span, result.Argmax, batch, steps, width, dOutput.Span);
                 break;
+            case Pooling.Attention:
+                var dScores = Tensor<T>.Zeros(batch, steps, 1); // (B, T, 1)
+                PoolingKernels.AttentionBackward<T>(
+                    output.Span, result.AttentionWeights!.Span, dPooled.Span, valid, batch, steps, width, dScores.Span, dOutput.Span);
+                Elementwise.Add<T>(Attention!.Backward(output, dScores).Span, dOutput.Span); // dh_t += ds_t · w
+                break;
         }
 
         var dInput = Recurrent.BackwardCore(result.Recurrent, dOutput, null, null).Input;
@@ -163,12 +201,14 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
 /// <summary>A sequence model's prediction, its final recurrent states, and what its backward pass needs.</summary>
 public sealed class SequenceModelResult<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal SequenceModelResult(Tensor<T> prediction, RecurrentResult<T> recurrent, Tensor<T> pooled, int[] argmax, SequenceBatch<T> batch, object owner)
+    internal SequenceModelResult(Tensor<T> prediction, RecurrentResult<T> recurrent, Tensor<T> pooled, int[] argmax, Tensor<T>? attentionWeights,
+        SequenceBatch<T> batch, object owner)
     {
         Prediction = prediction;
         Recurrent = recurrent;
         Pooled = pooled;
         Argmax = argmax;
+        AttentionWeights = attentionWeights;
         Batch = batch;
         Owner = owner;
     }
@@ -178,6 +218,12 @@ public sealed class SequenceModelResult<T> where T : unmanaged, IFloatingPointIe
 
     /// <summary>The recurrent stack's result: its <c>HiddenState</c> and <c>CellState</c> seed the next batch of a stream.</summary>
     public RecurrentResult<T> Recurrent { get; }
+
+    /// <summary>
+    /// Under attention pooling, each step's weight (B, T): a softmax over the sequence's valid steps, 0 on padding;
+    /// otherwise null.
+    /// </summary>
+    public Tensor<T>? AttentionWeights { get; }
 
     internal Tensor<T> Pooled { get; }
 

@@ -7,7 +7,7 @@ namespace Carnet.Tests.Models;
 /// <summary>Model files: byte-identical round trips, same predictions after loading, and a clear error for every bad file.</summary>
 public sealed class ModelFileTests
 {
-    public static TheoryData<string> Configurations => ["lstm-embedding", "gru-bidirectional-mean", "rnn-relu-max", "lstm-projection-none"];
+    public static TheoryData<string> Configurations => ["lstm-embedding", "gru-bidirectional-mean", "rnn-relu-max", "lstm-projection-none", "lstm-bidirectional-attention"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -64,6 +64,8 @@ public sealed class ModelFileTests
     [InlineData("big", "the configuration needs")]
     [InlineData("flag", "metadata 'rnn.bidirectional' is 'yes'; expected 'true' or 'false'")]
     [InlineData("inconsistent", "ProjectionSize (9) must be smaller than HiddenSize (7)")]
+    [InlineData("attention-missing", "tensor 'attention.weight': missing; the model needs it with shape [1, 7]")]
+    [InlineData("attention-extra", "not a parameter of this LSTM model (2 unexpected tensor(s): attention.weight, attention.bias)")]
     public void BadFilesAreRejectedWithTheirProblemNamed(string kind, string message)
     {
         var model = new SequenceModel<float>(Options("lstm-embedding"), new RandomSource(1));
@@ -81,6 +83,11 @@ public sealed class ModelFileTests
             case "big": meta["rnn.hidden_size"] = "1048576"; break;
             case "flag": meta["rnn.bidirectional"] = "yes"; break;
             case "inconsistent": meta["rnn.proj_size"] = "9"; break;
+            case "attention-missing": meta["pool"] = "attention"; break;
+            case "attention-extra":
+                tensors.Add(SafeTensor.FromSingle("attention.weight", new float[7], 1, 7));
+                tensors.Add(SafeTensor.FromSingle("attention.bias", [0f], 1));
+                break;
         }
 
         var bad = SafeTensorsFile.Parse(SafeTensorsWriter.Serialize(tensors, meta), "model.safetensors");
@@ -104,6 +111,10 @@ public sealed class ModelFileTests
         {
             Cell = RecurrentCellKind.Rnn, Recurrent = new RecurrentOptions { InputSize = 2, HiddenSize = 6, Nonlinearity = RnnNonlinearity.Relu, Bias = false },
             Pooling = Pooling.Max, OutputSize = 1,
+        },
+        "lstm-bidirectional-attention" => new SequenceModelOptions
+        {
+            Recurrent = new RecurrentOptions { InputSize = 3, HiddenSize = 5, Bidirectional = true, NumLayers = 2 }, Pooling = Pooling.Attention, OutputSize = 2,
         },
         _ => new SequenceModelOptions
         {

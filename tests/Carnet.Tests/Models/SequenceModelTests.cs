@@ -15,6 +15,8 @@ public sealed class SequenceModelTests
     [InlineData(Pooling.Max, false)]
     [InlineData(Pooling.Max, true)]
     [InlineData(Pooling.None, true)]
+    [InlineData(Pooling.Attention, false)]
+    [InlineData(Pooling.Attention, true)]
     public void GradientsMatchFiniteDifferences(Pooling pooling, bool lengths)
     {
         var random = new RandomSource(31);
