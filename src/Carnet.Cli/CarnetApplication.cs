@@ -9,6 +9,9 @@ internal static class CarnetApplication
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("carnet: LSTM, GRU and RNN networks for .NET, with PyTorch's numerics.");
+        root.Subcommands.Add(ForecastCommand.Create(output, error));
+        root.Subcommands.Add(ClassifyCommand.Create(output, error));
+        root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Carnet.Data;
+using Carnet.IO;
+using Carnet.Layers;
+
+namespace Carnet.Cli;
+
+/// <summary>What every command shares: user errors as one line and exit code 2, the shipped data, common options.</summary>
+internal static class CommandSupport
+{
+    /// <summary>The airline passengers series shipped with Carnet.</summary>
+    public const string ShippedSeries = "data/airpassengers.csv";
+
+    /// <summary>Runs a command body; a problem with the user's input or files becomes one line on <paramref name="error"/> and exit code 2.</summary>
+    public static int Guard(string command, TextWriter error, Func<int> body, OutputFolder? folder = null)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or ArgumentException or IOException
+            or UnauthorizedAccessException or KeyNotFoundException)
+        {
+            folder?.CleanUp();
+            error.WriteLine($"carnet {command}: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>A path as given, or, for the shipped data file when run from elsewhere, the copy beside the executable.</summary>
+    public static string Resolve(string path, string shipped)
+    {
+        if (File.Exists(path) || path != shipped)
+        {
+            return path;
+        }
+
+        string beside = Path.Combine(AppContext.BaseDirectory, shipped);
+        return File.Exists(beside) ? beside : path;
+    }
+
+    /// <summary>--cell lstm|gru|rnn.</summary>
+    public static Option<string> CellOption() => Choice("--cell", "The recurrent cell: lstm, gru or rnn.", "lstm", "lstm", "gru", "rnn");
+
+    /// <summary>A string option restricted to a few values.</summary>
+    public static Option<string> Choice(string name, string description, string defaultValue, params string[] values)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+
+    /// <summary>The cell named on the command line.</summary>
+    public static RecurrentCellKind Cell(string name) => name switch
+    {
+        "gru" => RecurrentCellKind.Gru,
+        "rnn" => RecurrentCellKind.Rnn,
+        _ => RecurrentCellKind.Lstm,
+    };
+
+    /// <summary>auto → null, yes → true, no → false.</summary>
+    public static bool? Tristate(string value) => value switch
+    {
+        "yes" => true,
+        "no" => false,
+        _ => null,
+    };
+
+    /// <summary>An option with a default.</summary>
+    public static Option<T> Option<T>(string name, string description, T defaultValue)
+        => new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+}

@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Carnet.Data;
+using Carnet.Evaluation;
+using Carnet.Forecasting;
+
+namespace Carnet.Cli;
+
+/// <summary><c>carnet forecast</c>: a CSV series to a trained forecaster, its test forecasts beside the baselines, metrics and a report.</summary>
+internal static class ForecastCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var data = CommandSupport.Option("--data", "CSV file with a header row, one row per time step.", CommandSupport.ShippedSeries);
+        var target = new Option<string?>("--target") { Description = "The column to forecast (default: the last numeric column)." };
+        var features = new Option<string[]>("--features") { Description = "Extra numeric columns the network also reads (past values only).", AllowMultipleArgumentsPerToken = true };
+        var time = new Option<string?>("--time") { Description = "The time column (default: year+month columns, or a date/time/timestamp column, or row numbers)." };
+        var horizon = new Option<int?>("--horizon") { Description = "Steps to forecast at once (default: one season, at most 48; 12 without seasonality)." };
+        var window = new Option<int?>("--window") { Description = "Past steps the network reads (default: two seasons or two horizons, at most 336)." };
+        var season = new Option<int?>("--season") { Description = "Season length for the seasonal-naive baseline and MASE (default: detected)." };
+        var testHorizons = new Option<int?>("--test-horizons") { Description = "Horizons held out at the end for testing (default: about a tenth of the series)." };
+        var log = CommandSupport.Choice("--log", "Model the logarithm of the series: auto, yes or no.", "auto", "auto", "yes", "no");
+        var difference = CommandSupport.Choice("--difference", "Model the step-to-step change: auto, yes or no.", "auto", "auto", "yes", "no");
+        var cell = CommandSupport.CellOption();
+        var hidden = CommandSupport.Option("--hidden-size", "Units per layer.", 64);
+        var layers = CommandSupport.Option("--num-layers", "Stacked layers.", 1);
+        var dropout = CommandSupport.Option("--dropout", "Dropout between stacked layers.", 0.0);
+        var epochs = CommandSupport.Option("--epochs", "Most passes over the training windows.", 300);
+        var batch = CommandSupport.Option("--batch-size", "Windows per optimizer step.", 16);
+        var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 0.003);
+        var patience = CommandSupport.Option("--patience", "Epochs without a better validation loss before stopping.", 40);
+        var seed = CommandSupport.Option("--seed", "Seed of initial weights and shuffles.", 42UL);
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default: runs/forecast-<data file name>)." };
+        var resume = CommandSupport.Option("--resume", "Continue from the output folder's checkpoint.", false);
+        var quiet = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
+        var command = new Command(
+            "forecast",
+            "Train a recurrent network to forecast a series from a CSV file and compare it with the naive and seasonal-naive forecasts.\n" +
+            "Example: carnet forecast --data data/airpassengers.csv --target passengers_thousands --horizon 12 --out runs/air")
+        {
+            data, target, features, time, horizon, window, season, testHorizons, log, difference, cell, hidden, layers, dropout, epochs, batch, rate,
+            patience, seed, outDir, resume, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            string path = CommandSupport.Resolve(parse.GetValue(data)!, CommandSupport.ShippedSeries);
+            var folder = new OutputFolder(parse.GetValue(outDir) ?? Path.Combine("runs", "forecast-" + Path.GetFileNameWithoutExtension(path)));
+            var view = new TrainingView(output, parse.GetValue(quiet));
+            return CommandSupport.Guard("forecast", error, () =>
+            {
+                var series = SeriesData.FromTable(CsvTable.Read(path), parse.GetValue(target), parse.GetValue(features) ?? [], parse.GetValue(time));
+                var options = new ForecastOptions
+                {
+                    Horizon = parse.GetValue(horizon),
+                    Window = parse.GetValue(window),
+                    Season = parse.GetValue(season),
+                    TestHorizons = parse.GetValue(testHorizons),
+                    Logarithm = CommandSupport.Tristate(parse.GetValue(log)!),
+                    Difference = CommandSupport.Tristate(parse.GetValue(difference)!),
+                    Cell = CommandSupport.Cell(parse.GetValue(cell)!),
+                    HiddenSize = parse.GetValue(hidden),
+                    NumLayers = parse.GetValue(layers),
+                    Dropout = parse.GetValue(dropout),
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(rate),
+                    Patience = parse.GetValue(patience),
+                    Seed = parse.GetValue(seed),
+                    CheckpointPath = folder.CheckpointPath,
+                    Resume = parse.GetValue(resume),
+                };
+                return Run(series, options, folder, view);
+            }, folder);
+        });
+        return command;
+    }
+
+    private static int Run(SeriesData series, ForecastOptions options, OutputFolder folder, TrainingView view)
+    {
+        var plan = Forecaster.Plan(series, options);
+        view.Line(string.Create(CultureInfo.InvariantCulture,
+            $"{series.Source}: {series.Length} values of '{series.TargetName}'; season {plan.Season}{(plan.SeasonDetected ? " (detected)" : "")}, " +
+            $"horizon {plan.Horizon}, window {plan.Window}; the last {plan.TestHorizons * plan.Horizon} values are the test part."));
+        folder.Create();
+        var outcome = view.Run($"{options.Cell.ToString().ToUpperInvariant()} {options.HiddenSize}", progress => Forecaster.Fit(series, options, progress));
+        var files = folder.Commit(
+        [
+            ("model.safetensors", outcome.Model.Save),
+            ("forecast.csv", p => File.WriteAllText(p, ForecastCsv(series, outcome), new UTF8Encoding(false))),
+            ("metrics.json", p => File.WriteAllText(p, MetricsJson.Forecast(outcome), new UTF8Encoding(false))),
+            ("report.html", p => Reports.Forecast(series, outcome).Save(p)),
+        ]);
+        var transform = outcome.Model.Transform;
+        view.Line($"transforms: logarithm {(transform.Logarithm ? "yes" : "no")}, differencing {(transform.Difference ? "yes" : "no")}; " +
+            $"best epoch {outcome.Training.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "-"} of {outcome.Training.Epochs.Count}");
+        view.Line(Row("", "MAE", "RMSE", "sMAPE %", "MASE"));
+        view.Line(Row("model", outcome.ModelMetrics));
+        view.Line(Row("naive", outcome.NaiveMetrics));
+        view.Line(Row("seasonal naive", outcome.SeasonalNaiveMetrics));
+        view.Line($"written: {string.Join(", ", files)}");
+        return 0;
+    }
+
+    private static string Row(string name, ForecastMetrics m)
+        => Row(name, Number(m.Mae), Number(m.Rmse), Number(m.Smape), Number(m.Mase));
+
+    private static string Row(string name, params string[] cells) => $"{name,-15}" + string.Concat(cells.Select(c => $"{c,10}"));
+
+    private static string Number(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string ForecastCsv(SeriesData series, ForecastOutcome outcome)
+    {
+        var text = new StringBuilder("time,actual,predicted,naive,seasonal_naive\n");
+        for (int i = 0; i < outcome.TestIndices.Length; i++)
+        {
+            text.Append(CsvField(series.Times[outcome.TestIndices[i]])).Append(',')
+                .Append(string.Join(',', new[] { outcome.Actual[i], outcome.Predicted[i], outcome.Naive[i], outcome.SeasonalNaive[i] }
+                    .Select(v => v.ToString("R", CultureInfo.InvariantCulture))))
+                .Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A CSV field, quoted when it holds a comma, a quote or a line break.</summary>
+    public static string CsvField(string value)
+        => value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

@@ -1,0 +1,145 @@
+// Dimension legend: N = series length, K = extra features, C = 1 + K channels, W = window, H = horizon, M = origins.
+using System.Globalization;
+using Carnet.IO;
+using Carnet.Kernels;
+using Carnet.Models;
+
+namespace Carnet.Forecasting;
+
+/// <summary>
+/// A trained forecaster: the network with everything needed to use it on a series (the transform, window, horizon,
+/// season and column names), saved in one model file whose <c>preprocessing.*</c> metadata holds the settings.
+/// </summary>
+public sealed class ForecastModel
+{
+    /// <summary>The value of <c>preprocessing.task</c> in a forecasting model file.</summary>
+    public const string Task = "forecast";
+
+    internal ForecastModel(SequenceModel<float> network, SeriesTransform transform, int horizon, int window, int season,
+        string target, string[] features, string? timeColumn)
+    {
+        Network = network;
+        Transform = transform;
+        Horizon = horizon;
+        Window = window;
+        Season = season;
+        Target = target;
+        Features = features;
+        TimeColumn = timeColumn;
+    }
+
+    /// <summary>The network: window (B, W, C) to the scaled horizon (B, H).</summary>
+    public SequenceModel<float> Network { get; }
+
+    /// <summary>The transform between the series and what the network models.</summary>
+    public SeriesTransform Transform { get; }
+
+    /// <summary>H.</summary>
+    public int Horizon { get; }
+
+    /// <summary>W.</summary>
+    public int Window { get; }
+
+    /// <summary>The season length found or given at training.</summary>
+    public int Season { get; }
+
+    /// <summary>The target column's name.</summary>
+    public string Target { get; }
+
+    /// <summary>The extra feature columns' names.</summary>
+    public IReadOnlyList<string> Features { get; }
+
+    /// <summary>The time column used at training ("year+month" for separate columns), or null.</summary>
+    public string? TimeColumn { get; }
+
+    /// <summary>The fewest rows a series needs to be forecast.</summary>
+    public int MinimumLength => Window + Transform.First;
+
+    /// <summary>The <c>preprocessing.*</c> entries of the model file.</summary>
+    public Dictionary<string, string> Preprocessing()
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["task"] = Task,
+            ["target"] = Target,
+            ["features"] = MetadataReader.ToJson(Features),
+            ["time"] = TimeColumn ?? "",
+            ["window"] = Window.ToString(CultureInfo.InvariantCulture),
+            ["horizon"] = Horizon.ToString(CultureInfo.InvariantCulture),
+            ["season"] = Season.ToString(CultureInfo.InvariantCulture),
+        };
+        Transform.WriteTo(metadata);
+        return metadata;
+    }
+
+    /// <summary>Writes the model file atomically.</summary>
+    public void Save(string path) => ModelFile.Save(path, Network, Preprocessing());
+
+    /// <summary>Reads a forecasting model file; a file of another kind or with broken settings gets a clear error naming it.</summary>
+    public static ForecastModel Load(string path)
+    {
+        var file = SafeTensorsFile.Read(path);
+        var loaded = ModelFile.Load<float>(file);
+        return FromLoaded(loaded, file.Source);
+    }
+
+    /// <summary>Builds the forecaster from a loaded model file.</summary>
+    public static ForecastModel FromLoaded(LoadedModel<float> loaded, string source)
+    {
+        var p = loaded.Preprocessing;
+        string task = p.TryGetValue("task", out var t) ? t : "none";
+        if (task != Task)
+        {
+            throw new SafeTensorsFormatException(source, $"this model's task is '{task}', not a forecasting model");
+        }
+
+        var transform = SeriesTransform.ReadFrom(p, source);
+        string[] features = MetadataReader.Strings(p, "features", source);
+        int horizon = MetadataReader.Integer(p, "horizon", source, 1), window = MetadataReader.Integer(p, "window", source, 1);
+        var options = loaded.Model.Options;
+        if (features.Length != transform.FeatureMeans.Length || options.Recurrent.InputSize != 1 + features.Length
+            || options.OutputSize != horizon || options.Pooling != Pooling.Last || options.VocabularySize != 0)
+        {
+            throw new SafeTensorsFormatException(source,
+                $"the network (input size {options.Recurrent.InputSize}, {options.OutputSize} outputs) does not fit the preprocessing " +
+                $"({features.Length} extra feature(s), horizon {horizon})");
+        }
+
+        string time = MetadataReader.Text(p, "time", source);
+        return new ForecastModel(loaded.Model, transform, horizon, window, MetadataReader.Integer(p, "season", source, 1),
+            MetadataReader.Text(p, "target", source), features, time.Length == 0 ? null : time);
+    }
+
+    /// <summary>Forecasts the <see cref="Horizon"/> steps after the end of <paramref name="data"/>.</summary>
+    public double[] ForecastNext(SeriesData data)
+    {
+        if (data.Length < MinimumLength)
+        {
+            throw new ArgumentException($"{data.Source}: {data.Length} rows are too few; this model reads a window of {Window} steps and needs at least {MinimumLength} rows.");
+        }
+
+        double[] levels = Transform.Levels(data.Values);
+        return ForecastAt(levels, Transform.Scaled(levels), Transform.ScaledFeatures(data.Features), [data.Length]);
+    }
+
+    /// <summary>The horizons forecast from each origin (the first forecast index), concatenated: (M·H) values of the series.</summary>
+    internal double[] ForecastAt(double[] levels, double[] modelled, double[] features, int[] origins)
+    {
+        int channels = 1 + Features.Count;
+        var inputs = Tensor<float>.Zeros(origins.Length, Window, channels); // (M, W, C)
+        for (int m = 0; m < origins.Length; m++)
+        {
+            ForecastKernels.Window<float>(modelled, features, Features.Count, origins[m], Window,
+                inputs.Span.Slice(m * Window * channels, Window * channels), Span<float>.Empty);
+        }
+
+        double[] outputs = Network.Forward(inputs).Prediction.ToDoubles(); // (M, H)
+        var values = new double[origins.Length * Horizon]; // (M·H)
+        for (int m = 0; m < origins.Length; m++)
+        {
+            Transform.Restore(outputs.AsSpan(m * Horizon, Horizon), levels[origins[m] - 1]).CopyTo(values, m * Horizon);
+        }
+
+        return values;
+    }
+}
