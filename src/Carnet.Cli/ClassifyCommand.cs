@@ -29,7 +29,8 @@ internal static class ClassifyCommand
         var epochs = CommandSupport.Option("--epochs", "Most passes over the training sequences.", 60);
         var batch = CommandSupport.Option("--batch-size", "Sequences per optimizer step.", 32);
         var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 0.003);
-        var patience = CommandSupport.Option("--patience", "Epochs without a better validation loss before stopping.", 10);
+        var patience = CommandSupport.Option("--patience", "Epochs without a better validation loss before stopping (the learning rate halves after a third of them).", 10);
+        var decay = CommandSupport.Option("--weight-decay", "Decoupled weight decay (AdamW); 0 uses Adam.", 0.0);
         var validation = CommandSupport.Option("--validation", "Share of each class held out for validation.", 0.15);
         var test = CommandSupport.Option("--test", "Share of each class held out for testing.", 0.15);
         var seed = CommandSupport.Option("--seed", "Seed of the split, initial weights and shuffles.", 42UL);
@@ -42,7 +43,7 @@ internal static class ClassifyCommand
             "Example: carnet classify --data digits_8x8_rows.csv --label label --features-per-step 8 --out runs/digits")
         {
             data, label, id, time, features, perStep, cell, hidden, layers, bidirectional, dropout, pooling, embedding, weights, epochs, batch, rate,
-            patience, validation, test, seed, outDir, resume, quiet,
+            patience, decay, validation, test, seed, outDir, resume, quiet,
         };
         command.SetAction(parse =>
         {
@@ -74,6 +75,7 @@ internal static class ClassifyCommand
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(rate),
                     Patience = parse.GetValue(patience),
+                    WeightDecay = parse.GetValue(decay),
                     ValidationFraction = parse.GetValue(validation),
                     TestFraction = parse.GetValue(test),
                     Seed = parse.GetValue(seed),

@@ -21,7 +21,8 @@ internal static class ForecastCommand
         var season = new Option<int?>("--season") { Description = "Season length for the seasonal-naive baseline and MASE (default: detected)." };
         var testHorizons = new Option<int?>("--test-horizons") { Description = "Horizons held out at the end for testing (default: about a tenth of the series)." };
         var log = CommandSupport.Choice("--log", "Model the logarithm of the series: auto, yes or no.", "auto", "auto", "yes", "no");
-        var difference = CommandSupport.Choice("--difference", "Model the step-to-step change: auto, yes or no.", "auto", "auto", "yes", "no");
+        var difference = CommandSupport.Choice("--difference", "Model the change from the previous step (first) or season (seasonal): auto, first, seasonal or no.", "auto",
+            "auto", "first", "seasonal", "no");
         var cell = CommandSupport.CellOption();
         var hidden = CommandSupport.Option("--hidden-size", "Units per layer.", 64);
         var layers = CommandSupport.Option("--num-layers", "Stacked layers.", 1);
@@ -57,7 +58,13 @@ internal static class ForecastCommand
                     Season = parse.GetValue(season),
                     TestHorizons = parse.GetValue(testHorizons),
                     Logarithm = CommandSupport.Tristate(parse.GetValue(log)!),
-                    Difference = CommandSupport.Tristate(parse.GetValue(difference)!),
+                    Difference = parse.GetValue(difference) switch
+                    {
+                        "first" => Differencing.First,
+                        "seasonal" => Differencing.Seasonal,
+                        "no" => Differencing.None,
+                        _ => null,
+                    },
                     Cell = CommandSupport.Cell(parse.GetValue(cell)!),
                     HiddenSize = parse.GetValue(hidden),
                     NumLayers = parse.GetValue(layers),
@@ -92,7 +99,7 @@ internal static class ForecastCommand
             ("report.html", p => Reports.Forecast(series, outcome).Save(p)),
         ]);
         var transform = outcome.Model.Transform;
-        view.Line($"transforms: logarithm {(transform.Logarithm ? "yes" : "no")}, differencing {(transform.Difference ? "yes" : "no")}; " +
+        view.Line($"transforms: logarithm {(transform.Logarithm ? "yes" : "no")}, {Reports.Differencing(transform)}; " +
             $"best epoch {outcome.Training.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "-"} of {outcome.Training.Epochs.Count}");
         view.Line(Row("", "MAE", "RMSE", "sMAPE %", "MASE"));
         view.Line(Row("model", outcome.ModelMetrics));

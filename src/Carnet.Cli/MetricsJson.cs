@@ -21,7 +21,7 @@ internal static class MetricsJson
         json.WriteNumber("season", plan.Season);
         json.WriteNumber("test_points", outcome.Actual.Length);
         json.WriteBoolean("logarithm", outcome.Model.Transform.Logarithm);
-        json.WriteBoolean("difference", outcome.Model.Transform.Difference);
+        json.WriteNumber("difference_lag", outcome.Model.Transform.DifferenceLag);
         Training(json, outcome.Training);
     });
 

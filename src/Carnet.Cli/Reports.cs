@@ -17,7 +17,7 @@ internal static class Reports
         var transform = outcome.Model.Transform;
         var report = new HtmlReport($"Forecast of {series.TargetName}");
         report.AddParagraph($"{series.Source}: {series.Length} values. Season {plan.Season}{(plan.SeasonDetected ? " (detected)" : "")}, " +
-            $"horizon {plan.Horizon}, window {plan.Window}, logarithm {(transform.Logarithm ? "yes" : "no")}, differencing {(transform.Difference ? "yes" : "no")}. " +
+            $"horizon {plan.Horizon}, window {plan.Window}, logarithm {(transform.Logarithm ? "yes" : "no")}, {Differencing(transform)}. " +
             $"Training targets end at {series.Times[plan.TrainingEnd - 1]}; the last {outcome.Actual.Length} values (from {series.Times[plan.TestStart]}) are the test part, " +
             $"forecast {plan.Horizon} steps at a time from {plan.TestHorizons} origin(s).");
         report.AddHeading("Test metrics");
@@ -104,6 +104,14 @@ internal static class Reports
 
         return chart;
     }
+
+    /// <summary>The differencing in words.</summary>
+    public static string Differencing(SeriesTransform transform) => transform.DifferenceLag switch
+    {
+        0 => "no differencing",
+        1 => "first differences",
+        var lag => $"seasonal differences (lag {lag})",
+    };
 
     private static IReadOnlyList<string> MetricRow(string name, ForecastMetrics m) => [name, Number(m.Mae), Number(m.Rmse), Number(m.Smape), Number(m.Mase)];
 

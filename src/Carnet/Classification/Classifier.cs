@@ -53,8 +53,11 @@ public sealed record ClassifierOptions
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; init; } = 0.003;
 
-    /// <summary>Epochs without a better validation loss before training stops (the best weights are kept).</summary>
+    /// <summary>Epochs without a better validation loss before training stops (the best weights are kept); the learning rate is halved after a third of them.</summary>
     public int Patience { get; init; } = 10;
+
+    /// <summary>Decoupled weight decay (AdamW) when above 0, else plain Adam.</summary>
+    public double WeightDecay { get; init; }
 
     /// <summary>Share of each class held out for validation.</summary>
     public double ValidationFraction { get; init; } = 0.15;
@@ -112,9 +115,13 @@ public static class Classifier
         var test = all.Subset(testIndices);
 
         var network = classifier.Network;
-        var adam = new Adam<float>(network.Modules.Select(m => m.Module), options.LearningRate);
+        var modules = network.Modules.Select(m => m.Module).ToList();
+        Optimizer<float> optimizer = options.WeightDecay > 0
+            ? new AdamW<float>(modules, options.LearningRate, weightDecay: options.WeightDecay)
+            : new Adam<float>(modules, options.LearningRate);
+        var schedule = new ReduceOnPlateauSchedule(optimizer, factor: 0.5, patience: Math.Max(1, options.Patience / 3));
         var weights = options.ClassWeighting == ClassWeighting.Balanced ? BalancedWeights(labels, trainingIndices, classes.Length) : null;
-        var trainer = new Trainer<float>(network, adam, TrainingLosses.CrossEntropy(weights), new TrainerOptions
+        var trainer = new Trainer<float>(network, optimizer, TrainingLosses.CrossEntropy(weights), new TrainerOptions
         {
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
@@ -123,7 +130,7 @@ public static class Classifier
             RestoreBestWeights = true,
             ClipGradientNorm = 5.0,
             CheckpointPath = options.CheckpointPath,
-        });
+        }, validation is null ? null : schedule);
         if (progress is not null)
         {
             trainer.Progress += progress;

@@ -137,7 +137,7 @@ public sealed class ForecastModel
         var values = new double[origins.Length * Horizon]; // (M·H)
         for (int m = 0; m < origins.Length; m++)
         {
-            Transform.Restore(outputs.AsSpan(m * Horizon, Horizon), levels[origins[m] - 1]).CopyTo(values, m * Horizon);
+            Transform.Restore(outputs.AsSpan(m * Horizon, Horizon), levels.AsSpan(0, origins[m])).CopyTo(values, m * Horizon);
         }
 
         return values;

@@ -23,8 +23,12 @@ public sealed record ForecastOptions
     /// <summary>Forced logarithm on or off; null decides from the data (positive values whose spread grows with their level).</summary>
     public bool? Logarithm { get; init; }
 
-    /// <summary>Forced differencing on or off; null decides from the data (a linear trend explaining half the variance).</summary>
-    public bool? Difference { get; init; }
+    /// <summary>
+    /// Forced differencing; null decides from the data: seasonal when a window of two seasons would be longer than
+    /// <see cref="MaximumAutomaticWindow"/> and the seasonal-naive forecast beats the naive one over the horizon on the
+    /// training part (the window is then two horizons), else first differences when a linear trend explains half the variance, else none.
+    /// </summary>
+    public Differencing? Difference { get; init; }
 
     /// <summary>The recurrent cell.</summary>
     public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
@@ -63,6 +67,19 @@ public sealed record ForecastOptions
     public const int MaximumAutomaticWindow = 336;
 }
 
+/// <summary>What the network models: the levels, their step-to-step change, or their change from one season to the next.</summary>
+public enum Differencing
+{
+    /// <summary>The levels (after the optional logarithm).</summary>
+    None,
+
+    /// <summary>level[t] − level[t − 1].</summary>
+    First,
+
+    /// <summary>level[t] − level[t − season].</summary>
+    Seasonal,
+}
+
 /// <summary>The settings a forecasting run resolved from its options and its data.</summary>
 /// <param name="Horizon">Steps forecast at once.</param>
 /// <param name="Window">Past steps read.</param>
@@ -72,4 +89,6 @@ public sealed record ForecastOptions
 /// <param name="TrainingEnd">Index where the validation part starts: training targets lie before it.</param>
 /// <param name="TestStart">Index where the test part starts.</param>
 /// <param name="SeasonDetected">Whether the season was detected rather than given.</param>
-public sealed record ForecastPlan(int Horizon, int Window, int Season, int TestHorizons, int ValidationHorizons, int TrainingEnd, int TestStart, bool SeasonDetected);
+/// <param name="DifferenceLag">The differencing lag when forced or chosen seasonal by the plan; null lets the transform choose first differences or none.</param>
+public sealed record ForecastPlan(int Horizon, int Window, int Season, int TestHorizons, int ValidationHorizons, int TrainingEnd, int TestStart, bool SeasonDetected,
+    int? DifferenceLag);

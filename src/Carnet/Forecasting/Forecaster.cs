@@ -2,6 +2,7 @@
 // M = windows (training, validation or test origins).
 using System.Globalization;
 using Carnet.Evaluation;
+using Carnet.Kernels;
 using Carnet.Layers;
 using Carnet.Models;
 using Carnet.Training;
@@ -40,10 +41,30 @@ public static class Forecaster
         int tests = options.TestHorizons ?? Math.Clamp((int)Math.Round(0.1 * n / horizon), 1, 10);
         int validations = options.ValidationHorizons ?? tests;
         int trainingEnd = n - (tests + validations) * horizon;
-        int first = 1; // at most one value is lost to differencing, decided later from the training part
-        int window = options.Window ?? Math.Min(
-            Math.Min(Math.Max(Math.Max(2 * season, 2 * horizon), 12), ForecastOptions.MaximumAutomaticWindow),
-            Math.Max(2, (trainingEnd - first - horizon + 1) / 2));
+        int? lag = options.Difference switch
+        {
+            Differencing.None => 0,
+            Differencing.First => 1,
+            Differencing.Seasonal => season,
+            _ => null,
+        };
+        if (options.Difference == Differencing.Seasonal && season < 2)
+        {
+            throw new ArgumentException($"{data.Source}: seasonal differencing needs a season; none was detected (give --season).");
+        }
+
+        // seasonal differences when the window cannot show the network two seasons and the pattern repeats more
+        // reliably than the level persists (the seasonal-naive forecast beats the naive one over the horizon, in training)
+        var training = data.Values.AsSpan(0, Math.Max(0, trainingEnd));
+        if (lag is null && season > 1 && 2 * season > ForecastOptions.MaximumAutomaticWindow && training.Length > season + horizon
+            && ForecastKernels.HorizonError(training, horizon, season) < ForecastKernels.HorizonError(training, horizon, 1))
+        {
+            lag = season;
+        }
+
+        int first = lag ?? 1; // values lost to differencing
+        int wanted = lag > 1 ? Math.Max(2 * horizon, 12) : Math.Max(Math.Max(2 * season, 2 * horizon), 12);
+        int window = options.Window ?? Math.Min(Math.Min(wanted, ForecastOptions.MaximumAutomaticWindow), Math.Max(2, (trainingEnd - first - horizon + 1) / 2));
         int trainingWindows = trainingEnd - horizon - window - first + 1;
         if (trainingWindows < MinimumTrainingWindows)
         {
@@ -53,12 +74,17 @@ public static class Forecaster
                 $"at least {needed} rows are needed (give a shorter --horizon or --window).");
         }
 
+        if (options.Logarithm == true && data.Values.Take(trainingEnd).Any(v => v <= 0))
+        {
+            throw new ArgumentException($"{data.Source}: the logarithm needs a series of positive values; this one has zeros or negative values.");
+        }
+
         if (season >= trainingEnd)
         {
             throw new ArgumentException($"{data.Source}: a season of {season} needs more than {trainingEnd} training rows.");
         }
 
-        return new ForecastPlan(horizon, window, season, tests, validations, trainingEnd, n - tests * horizon, options.Season is null);
+        return new ForecastPlan(horizon, window, season, tests, validations, trainingEnd, n - tests * horizon, options.Season is null, lag);
     }
 
     /// <summary>The fewest training windows a run accepts.</summary>
@@ -71,7 +97,7 @@ public static class Forecaster
         int horizon = plan.Horizon, window = plan.Window, featureCount = data.FeatureNames.Count;
         var transform = SeriesTransform.Fit(
             data.Values.AsSpan(0, plan.TrainingEnd), data.Features.AsSpan(0, plan.TrainingEnd * featureCount), featureCount, plan.Season,
-            options.Logarithm, options.Difference);
+            options.Logarithm, plan.DifferenceLag);
         double[] levels = transform.Levels(data.Values); // (N)
         double[] modelled = transform.Scaled(levels); // (N)
         double[] features = transform.ScaledFeatures(data.Features); // (N, K)

@@ -11,15 +11,19 @@ namespace Carnet.Forecasting;
 /// then standard scaling of the modelled values and of each extra feature, all fitted on the training part only.
 /// </summary>
 /// <param name="Logarithm">Whether the series is logged (a multiplicative series made additive).</param>
-/// <param name="Difference">Whether the network models the change from one step to the next (a trend removed).</param>
+/// <param name="DifferenceLag">0: the network models the levels; 1: the change from one step to the next (a trend
+/// removed); the season length: the change from one season to the next (a seasonal pattern removed too).</param>
 /// <param name="Mean">Mean of the modelled values on the training part.</param>
 /// <param name="Deviation">Standard deviation of the modelled values on the training part.</param>
 /// <param name="FeatureMeans">Per extra feature, its training mean.</param>
 /// <param name="FeatureDeviations">Per extra feature, its training standard deviation.</param>
-public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mean, double Deviation, double[] FeatureMeans, double[] FeatureDeviations)
+public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double Mean, double Deviation, double[] FeatureMeans, double[] FeatureDeviations)
 {
-    /// <summary>The first index of the series that has a modelled value (1 with differencing: the first step has no change).</summary>
-    public int First => Difference ? 1 : 0;
+    /// <summary>Whether the series is differenced (at any lag).</summary>
+    public bool Difference => DifferenceLag > 0;
+
+    /// <summary>The first index of the series that has a modelled value (the differencing lag: earlier steps have no change).</summary>
+    public int First => DifferenceLag;
 
     /// <summary>Decides the transform from the training part and fits the scaling on it.</summary>
     /// <param name="training">The training part of the target series.</param>
@@ -27,9 +31,10 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
     /// <param name="featureCount">K.</param>
     /// <param name="season">The season length (1 when none), used to measure how the spread follows the level.</param>
     /// <param name="logarithm">Forced on or off, or null to decide from the data.</param>
-    /// <param name="difference">Forced on or off, or null to decide from the data.</param>
+    /// <param name="differenceLag">The lag (0 none, 1 first differences, the season for seasonal differences), or null to choose
+    /// between first differences and none from the data (seasonal differencing is a choice of the <see cref="Forecaster"/>'s plan).</param>
     public static SeriesTransform Fit(ReadOnlySpan<double> training, ReadOnlySpan<double> trainingFeatures, int featureCount, int season,
-        bool? logarithm, bool? difference)
+        bool? logarithm, int? differenceLag)
     {
         bool positive = true;
         foreach (double v in training)
@@ -45,14 +50,18 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
         bool useLog = logarithm ?? (positive && SpreadFollowsLevel(training, season));
         var levels = new double[training.Length]; // (N)
         SeriesKernels.Transform(training, useLog, 0, 1, levels);
-        bool useDifference = difference ?? ForecastKernels.LinearTrendExplainedVariance(levels) >= TrendThreshold;
-        var modelled = Modelled(levels, useDifference);
-        int first = useDifference ? 1 : 0;
-        var (mean, deviation) = SeriesKernels.Moments(modelled.AsSpan(first));
+        int lag = differenceLag ?? (ForecastKernels.LinearTrendExplainedVariance(levels) >= TrendThreshold ? 1 : 0);
+        if (lag < 0 || lag >= training.Length - 1)
+        {
+            throw new ArgumentException($"A differencing lag of {lag} does not fit {training.Length} training values.");
+        }
+
+        var modelled = Modelled(levels, lag);
+        var (mean, deviation) = SeriesKernels.Moments(modelled.AsSpan(lag));
         var featureMeans = new double[featureCount];
         var featureDeviations = new double[featureCount];
         ScalingKernels.ColumnMoments(trainingFeatures, featureCount, training.Length, featureMeans, featureDeviations);
-        return new SeriesTransform(useLog, useDifference, mean, NonZero(deviation), featureMeans, featureDeviations.Select(NonZero).ToArray());
+        return new SeriesTransform(useLog, lag, mean, NonZero(deviation), featureMeans, featureDeviations.Select(NonZero).ToArray());
     }
 
     /// <summary>Share of variance a linear trend must explain (R²) before differencing is chosen automatically.</summary>
@@ -80,15 +89,12 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
         return levels;
     }
 
-    /// <summary>The scaled modelled values aligned with the series (N); index 0 is 0 with differencing.</summary>
+    /// <summary>The scaled modelled values aligned with the series (N); the first lag entries, which have no change, are 0.</summary>
     public double[] Scaled(ReadOnlySpan<double> levels)
     {
-        var modelled = Modelled(levels, Difference);
+        var modelled = Modelled(levels, DifferenceLag);
         ScalingKernels.Standardize(modelled, [Mean], [Deviation], modelled);
-        if (Difference && modelled.Length > 0)
-        {
-            modelled[0] = 0;
-        }
+        modelled.AsSpan(0, Math.Min(DifferenceLag, modelled.Length)).Clear();
 
         return modelled;
     }
@@ -105,11 +111,11 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
         return scaled;
     }
 
-    /// <summary>H network outputs back on the scale of the series, continuing from the level at the last observed step.</summary>
-    public double[] Restore(ReadOnlySpan<double> output, double lastLevel)
+    /// <summary>H network outputs back on the scale of the series, continuing from the levels just before the forecast (at least the lag's worth).</summary>
+    public double[] Restore(ReadOnlySpan<double> output, ReadOnlySpan<double> previousLevels)
     {
         var values = new double[output.Length]; // (H)
-        ForecastKernels.Restore(output, lastLevel, Difference, Logarithm, Mean, Deviation, values);
+        ForecastKernels.Restore(output, previousLevels[^DifferenceLag..], DifferenceLag, Logarithm, Mean, Deviation, values);
         return values;
     }
 
@@ -117,7 +123,7 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
     public void WriteTo(IDictionary<string, string> metadata)
     {
         metadata["logarithm"] = Logarithm ? "true" : "false";
-        metadata["difference"] = Difference ? "true" : "false";
+        metadata["difference.lag"] = DifferenceLag.ToString(CultureInfo.InvariantCulture);
         metadata["scaling.mean"] = Format(Mean);
         metadata["scaling.deviation"] = Format(Deviation);
         metadata["features.mean"] = string.Join(" ", FeatureMeans.Select(Format));
@@ -135,7 +141,7 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
         }
 
         return new SeriesTransform(
-            MetadataReader.Boolean(metadata, "logarithm", source), MetadataReader.Boolean(metadata, "difference", source),
+            MetadataReader.Boolean(metadata, "logarithm", source), MetadataReader.Integer(metadata, "difference.lag", source, 0),
             MetadataReader.Number(metadata, "scaling.mean", source), MetadataReader.Number(metadata, "scaling.deviation", source), means, deviations);
     }
 
@@ -151,12 +157,12 @@ public sealed record SeriesTransform(bool Logarithm, bool Difference, double Mea
         return correlation >= SpreadCorrelationThreshold && ratio >= 1.5;
     }
 
-    private static double[] Modelled(ReadOnlySpan<double> levels, bool difference)
+    private static double[] Modelled(ReadOnlySpan<double> levels, int lag)
     {
         var modelled = new double[levels.Length]; // (N), aligned with the series
-        if (difference)
+        if (lag > 0)
         {
-            SeriesKernels.Difference(levels, modelled.AsSpan(1));
+            ForecastKernels.LaggedDifference(levels, lag, modelled);
         }
         else
         {

@@ -93,19 +93,50 @@ internal static class ForecastKernels
         }
     }
 
+    /// <summary>destination[t] = levels[t] − levels[t − lag] for t ≥ lag; the first lag entries are left as they are.</summary>
+    public static void LaggedDifference(ReadOnlySpan<double> levels, int lag, Span<double> destination)
+    {
+        for (int t = lag; t < levels.Length; t++)
+        {
+            destination[t] = levels[t] - levels[t - lag];
+        }
+    }
+
     /// <summary>
-    /// Back from H scaled model outputs to values of the series: x = output·scale + mean; with differencing the levels
-    /// are the last known level plus the running sum of x, else x itself; then exp when the series was logged.
+    /// The mean absolute error, over every origin o and step h &lt; H, of forecasting values[o + h] by the value one
+    /// season (m) before it within the known past, values[o + h − m·(⌊h / m⌋ + 1)]: the seasonal-naive forecast, and
+    /// the naive one for m = 1.
     /// </summary>
-    public static void Restore(ReadOnlySpan<double> output, double lastLevel, bool difference, bool logarithm, double mean, double scale,
+    public static double HorizonError(ReadOnlySpan<double> values, int horizon, int season)
+    {
+        double total = 0;
+        long count = 0;
+        for (int origin = season; origin + horizon <= values.Length; origin++)
+        {
+            for (int h = 0; h < horizon; h++)
+            {
+                total += Math.Abs(values[origin + h] - values[origin + h - season * (h / season + 1)]);
+                count++;
+            }
+        }
+
+        return total / count;
+    }
+
+    /// <summary>
+    /// Back from H scaled model outputs to values of the series: x = output·scale + mean; with a differencing lag L
+    /// the level at step h is x plus the level L steps earlier (from <paramref name="previous"/>, the last L known
+    /// levels, or from the forecast itself), else x itself; then exp when the series was logged.
+    /// </summary>
+    public static void Restore(ReadOnlySpan<double> output, ReadOnlySpan<double> previous, int lag, bool logarithm, double mean, double scale,
         Span<double> destination)
     {
-        double level = lastLevel;
+        Span<double> levels = output.Length <= 512 ? stackalloc double[output.Length] : new double[output.Length]; // (H)
         for (int h = 0; h < output.Length; h++)
         {
             double x = output[h] * scale + mean;
-            level = difference ? level + x : x;
-            destination[h] = logarithm ? Math.Exp(level) : level;
+            levels[h] = lag == 0 ? x : x + (h < lag ? previous[h] : levels[h - lag]);
+            destination[h] = logarithm ? Math.Exp(levels[h]) : levels[h];
         }
     }
 }
