@@ -158,7 +158,7 @@ public sealed class SequenceClassifier
         }
 
         string[] classes = MetadataReader.Strings(p, "classes", source), vocabulary = MetadataReader.Strings(p, "vocabulary", source);
-        double[] means = MetadataReader.Numbers(p, "features.mean", source), deviations = MetadataReader.Numbers(p, "features.deviation", source);
+        double[] means = MetadataReader.Numbers(p, "features.mean", source), deviations = MetadataReader.PositiveNumbers(p, "features.deviation", source);
         var options = loaded.Model.Options;
         bool fits = options.OutputSize == classes.Length && options.Pooling != Pooling.None && means.Length == deviations.Length
             && (vocabulary.Length > 0 ? options.VocabularySize == vocabulary.Length && means.Length == 0 : options.Recurrent.InputSize == means.Length);

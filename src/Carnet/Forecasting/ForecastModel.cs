@@ -118,6 +118,12 @@ public sealed class ForecastModel
             throw new ArgumentException($"{data.Source}: {data.Length} rows are too few; this model reads a window of {Window} steps and needs at least {MinimumLength} rows.");
         }
 
+        if (data.FeatureNames.Count != Features.Count)
+        {
+            static string Names(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
+            throw new ArgumentException($"{data.Source}: this model reads the extra feature(s) {Names(Features)}, but the series has {Names(data.FeatureNames)}.");
+        }
+
         double[] levels = Transform.Levels(data.Values);
         return ForecastAt(levels, Transform.Scaled(levels), Transform.ScaledFeatures(data.Features), [data.Length]);
     }

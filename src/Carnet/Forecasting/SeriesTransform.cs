@@ -134,7 +134,7 @@ public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double M
     public static SeriesTransform ReadFrom(IReadOnlyDictionary<string, string> metadata, string source)
     {
         var means = MetadataReader.Numbers(metadata, "features.mean", source);
-        var deviations = MetadataReader.Numbers(metadata, "features.deviation", source);
+        var deviations = MetadataReader.PositiveNumbers(metadata, "features.deviation", source);
         if (means.Length != deviations.Length)
         {
             throw new SafeTensorsFormatException(source, $"metadata 'preprocessing.features.mean' has {means.Length} values and 'preprocessing.features.deviation' {deviations.Length}");
@@ -142,7 +142,7 @@ public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double M
 
         return new SeriesTransform(
             MetadataReader.Boolean(metadata, "logarithm", source), MetadataReader.Integer(metadata, "difference.lag", source, 0),
-            MetadataReader.Number(metadata, "scaling.mean", source), MetadataReader.Number(metadata, "scaling.deviation", source), means, deviations);
+            MetadataReader.Number(metadata, "scaling.mean", source), MetadataReader.PositiveNumber(metadata, "scaling.deviation", source), means, deviations);
     }
 
     private static bool SpreadFollowsLevel(ReadOnlySpan<double> training, int season)

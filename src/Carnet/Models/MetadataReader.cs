@@ -41,6 +41,21 @@ internal static class MetadataReader
             : throw Invalid(source, key, text, $"an integer from {minimum} to {MaximumSize}");
     }
 
+    /// <summary>A finite number above 0 (a standard deviation that is divided by).</summary>
+    public static double PositiveNumber(IReadOnlyDictionary<string, string> metadata, string key, string source)
+    {
+        double value = Number(metadata, key, source);
+        return value > 0 ? value : throw Invalid(source, key, metadata[key], "a positive number");
+    }
+
+    /// <summary>Space-separated finite numbers above 0 (an empty entry is an empty list).</summary>
+    public static double[] PositiveNumbers(IReadOnlyDictionary<string, string> metadata, string key, string source)
+    {
+        double[] values = Numbers(metadata, key, source);
+        int bad = Array.FindIndex(values, v => v <= 0);
+        return bad < 0 ? values : throw Invalid(source, key, metadata[key].Split(' ', StringSplitOptions.RemoveEmptyEntries)[bad], "space-separated positive numbers");
+    }
+
     /// <summary>Space-separated finite numbers (an empty entry is an empty list).</summary>
     public static double[] Numbers(IReadOnlyDictionary<string, string> metadata, string key, string source)
     {
