@@ -45,14 +45,14 @@ public sealed class ForecasterTests
     {
         var plan = Forecaster.Plan(Airline(), new ForecastOptions());
         Assert.Equal(new ForecastPlan(Horizon: 12, Window: 24, Season: 12, TestHorizons: 1, ValidationHorizons: 1, TrainingEnd: 120,
-            TestStart: 132, SeasonDetected: true), plan);
+            TestStart: 132, SeasonDetected: true, DifferenceLag: null), plan);
     }
 
     [Fact]
     public void GivenOptionsAreUsed()
     {
         var plan = Forecaster.Plan(Airline(), new ForecastOptions { Horizon = 6, Window = 10, Season = 4, TestHorizons = 2, ValidationHorizons = 3 });
-        Assert.Equal(new ForecastPlan(6, 10, 4, 2, 3, TrainingEnd: 114, TestStart: 132, SeasonDetected: false), plan);
+        Assert.Equal(new ForecastPlan(6, 10, 4, 2, 3, TrainingEnd: 114, TestStart: 132, SeasonDetected: false, DifferenceLag: null), plan);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class ForecasterTests
     {
         // 60 rows, season 12: horizon 12, 1 test and 1 validation horizon, training end 36; the window is (36 − 1 − 12 + 1) / 2
         var plan = Forecaster.Plan(Synthetic(60), new ForecastOptions { Season = 12 });
-        Assert.Equal(new ForecastPlan(12, 12, 12, 1, 1, 36, 48, false), plan);
+        Assert.Equal(new ForecastPlan(12, 12, 12, 1, 1, 36, 48, false, null), plan);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class SeriesTransformTests
     }
 
     private static SeriesTransform Fit(double[] series, int season, bool? logarithm = null, bool? difference = null)
-        => SeriesTransform.Fit(series, [], 0, season, logarithm, difference);
+        => SeriesTransform.Fit(series, [], 0, season, logarithm, difference is null ? null : difference.Value ? 1 : 0);
 
     [Fact]
     public void ExponentialGrowthWithAGrowingSwingIsLoggedAndDifferenced()
@@ -128,7 +128,7 @@ public sealed class SeriesTransformTests
     public void FeaturesAreScaledWithTheirTrainingMoments()
     {
         // K = 2: column 0 is 1, 2, 6 (mean 3, sd √(14/3)); column 1 is constant 7 (sd 0, replaced by 1)
-        var transform = SeriesTransform.Fit([5, 6, 7], [1, 7, 2, 7, 6, 7], 2, 1, false, false);
+        var transform = SeriesTransform.Fit([5, 6, 7], [1, 7, 2, 7, 6, 7], 2, 1, false, 0);
         Assert.Equal(3.0, transform.FeatureMeans[0], 1e-14);
         Assert.Equal(7.0, transform.FeatureMeans[1], 1e-14);
         Assert.Equal(Math.Sqrt(14.0 / 3), transform.FeatureDeviations[0], 1e-14);
@@ -141,26 +141,25 @@ public sealed class SeriesTransformTests
     }
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public void RestoringTheScaledFutureGivesBackTheSeries(bool logarithm, bool difference)
+    [InlineData(false, 0)]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    [InlineData(false, 12)]
+    [InlineData(true, 12)]
+    public void RestoringTheScaledFutureGivesBackTheSeries(bool logarithm, int lag)
     {
         double[] series = Multiplicative(144);
-        var transform = SeriesTransform.Fit(series.AsSpan(0, 120), [], 0, 12, logarithm, difference);
+        var transform = SeriesTransform.Fit(series.AsSpan(0, 120), [], 0, 12, logarithm, lag);
         Assert.Equal(logarithm, transform.Logarithm);
-        Assert.Equal(difference, transform.Difference);
+        Assert.Equal(lag, transform.DifferenceLag);
         double[] levels = transform.Levels(series);
         double[] scaled = transform.Scaled(levels);
-        if (difference)
-        {
-            Assert.Equal(0.0, scaled[0]);
-        }
+        Assert.All(scaled.Take(lag), v => Assert.Equal(0.0, v));
 
-        foreach (int origin in new[] { 1, 60, 120, 132 })
+        foreach (int origin in new[] { Math.Max(1, lag), 60, 120, 132 })
         {
-            double[] restored = transform.Restore(scaled.AsSpan(origin, 12), levels[origin - 1]);
+            double[] restored = transform.Restore(scaled.AsSpan(origin, 12), levels.AsSpan(0, origin));
             for (int h = 0; h < 12; h++)
             {
                 double expected = series[origin + h];
@@ -179,13 +178,13 @@ public sealed class SeriesTransformTests
         var metadata = new Dictionary<string, string>();
         transform.WriteTo(metadata);
         Assert.Equal(
-            ["difference", "features.deviation", "features.mean", "logarithm", "scaling.deviation", "scaling.mean"],
+            ["difference.lag", "features.deviation", "features.mean", "logarithm", "scaling.deviation", "scaling.mean"],
             metadata.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("true", metadata["logarithm"]);
 
         var read = SeriesTransform.ReadFrom(metadata, "m.safetensors");
         Assert.Equal(transform.Logarithm, read.Logarithm);
-        Assert.Equal(transform.Difference, read.Difference);
+        Assert.Equal(transform.DifferenceLag, read.DifferenceLag);
         Assert.Equal(transform.Mean, read.Mean);
         Assert.Equal(transform.Deviation, read.Deviation);
         Assert.Equal(transform.FeatureMeans, read.FeatureMeans);
@@ -194,7 +193,7 @@ public sealed class SeriesTransformTests
 
     [Theory]
     [InlineData("logarithm", "yes", "'true' or 'false'")]
-    [InlineData("difference", "1", "'true' or 'false'")]
+    [InlineData("difference.lag", "yes", "an integer from 0 to 16777216")]
     [InlineData("scaling.mean", "abc", "a finite number")]
     [InlineData("scaling.deviation", "NaN", "a finite number")]
     [InlineData("features.mean", "x", "space-separated finite numbers")]
@@ -210,9 +209,9 @@ public sealed class SeriesTransformTests
     public void AMissingOrMismatchedEntryIsNamed()
     {
         var metadata = WrittenMetadata();
-        metadata.Remove("difference");
+        metadata.Remove("difference.lag");
         var missing = Assert.Throws<SafeTensorsFormatException>(() => SeriesTransform.ReadFrom(metadata, "m.safetensors"));
-        Assert.Equal("m.safetensors: metadata has no 'preprocessing.difference'; this kind of model needs it", missing.Message);
+        Assert.Equal("m.safetensors: metadata has no 'preprocessing.difference.lag'; this kind of model needs it", missing.Message);
 
         metadata = WrittenMetadata();
         metadata["features.deviation"] = "1 2";

@@ -89,13 +89,15 @@ public sealed class ForecastScalingKernelTests
     }
 
     [Theory]
-    [InlineData(false, false, 10.0, new[] { 2.5, -0.5, 4.5 })]
-    [InlineData(true, false, 10.0, new[] { 12.5, 12.0, 16.5 })]
-    public void RestoreWithoutLogarithm(bool difference, bool logarithm, double lastLevel, double[] expected)
+    [InlineData(0, new double[0], new[] { 2.5, -0.5, 4.5 })]
+    [InlineData(1, new[] { 10.0 }, new[] { 12.5, 12.0, 16.5 })]
+    [InlineData(2, new[] { 10.0, 20.0 }, new[] { 12.5, 19.5, 17.0 })]
+    public void RestoreWithoutLogarithm(int lag, double[] previous, double[] expected)
     {
-        // x = output · 2 + 0.5 = 2.5, −0.5, 4.5; with differencing the levels are 10 + the running sum
+        // x = output · 2 + 0.5 = 2.5, −0.5, 4.5; with a lag L each level adds x to the level L steps before it
+        // (lag 2: 10 + 2.5, 20 − 0.5, then 12.5 + 4.5 from the forecast itself)
         var destination = new double[3];
-        ForecastKernels.Restore([1, -0.5, 2], lastLevel, difference, logarithm, 0.5, 2, destination);
+        ForecastKernels.Restore([1, -0.5, 2], previous, lag, logarithm: false, 0.5, 2, destination);
         Assert.Equal(expected, destination);
     }
 
@@ -103,12 +105,31 @@ public sealed class ForecastScalingKernelTests
     public void RestoreWithLogarithm()
     {
         var destination = new double[3];
-        ForecastKernels.Restore([1, -0.5, 2], 10, difference: false, logarithm: true, 0.5, 2, destination);
+        ForecastKernels.Restore([1, -0.5, 2], [], 0, logarithm: true, 0.5, 2, destination);
         Assert.Equal([Math.Exp(2.5), Math.Exp(-0.5), Math.Exp(4.5)], destination);
 
         // logged levels 1 + 2.5 = 3.5, 3.5 − 0.5 = 3, 3 + 4.5 = 7.5
-        ForecastKernels.Restore([1, -0.5, 2], 1, difference: true, logarithm: true, 0.5, 2, destination);
+        ForecastKernels.Restore([1, -0.5, 2], [1], 1, logarithm: true, 0.5, 2, destination);
         Assert.Equal([Math.Exp(3.5), Math.Exp(3), Math.Exp(7.5)], destination);
+    }
+
+    [Fact]
+    public void HorizonErrorIsTheMeanErrorOfTheNaiveAndSeasonalNaiveForecasts()
+    {
+        // values 1, 3, 2, 4, 3, 5 (period 2 plus a trend); horizon 2
+        double[] values = [1, 3, 2, 4, 3, 5];
+        // naive, origins 1..4: |3−1|,|2−1|; |2−3|,|4−3|; |4−2|,|3−2|; |3−4|,|5−4| → 10 / 8
+        Assert.Equal(10.0 / 8, ForecastKernels.HorizonError(values, 2, 1), 14);
+        // seasonal naive (m = 2), origins 2..4: |2−1|,|4−3|; |4−3|,|3−2|... each is 1 → 1
+        Assert.Equal(1.0, ForecastKernels.HorizonError(values, 2, 2), 14);
+    }
+
+    [Fact]
+    public void LaggedDifferenceLeavesTheFirstLagEntries()
+    {
+        var destination = new double[] { -1, -1, -1, -1, -1 };
+        ForecastKernels.LaggedDifference([1, 2, 4, 7, 11], 2, destination);
+        Assert.Equal([-1.0, -1, 3, 5, 7], destination);
     }
 
     [Fact]
