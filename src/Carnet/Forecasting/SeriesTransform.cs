@@ -58,6 +58,12 @@ public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double M
 
         var modelled = Modelled(levels, lag);
         var (mean, deviation) = SeriesKernels.Moments(modelled.AsSpan(lag));
+        if (lag > 1)
+        {
+            // seasonal differences are not centred: an output of 0 is then exactly the seasonal-naive forecast, and a
+            // season-to-season drift seen in training is not extrapolated
+            (mean, deviation) = (0, Math.Sqrt(deviation * deviation + mean * mean));
+        }
         var featureMeans = new double[featureCount];
         var featureDeviations = new double[featureCount];
         ScalingKernels.ColumnMoments(trainingFeatures, featureCount, training.Length, featureMeans, featureDeviations);

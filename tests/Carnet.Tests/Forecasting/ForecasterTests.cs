@@ -48,6 +48,54 @@ public sealed class ForecasterTests
             TestStart: 132, SeasonDetected: true, DifferenceLag: null), plan);
     }
 
+    private static SeriesData Series(IEnumerable<double> values, string name)
+    {
+        var text = new StringBuilder("value\n");
+        foreach (double v in values)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{v:R}\n");
+        }
+
+        return SeriesData.FromTable(CsvTable.Parse(text.ToString(), name));
+    }
+
+    [Fact]
+    public void ALongSeasonThatRepeatsIsDifferencedSeasonallyWithAWindowOfTwoHorizons()
+    {
+        // period 200 (two seasons would need a window of 400 > 336); the pattern repeats, so last season beats the last value
+        var random = new RandomSource(4);
+        var seasonal = Series(Enumerable.Range(0, 2000).Select(t => 100 + 20 * Math.Sin(2 * Math.PI * t / 200) + random.NextGaussian()), "long-season.csv");
+        var plan = Forecaster.Plan(seasonal, new ForecastOptions { Season = 200 });
+        Assert.Equal((48, 200, 96), (plan.Horizon, plan.DifferenceLag ?? -1, plan.Window));
+
+        // a random walk given the same season: the last value beats last season's, so the transform decides (first or none)
+        var walk = new double[2000];
+        for (int t = 1; t < walk.Length; t++)
+        {
+            walk[t] = walk[t - 1] + random.NextGaussian();
+        }
+
+        var walkPlan = Forecaster.Plan(Series(walk, "walk.csv"), new ForecastOptions { Season = 200 });
+        Assert.Null(walkPlan.DifferenceLag);
+        Assert.Equal(ForecastOptions.MaximumAutomaticWindow, walkPlan.Window);
+
+        // asked for, and forbidden
+        Assert.Equal(200, Forecaster.Plan(Series(walk, "walk.csv"), new ForecastOptions { Season = 200, Difference = Differencing.Seasonal }).DifferenceLag);
+        Assert.Equal(0, Forecaster.Plan(seasonal, new ForecastOptions { Season = 200, Difference = Differencing.None }).DifferenceLag);
+    }
+
+    [Fact]
+    public void SeasonalDifferencesAreScaledButNotCentredSoZeroIsTheSeasonalNaiveForecast()
+    {
+        var random = new RandomSource(6);
+        double[] values = Enumerable.Range(0, 400).Select(t => 50 + 0.1 * t + 5 * Math.Sin(2 * Math.PI * t / 50) + random.NextGaussian()).ToArray();
+        var transform = SeriesTransform.Fit(values.AsSpan(0, 300), [], 0, 50, false, 50);
+        Assert.Equal(0.0, transform.Mean);
+        double[] levels = transform.Levels(values);
+        double[] restored = transform.Restore(new double[60], levels.AsSpan(0, 320));
+        Assert.Equal(ForecastMetrics.SeasonalNaiveForecast(values.AsSpan(0, 320), 60, 50), restored);
+    }
+
     [Fact]
     public void GivenOptionsAreUsed()
     {
