@@ -51,7 +51,7 @@ class CarnetSequenceModel(nn.Module):
                 self.rnn = nn.GRU(**args)
             else:
                 self.rnn = nn.RNN(nonlinearity=meta["rnn.nonlinearity"], **args)
-        if self.pool not in ("last", "mean", "max", "none", "attention"):
+        if self.pool not in ("last", "mean", "max", "none", "attention", "flatten"):
             raise ValueError(f"unknown pool '{self.pool}'")
         features = int(meta["head.in_features"])
         self.attention = nn.Linear(features, 1) if self.pool == "attention" else None
@@ -76,6 +76,8 @@ class CarnetSequenceModel(nn.Module):
         elif self.pool == "max":
             valid = torch.arange(steps).unsqueeze(0) < lengths.unsqueeze(1)
             pooled = out.masked_fill(~valid.unsqueeze(2), float("-inf")).max(1).values
+        elif self.pool == "flatten":
+            pooled = out.reshape(out.shape[0], -1)  # (B, T*F): pool.steps fixed steps side by side
         elif self.pool == "attention":
             valid = torch.arange(steps).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
             scores = self.attention(out).squeeze(2).masked_fill(~valid, float("-inf"))  # (B, T)
@@ -102,4 +104,7 @@ def carnet_metadata(model, pool):
     meta["rnn.nonlinearity"] = getattr(rnn, "nonlinearity", "tanh")
     meta["head.in_features"] = str(model.head.in_features)
     meta["head.out_features"] = str(model.head.out_features)
+    if pool == "flatten":
+        width = (2 if rnn.bidirectional else 1) * (rnn.proj_size if getattr(rnn, "proj_size", 0) else rnn.hidden_size)
+        meta["pool.steps"] = str(model.head.in_features // width)
     return meta

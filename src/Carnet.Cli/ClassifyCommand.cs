@@ -18,38 +18,29 @@ internal static class ClassifyCommand
         var time = new Option<string?>("--time") { Description = "Long format: the column ordering the steps of a sequence (default: file order)." };
         var features = new Option<string[]>("--features") { Description = "Feature columns (default: all but id, time and label).", AllowMultipleArgumentsPerToken = true };
         var perStep = CommandSupport.Option("--features-per-step", "Wide format: consecutive feature columns forming one step.", 1);
-        var cell = CommandSupport.CellOption();
-        var hidden = CommandSupport.Option("--hidden-size", "Units per layer and direction.", 64);
-        var layers = CommandSupport.Option("--num-layers", "Stacked layers.", 1);
         var bidirectional = CommandSupport.Option("--bidirectional", "Read each sequence in both directions.", false);
-        var dropout = CommandSupport.Option("--dropout", "Dropout between stacked layers.", 0.0);
-        var pooling = CommandSupport.Choice("--pooling", "How outputs over time become one vector: last, mean, max or attention.", "last", "last", "mean", "max", "attention");
+        var pooling = CommandSupport.Choice("--pooling", "How outputs over time become one vector: last, mean, max, attention, or flatten (every step side by side, for fixed-length sequences).",
+            "last", "last", "mean", "max", "attention", "flatten");
         var embedding = CommandSupport.Option("--embedding-size", "Embedding size for categorical tokens.", 16);
         var weights = CommandSupport.Choice("--class-weights", "Weight classes in the loss: none or balanced.", "none", "none", "balanced");
-        var epochs = CommandSupport.Option("--epochs", "Most passes over the training sequences.", 60);
-        var batch = CommandSupport.Option("--batch-size", "Sequences per optimizer step.", 32);
-        var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 0.003);
-        var patience = CommandSupport.Option("--patience", "Epochs without a better validation loss before stopping (the learning rate halves after a third of them).", 10);
         var decay = CommandSupport.Option("--weight-decay", "Decoupled weight decay (AdamW); 0 uses Adam.", 0.0);
         var validation = CommandSupport.Option("--validation", "Share of each class held out for validation.", 0.15);
         var test = CommandSupport.Option("--test", "Share of each class held out for testing.", 0.15);
-        var seed = CommandSupport.Option("--seed", "Seed of the split, initial weights and shuffles.", 42UL);
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default: runs/classify-<data file name>)." };
-        var resume = CommandSupport.Option("--resume", "Continue from the output folder's checkpoint.", false);
-        var quiet = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
+        var training = new TrainingArguments("classify", "sequences", epochs: 60, batchSize: 32, learningRate: 0.003, patience: 10,
+            " (the learning rate halves after a third of them)");
         var command = new Command(
             "classify",
             "Train a recurrent network to label whole sequences from a CSV file (long or wide format) and report test accuracy.\n" +
             "Example: carnet classify --data digits_8x8_rows.csv --label label --features-per-step 8 --out runs/digits")
         {
-            data, label, id, time, features, perStep, cell, hidden, layers, bidirectional, dropout, pooling, embedding, weights, epochs, batch, rate,
-            patience, decay, validation, test, seed, outDir, resume, quiet,
+            data, label, id, time, features, perStep, bidirectional, pooling, embedding, weights, decay, validation, test,
         };
+        training.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(data)!;
-            var folder = new OutputFolder(parse.GetValue(outDir) ?? Path.Combine("runs", "classify-" + Path.GetFileNameWithoutExtension(path)));
-            var view = new TrainingView(output, parse.GetValue(quiet));
+            var folder = training.Folder(parse, path);
+            var view = training.View(parse, output);
             return CommandSupport.Guard("classify", error, () =>
             {
                 var columns = new SequenceColumns
@@ -63,24 +54,24 @@ internal static class ClassifyCommand
                 var sequences = LabelledSequences.FromTable(CsvTable.Read(path), columns);
                 var options = new ClassifierOptions
                 {
-                    Cell = CommandSupport.Cell(parse.GetValue(cell)!),
-                    HiddenSize = parse.GetValue(hidden),
-                    NumLayers = parse.GetValue(layers),
+                    Cell = training.CellKind(parse),
+                    HiddenSize = parse.GetValue(training.HiddenSize),
+                    NumLayers = parse.GetValue(training.NumLayers),
                     Bidirectional = parse.GetValue(bidirectional),
-                    Dropout = parse.GetValue(dropout),
+                    Dropout = parse.GetValue(training.Dropout),
                     Pooling = Enum.Parse<Pooling>(parse.GetValue(pooling)!, ignoreCase: true),
                     EmbeddingSize = parse.GetValue(embedding),
                     ClassWeighting = parse.GetValue(weights) == "balanced" ? ClassWeighting.Balanced : ClassWeighting.None,
-                    Epochs = parse.GetValue(epochs),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(rate),
-                    Patience = parse.GetValue(patience),
+                    Epochs = parse.GetValue(training.Epochs),
+                    BatchSize = parse.GetValue(training.BatchSize),
+                    LearningRate = parse.GetValue(training.LearningRate),
+                    Patience = parse.GetValue(training.Patience),
                     WeightDecay = parse.GetValue(decay),
                     ValidationFraction = parse.GetValue(validation),
                     TestFraction = parse.GetValue(test),
-                    Seed = parse.GetValue(seed),
+                    Seed = parse.GetValue(training.Seed),
                     CheckpointPath = folder.CheckpointPath,
-                    Resume = parse.GetValue(resume),
+                    Resume = parse.GetValue(training.Resume),
                 };
                 return Run(sequences, columns, options, folder, view);
             }, folder);

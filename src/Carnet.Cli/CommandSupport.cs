@@ -39,9 +39,6 @@ internal static class CommandSupport
         return File.Exists(beside) ? beside : path;
     }
 
-    /// <summary>--cell lstm|gru|rnn.</summary>
-    public static Option<string> CellOption() => Choice("--cell", "The recurrent cell: lstm, gru or rnn.", "lstm", "lstm", "gru", "rnn");
-
     /// <summary>A string option restricted to a few values.</summary>
     public static Option<string> Choice(string name, string description, string defaultValue, params string[] values)
     {

@@ -23,31 +23,20 @@ internal static class ForecastCommand
         var log = CommandSupport.Choice("--log", "Model the logarithm of the series: auto, yes or no.", "auto", "auto", "yes", "no");
         var difference = CommandSupport.Choice("--difference", "Model the change from the previous step (first) or season (seasonal): auto, first, seasonal or no.", "auto",
             "auto", "first", "seasonal", "no");
-        var cell = CommandSupport.CellOption();
-        var hidden = CommandSupport.Option("--hidden-size", "Units per layer.", 64);
-        var layers = CommandSupport.Option("--num-layers", "Stacked layers.", 1);
-        var dropout = CommandSupport.Option("--dropout", "Dropout between stacked layers.", 0.0);
-        var epochs = CommandSupport.Option("--epochs", "Most passes over the training windows.", 300);
-        var batch = CommandSupport.Option("--batch-size", "Windows per optimizer step.", 16);
-        var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 0.003);
-        var patience = CommandSupport.Option("--patience", "Epochs without a better validation loss before stopping.", 40);
-        var seed = CommandSupport.Option("--seed", "Seed of initial weights and shuffles.", 42UL);
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default: runs/forecast-<data file name>)." };
-        var resume = CommandSupport.Option("--resume", "Continue from the output folder's checkpoint.", false);
-        var quiet = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
+        var training = new TrainingArguments("forecast", "windows", epochs: 300, batchSize: 16, learningRate: 0.003, patience: 40);
         var command = new Command(
             "forecast",
             "Train a recurrent network to forecast a series from a CSV file and compare it with the naive and seasonal-naive forecasts.\n" +
             "Example: carnet forecast --data data/airpassengers.csv --target passengers_thousands --horizon 12 --out runs/air")
         {
-            data, target, features, time, horizon, window, season, testHorizons, log, difference, cell, hidden, layers, dropout, epochs, batch, rate,
-            patience, seed, outDir, resume, quiet,
+            data, target, features, time, horizon, window, season, testHorizons, log, difference,
         };
+        training.AddTo(command);
         command.SetAction(parse =>
         {
             string path = CommandSupport.Resolve(parse.GetValue(data)!, CommandSupport.ShippedSeries);
-            var folder = new OutputFolder(parse.GetValue(outDir) ?? Path.Combine("runs", "forecast-" + Path.GetFileNameWithoutExtension(path)));
-            var view = new TrainingView(output, parse.GetValue(quiet));
+            var folder = training.Folder(parse, path);
+            var view = training.View(parse, output);
             return CommandSupport.Guard("forecast", error, () =>
             {
                 var series = SeriesData.FromTable(CsvTable.Read(path), parse.GetValue(target), parse.GetValue(features) ?? [], parse.GetValue(time));
@@ -65,17 +54,17 @@ internal static class ForecastCommand
                         "no" => Differencing.None,
                         _ => null,
                     },
-                    Cell = CommandSupport.Cell(parse.GetValue(cell)!),
-                    HiddenSize = parse.GetValue(hidden),
-                    NumLayers = parse.GetValue(layers),
-                    Dropout = parse.GetValue(dropout),
-                    Epochs = parse.GetValue(epochs),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(rate),
-                    Patience = parse.GetValue(patience),
-                    Seed = parse.GetValue(seed),
+                    Cell = training.CellKind(parse),
+                    HiddenSize = parse.GetValue(training.HiddenSize),
+                    NumLayers = parse.GetValue(training.NumLayers),
+                    Dropout = parse.GetValue(training.Dropout),
+                    Epochs = parse.GetValue(training.Epochs),
+                    BatchSize = parse.GetValue(training.BatchSize),
+                    LearningRate = parse.GetValue(training.LearningRate),
+                    Patience = parse.GetValue(training.Patience),
+                    Seed = parse.GetValue(training.Seed),
                     CheckpointPath = folder.CheckpointPath,
-                    Resume = parse.GetValue(resume),
+                    Resume = parse.GetValue(training.Resume),
                 };
                 return Run(series, options, folder, view);
             }, folder);

@@ -186,8 +186,17 @@ public static class Classifier
             PaddingIndex = vocabulary.Length > 0 ? SequenceClassifier.PaddingToken : null,
             Pooling = options.Pooling,
             OutputSize = classes.Length,
+            Steps = options.Pooling == Pooling.Flatten ? FixedLength(data) : 0,
         }, random);
         return new SequenceClassifier(network, classes, vocabulary, means, deviations, columns with { Features = data.FeatureNames.ToArray() });
+    }
+
+    private static int FixedLength(LabelledSequences data)
+    {
+        int shortest = data.Lengths.Min();
+        return shortest == data.Steps
+            ? data.Steps
+            : throw new ArgumentException($"{data.Source}: flatten pooling needs sequences of one length; these have from {shortest} to {data.Steps} steps.");
     }
 
     private static Tensor<float> BalancedWeights(int[] labels, int[] trainingIndices, int classCount)

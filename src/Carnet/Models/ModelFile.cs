@@ -150,9 +150,14 @@ public static class ModelFile
             VocabularySize = vocabulary,
             PaddingIndex = padding,
             Pooling = Choice("pool", ("last", Pooling.Last), ("mean", Pooling.Mean), ("max", Pooling.Max), ("none", Pooling.None),
-                ("attention", Pooling.Attention)),
+                ("attention", Pooling.Attention), ("flatten", Pooling.Flatten)),
             OutputSize = Size("head.out_features", 1),
         };
+        if (options.Pooling == Pooling.Flatten)
+        {
+            options = options with { Steps = Size("pool.steps", 1) };
+        }
+
         try
         {
             recurrent.Validate(cell);
@@ -195,9 +200,14 @@ public static class ModelFile
             ["rnn.proj_size"] = Text(r.ProjectionSize),
             ["rnn.nonlinearity"] = r.Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh",
             ["pool"] = options.Pooling.ToString().ToLowerInvariant(),
-            ["head.in_features"] = Text((r.Bidirectional ? 2 : 1) * (r.ProjectionSize > 0 ? r.ProjectionSize : r.HiddenSize)),
+            ["head.in_features"] = Text((r.Bidirectional ? 2 : 1) * (r.ProjectionSize > 0 ? r.ProjectionSize : r.HiddenSize) * Math.Max(1, options.Steps)),
             ["head.out_features"] = Text(options.OutputSize),
         };
+        if (options.Pooling == Pooling.Flatten)
+        {
+            meta["pool.steps"] = Text(options.Steps);
+        }
+
         foreach (var (key, value) in preprocessing ?? new Dictionary<string, string>())
         {
             meta[PreprocessingPrefix + key] = value;
@@ -222,7 +232,8 @@ public static class ModelFile
         }
 
         long pooled = directions * size + 1; // a linear layer's weights and bias per output
-        return checked(count + (options.Pooling == Pooling.Attention ? pooled : 0) + pooled * options.OutputSize);
+        long headInputs = checked((long)directions * size * Math.Max(1, options.Steps) + 1); // flatten: T·F inputs
+        return checked(count + (options.Pooling == Pooling.Attention ? pooled : 0) + headInputs * options.OutputSize);
     }
 
     private static IEnumerable<SafeTensor> Tensors<T>(SequenceModel<T> model)

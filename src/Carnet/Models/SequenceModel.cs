@@ -26,6 +26,13 @@ public enum Pooling
     /// linear layer F → 1 (prefix <c>attention.</c>); the weights are their softmax over the valid steps, 0 on padding.
     /// </summary>
     Attention,
+
+    /// <summary>
+    /// Every step's output side by side, (B, T·F): the head sees each position separately (Keras' <c>Flatten</c>,
+    /// PyTorch's <c>out.reshape(B, -1)</c>), for fixed-length sequences whose positions mean something (DNA sites,
+    /// image rows). The model is built for <see cref="SequenceModelOptions.Steps"/> steps and reads no other length.
+    /// </summary>
+    Flatten,
 }
 
 /// <summary>
@@ -57,7 +64,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             _ => new Rnn<T>(recurrent, random),
         };
         Attention = options.Pooling == Pooling.Attention ? new Linear<T>(Recurrent.OutputSize, 1, random: random) : null;
-        Head = new Linear<T>(Recurrent.OutputSize, options.OutputSize, random: random);
+        Head = new Linear<T>(Recurrent.OutputSize * (options.Pooling == Pooling.Flatten ? options.Steps : 1), options.OutputSize, random: random);
         var modules = new List<(string, Module<T>)>();
         if (Embedding is not null)
         {
@@ -124,10 +131,21 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             input = Embedding.Forward(tokens, batch.Batch, batch.Steps); // (B, T, E)
         }
 
+        if (Pooling == Pooling.Flatten && (batch.Steps != Options.Steps || (batch.Lengths is { } lengths && lengths.Any(l => l != Options.Steps))))
+        {
+            throw new ArgumentException(
+                $"This model flattens sequences of exactly {Options.Steps} steps; the batch has {batch.Steps} steps{(batch.Lengths is null ? "" : " with shorter lengths")}.", nameof(batch));
+        }
+
         var recurrent = Recurrent.ForwardCore(input, initialHidden, Recurrent.Kind == RecurrentCellKind.Lstm ? initialCell : null, batch.Lengths, training, random);
         int batchSize = batch.Batch, steps = batch.Steps, width = Recurrent.OutputSize;
         ReadOnlySpan<int> valid = batch.Lengths;
-        Tensor<T> pooled = Pooling == Pooling.None ? recurrent.Output : Tensor<T>.Zeros(batchSize, width); // (B, F) or (B, T, F)
+        Tensor<T> pooled = Pooling switch
+        {
+            Pooling.None => recurrent.Output, // (B, T, F)
+            Pooling.Flatten => recurrent.Output.Reshape(batchSize, steps * width), // (B, T·F), the same memory
+            _ => Tensor<T>.Zeros(batchSize, width), // (B, F)
+        };
         int[] argmax = Pooling == Pooling.Max ? new int[batchSize * width] : []; // (B, F)
         Tensor<T>? weights = null; // (B, T) under attention pooling
         switch (Pooling)
@@ -164,7 +182,12 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         var output = result.Recurrent.Output;
         int batch = output.Shape[0], steps = output.Shape[1], width = output.Shape[2];
         ReadOnlySpan<int> valid = result.Batch.Lengths;
-        var dOutput = Pooling == Pooling.None ? dPooled : Tensor<T>.Zeros(batch, steps, width); // (B, T, F)
+        var dOutput = Pooling switch
+        {
+            Pooling.None => dPooled, // (B, T, F)
+            Pooling.Flatten => dPooled.Reshape(batch, steps, width), // (B, T·F) read as (B, T, F)
+            _ => Tensor<T>.Zeros(batch, steps, width),
+        };
         switch (Pooling)
         {
             case Pooling.Last:

@@ -26,6 +26,9 @@ public sealed record SequenceModelOptions
     /// <summary>The head's outputs: 1 for a regression, the class count for a classifier.</summary>
     public required int OutputSize { get; init; }
 
+    /// <summary>Under <see cref="Pooling.Flatten"/>, the sequence length the model is built for (the head reads T·F values); 0 otherwise.</summary>
+    public int Steps { get; init; }
+
     internal void Validate()
     {
         if (VocabularySize < 0)
@@ -36,6 +39,11 @@ public sealed record SequenceModelOptions
         if (PaddingIndex is { } p && (VocabularySize == 0 || p < 0 || p >= VocabularySize))
         {
             throw new ArgumentException($"PaddingIndex {p} needs an embedding with a vocabulary above it (vocabulary {VocabularySize}).");
+        }
+
+        if ((Pooling == Pooling.Flatten) != (Steps > 0))
+        {
+            throw new ArgumentException($"Steps must be positive exactly under flatten pooling (pooling {Pooling}, steps {Steps}).");
         }
 
         if (OutputSize <= 0)
