@@ -12,6 +12,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(ForecastCommand.Create(output, error));
         root.Subcommands.Add(ClassifyCommand.Create(output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
+        root.Subcommands.Add(InspectCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));

@@ -52,7 +52,7 @@ internal static class Reports
         var metrics = outcome.Metrics;
         var classes = outcome.Model.Classes;
         var options = outcome.Model.Network.Options;
-        var report = new HtmlReport($"Sequence classification: {data.Source}");
+        var report = new HtmlReport($"Sequence classification: {Path.GetFileName(data.Source)}");
         report.AddParagraph($"{data.Count} sequences of up to {data.Steps} steps, {classes.Count} classes; " +
             $"{outcome.TrainingCount} for training, {outcome.ValidationCount} for validation, {outcome.TestIndices.Length} for testing (stratified). " +
             $"{options.Cell.ToString().ToUpperInvariant()} {options.Recurrent.HiddenSize} × {options.Recurrent.NumLayers}" +

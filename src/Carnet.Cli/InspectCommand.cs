@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using Carnet.Classification;
+using Carnet.Forecasting;
+using Carnet.IO;
+using Carnet.Models;
+
+namespace Carnet.Cli;
+
+/// <summary><c>carnet inspect</c>: a model file's configuration and tensors, and whether it is a complete, consistent Carnet model.</summary>
+internal static class InspectCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("file") { Description = "A model file (.safetensors)." };
+        var command = new Command(
+            "inspect",
+            "Print a model file's configuration and tensors (name, dtype, shape) and check that it is a complete, consistent Carnet model.\n" +
+            "Exit code 0 when it is, 2 with one line saying what is wrong when it is not.\n" +
+            "Example: carnet inspect runs/forecast-airpassengers/model.safetensors")
+        {
+            file,
+        };
+        command.SetAction(parse => CommandSupport.Guard("inspect", error, () => Run(parse.GetValue(file)!, output)));
+        return command;
+    }
+
+    private static int Run(string path, TextWriter output)
+    {
+        var file = SafeTensorsFile.Read(path);
+        var lines = new List<string> { $"{file.Source}" };
+        lines.Add("metadata:");
+        lines.AddRange(file.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"  {p.Key} = {Shorten(p.Value)}"));
+        lines.Add($"tensors ({file.Tensors.Count}):");
+        lines.AddRange(file.Tensors.Select(t => $"  {t.Name,-28} {t.DType,-5} [{string.Join(", ", t.Shape)}]"));
+
+        // the checks: the configuration builds a model whose parameters are exactly the tensors, and the task's settings fit it
+        var loaded = ModelFile.Load<float>(file);
+        string task = loaded.Preprocessing.GetValueOrDefault("task", "");
+        string kind = task switch
+        {
+            ForecastModel.Task => Describe(ForecastModel.FromLoaded(loaded, file.Source)),
+            SequenceClassifier.Task => Describe(SequenceClassifier.FromLoaded(loaded, file.Source)),
+            _ => "a sequence model (no task settings)",
+        };
+        long parameters = ModelFile.ParameterCount(loaded.Model.Options);
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"ok: a complete, consistent Carnet model: {kind}; {parameters:N0} parameters"));
+        foreach (string line in lines)
+        {
+            output.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    private static string Describe(ForecastModel model)
+        => $"forecasts {model.Horizon} steps of '{model.Target}' from {model.Window} past steps";
+
+    private static string Describe(SequenceClassifier model)
+        => $"classifies sequences into {model.Classes.Count} classes ({string.Join(", ", model.Classes.Take(10))}{(model.Classes.Count > 10 ? ", …" : "")})";
+
+    private static string Shorten(string value) => value.Length <= 120 ? value : value[..117] + "…";
+}
