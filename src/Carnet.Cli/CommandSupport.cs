@@ -2,6 +2,7 @@ using System.CommandLine;
 using Carnet.Data;
 using Carnet.IO;
 using Carnet.Layers;
+using Carnet.Training;
 
 namespace Carnet.Cli;
 
@@ -19,7 +20,7 @@ internal static class CommandSupport
             return body();
         }
         catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or ArgumentException or IOException
-            or UnauthorizedAccessException or KeyNotFoundException)
+            or UnauthorizedAccessException or KeyNotFoundException or TrainingDivergedException)
         {
             folder?.CleanUp();
             error.WriteLine($"carnet {command}: {e.Message}");

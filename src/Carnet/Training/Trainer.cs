@@ -96,6 +96,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var result = model.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
                 var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
                 double batchLoss = loss(result.Prediction, batch.Targets, gradient);
+                if (!double.IsFinite(batchLoss))
+                {
+                    throw new TrainingDivergedException(epoch, batches + 1, batchLoss, state.Epochs.Count, options.CheckpointPath);
+                }
+
                 model.Backward(result, gradient);
                 if (options.ClipGradientNorm is { } maxNorm)
                 {
@@ -169,6 +174,31 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         return total / Math.Max(1, count);
     }
+}
+
+/// <summary>
+/// Training stopped because a batch's loss became NaN or infinite. The weights are left as they were before that
+/// batch's update; the checkpoint on disk, if any, is the last complete epoch's.
+/// </summary>
+public sealed class TrainingDivergedException : Exception
+{
+    /// <summary>Creates the error; the message says where training diverged and what was kept.</summary>
+    public TrainingDivergedException(int epoch, int batch, double loss, int completeEpochs, string? checkpointPath)
+        : base($"training diverged at epoch {epoch}, batch {batch}: the loss is {(double.IsNaN(loss) ? "NaN" : "infinite")}; " +
+            (checkpointPath is null || completeEpochs == 0
+                ? "no epoch was complete, nothing was kept"
+                : $"the checkpoint of epoch {completeEpochs} is kept at {checkpointPath}") +
+            "; try a lower learning rate or gradient clipping")
+    {
+        Epoch = epoch;
+        Batch = batch;
+    }
+
+    /// <summary>The epoch (1-based) in which the loss stopped being finite.</summary>
+    public int Epoch { get; }
+
+    /// <summary>The batch (1-based) within that epoch.</summary>
+    public int Batch { get; }
 }
 
 /// <summary>Everything a checkpoint must restore beyond weights and optimizer: the random stream, the history, the best epoch.</summary>

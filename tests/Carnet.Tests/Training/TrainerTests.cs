@@ -108,6 +108,45 @@ public sealed class TrainerTests
         }
     }
 
+    [Fact]
+    public void ALossThatStopsBeingFiniteStopsTrainingAndKeepsTheLastGoodCheckpoint()
+    {
+        var (training, validation) = Regression(60, new RandomSource(1)).Split(0.25, new RandomSource(2));
+        string folder = Directory.CreateTempSubdirectory("carnet-").FullName;
+        try
+        {
+            string checkpoint = Path.Combine(folder, "checkpoint.safetensors");
+            var model = new SequenceModel<float>(Options, new RandomSource(11));
+            var optimizer = new Adam<float>(model.Modules.Select(m => m.Module), 0.02);
+            int calls = 0;
+            var mse = TrainingLosses.MeanSquaredError<float>();
+            TrainingLoss<float> poisoned = (prediction, targets, gradient) => ++calls == 9 ? double.NaN : mse(prediction, targets, gradient);
+            var trainer = new Trainer<float>(model, optimizer, poisoned,
+                new TrainerOptions { Epochs = 5, BatchSize = 8, Seed = 3, CheckpointPath = checkpoint });
+            byte[]? before = null;
+            trainer.Progress += p =>
+            {
+                if (p.EpochEnd && p.Epoch == 1)
+                {
+                    before = File.ReadAllBytes(checkpoint);
+                }
+            };
+
+            // 45 training sequences in batches of 8: 6 batches, then the 15 validation sequences in 2 → 8 losses an epoch;
+            // the 9th loss is the first batch of epoch 2
+            byte[] weights = ModelFile.Serialize(model);
+            var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(training, validation));
+            Assert.Equal((2, 1), (error.Epoch, error.Batch));
+            Assert.Equal($"training diverged at epoch 2, batch 1: the loss is NaN; the checkpoint of epoch 1 is kept at {checkpoint}; try a lower learning rate or gradient clipping", error.Message);
+            Assert.Equal(before, File.ReadAllBytes(checkpoint));
+            Assert.NotEqual(weights, ModelFile.Serialize(model)); // epoch 1 trained; the poisoned batch did not update
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static (byte[] Bytes, TrainingReport Report) Train(
         SequenceDataset<float> training, SequenceDataset<float> validation, int epochs, ulong seed, string? checkpoint, bool resume)
     {
