@@ -15,13 +15,27 @@ internal sealed class OutputFolder(string path)
     /// <summary>Where the training checkpoint is kept.</summary>
     public string CheckpointPath => System.IO.Path.Combine(Path, "checkpoint.safetensors");
 
-    /// <summary>Creates the folder if needed (call it once the input is known to be good).</summary>
+    /// <summary>
+    /// Creates the folder if needed (call it once the input is known to be good), or clears what a killed run left
+    /// in it: staging folders and the temporary files of atomic writes, never a complete result or checkpoint.
+    /// </summary>
     public void Create()
     {
         if (!Directory.Exists(Path))
         {
             Directory.CreateDirectory(Path);
             created = true;
+            return;
+        }
+
+        foreach (string staging in Directory.EnumerateDirectories(Path, ".staging-*"))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+
+        foreach (string temporary in Directory.EnumerateFiles(Path, ".*.tmp"))
+        {
+            File.Delete(temporary);
         }
     }
 
