@@ -54,15 +54,28 @@ public sealed class RecurrentStreamTests
         using var stream = new RecurrentStream<float>(lstm);
         var x = new float[16];
         var y = new float[64];
-        stream.Step(x, y);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int t = 0; t < 100; t++)
+        // steady state: after a warm-up, one of three rounds of 100 steps allocates nothing at all (a one-off allocation
+        // of the runtime, such as a method being recompiled by tiered JIT mid-round, cannot repeat in every round;
+        // an allocation per step would)
+        for (int t = 0; t < 300; t++)
         {
-            x[t % 16] = t;
             stream.Step(x, y);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var rounds = new long[3];
+        for (int round = 0; round < rounds.Length; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int t = 0; t < 100; t++)
+            {
+                x[t % 16] = t;
+                stream.Step(x, y);
+            }
+
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, rounds.Min());
         Assert.Contains(y, v => v != 0);
     }
 
