@@ -107,6 +107,16 @@ public static class Classifier
 
         var random = new RandomSource(options.Seed);
         int[] labels = data.Labels.Select(l => Array.IndexOf(classes, l)).ToArray(); // (N)
+        int needed = 1 + (options.ValidationFraction > 0 ? 1 : 0) + (options.TestFraction > 0 ? 1 : 0);
+        foreach (var group in labels.Select((c, n) => (Class: c, Sequence: n)).GroupBy(p => p.Class))
+        {
+            if (group.Count() < needed)
+            {
+                throw new Carnet.Data.DataFormatException(data.Source, data.Lines[group.First().Sequence], 0,
+                    $"class '{classes[group.Key]}' has {group.Count()} sequence(s); each class needs at least {needed} so that the training, validation and test parts all have one");
+            }
+        }
+
         var (trainingIndices, validationIndices, testIndices) = StratifiedSplit.Split(labels, options.ValidationFraction, options.TestFraction, random.Fork());
         var classifier = Build(data, columns, classes, trainingIndices, options, random.Fork());
         var all = classifier.Encode(data, requireLabels: true);

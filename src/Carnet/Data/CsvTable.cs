@@ -59,17 +59,18 @@ public sealed class CsvTable
             throw new DataFormatException(path, 0, 0, "file not found");
         }
 
-        string text;
-        try
+        byte[] bytes = System.IO.File.ReadAllBytes(path);
+        var text = new char[bytes.Length]; // UTF-16 never needs more code units than UTF-8 has bytes
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes, text, out int read, out int written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
         {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(System.IO.File.ReadAllBytes(path));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new DataFormatException(path, 0, 0, "not valid UTF-8 text");
+            // the line is one more than the line breaks before the bad byte, the column one more than the characters since the last
+            ReadOnlySpan<char> before = text.AsSpan(0, written);
+            int lastBreak = before.LastIndexOf('\n');
+            throw new DataFormatException(path, before.Count('\n') + 1, written - lastBreak,
+                $"not valid UTF-8 text (byte 0x{bytes[read]:X2} at byte offset {read}); save the file as UTF-8");
         }
 
-        return Parse(text.TrimStart('\uFEFF'), path);
+        return Parse(new string(text, 0, written).TrimStart('\uFEFF'), path);
     }
 
     /// <summary>Parses CSV text; <paramref name="source"/> names it in messages.</summary>
@@ -116,9 +117,15 @@ public sealed class CsvTable
     public int ColumnIndex(string name)
     {
         int index = Array.IndexOf((string[])Header, name);
-        return index >= 0
-            ? index
-            : throw new DataFormatException(Source, 1, 0, $"no column '{name}'; the columns are {string.Join(", ", Header)}");
+        if (index >= 0)
+        {
+            return index;
+        }
+
+        string hint = Header.Count == 1 && Header[0].IndexOfAny([';', '\t', '|']) is int at and >= 0
+            ? $" (one column: is the separator '{(Header[0][at] == '\t' ? "\\t" : Header[0][at].ToString())}'? Carnet reads comma-separated files)"
+            : "";
+        throw new DataFormatException(Source, 1, 0, $"no column '{name}'; the columns are {string.Join(", ", Header)}{hint}");
     }
 
     /// <summary>A column's values as finite numbers (invariant culture), or an error naming the cell.</summary>

@@ -116,6 +116,11 @@ public sealed class ClassifyCommandTests
     [InlineData("header-only", "x0,x1,y\n", "--label,y", "{0}:1: the file has a header but no data rows")]
     [InlineData("label-changes", "id,x,y\n1,0.5,a\n1,0.7,b\n2,0.1,b\n", "--label,y,--id,id", "{0}:3:3: label 'b' differs from 'a' earlier in the same sequence")]
     [InlineData("ragged", "x0,x1,y\n1,2,a\n3,4\n", "--label,y", "{0}:3:3: row has 2 fields, the header has 3")]
+    [InlineData("semicolons", "x0;x1;y\n1;2;a\n3;4;b\n", "--label,y",
+        "{0}:1: no column 'y'; the columns are x0;x1;y (one column: is the separator ';'? Carnet reads comma-separated files)")]
+    [InlineData("rare-class", "x0,x1,y\n1,2,a\n3,4,a\n5,6,a\n7,8,b\n9,1,b\n2,3,b\n4,5,c\n", "--label,y",
+        "{0}:8: class 'c' has 1 sequence(s); each class needs at least 3 so that the training, validation and test parts all have one")]
+    [InlineData("open-quote", "x0,x1,y\n\"1,2,a\n", "--label,y", "{0}:2:1: a quoted field is not closed")]
     [InlineData("step-split", "x0,x1,x2,y\n1,2,3,a\n", "--label,y,--features-per-step,2",
         "{0}:1: 3 feature columns cannot be read 2 per step; --features-per-step must divide the number of feature columns")]
     public void BadInputGetsOneLineExitCodeTwoAndNoOutputFolder(string name, string content, string arguments, string expected)
@@ -128,5 +133,29 @@ public sealed class ClassifyCommandTests
         Assert.Equal("", output);
         Assert.Equal($"carnet classify: {string.Format(CultureInfo.InvariantCulture, expected, path)}\n", error.ReplaceLineEndings("\n"));
         Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void InvalidUtf8IsReportedAtItsLineAndColumn()
+    {
+        using var cli = new CliRunner();
+        string path = cli.PathOf("latin1.csv");
+        File.WriteAllBytes(path, [.. Encoding.ASCII.GetBytes("x0,x1,y\n1,2,a\n3,"), 0xFF, .. Encoding.ASCII.GetBytes(",b\n")]);
+        var (code, output, error) = CliRunner.Run("classify", "--data", path, "--label", "y", "--out", cli.PathOf("out"), "--quiet");
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal($"carnet classify: {path}:3:3: not valid UTF-8 text (byte 0xFF at byte offset 16); save the file as UTF-8\n", error.ReplaceLineEndings("\n"));
+        Assert.False(Directory.Exists(cli.PathOf("out")));
+    }
+
+    [Fact]
+    public void AByteOrderMarkIsAccepted()
+    {
+        using var cli = new CliRunner();
+        string path = cli.PathOf("bom.csv");
+        File.WriteAllText(path, WideCsv(60), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        Assert.Equal(0xEF, File.ReadAllBytes(path)[0]);
+        var (code, _, error) = CliRunner.Run("classify", "--data", path, "--label", "shape", "--features-per-step", "2", "--hidden-size", "4", "--epochs", "1",
+            "--out", cli.PathOf("out"), "--quiet");
+        Assert.Equal((0, ""), (code, error));
     }
 }
