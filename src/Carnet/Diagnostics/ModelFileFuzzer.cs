@@ -29,8 +29,14 @@ public static class ModelFileFuzzer
 
     private static readonly string[] ExtremeNumbers = ["0", "1", "-1", "2147483647", "2147483648", "4294967296", "99999999999999999999", "1e308", ""];
 
-    /// <summary>Runs <paramref name="iterations"/> mutations of <paramref name="valid"/>, seeded.</summary>
-    public static FuzzReport Run(byte[] valid, int iterations, ulong seed)
+    /// <summary>Runs <paramref name="iterations"/> mutations of a valid model file, seeded, each loaded and run as a model.</summary>
+    public static FuzzReport Run(byte[] valid, int iterations, ulong seed) => Run(valid, iterations, seed, "fuzz", Use);
+
+    /// <summary>
+    /// Runs <paramref name="iterations"/> mutations of <paramref name="valid"/> through <paramref name="load"/>, which
+    /// must either accept a file or reject it with a <see cref="SafeTensorsFormatException"/> naming <paramref name="source"/>.
+    /// </summary>
+    public static FuzzReport Run(byte[] valid, int iterations, ulong seed, string source, Action<byte[]> load)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(valid.Length, 8);
         var random = new RandomSource(seed);
@@ -43,10 +49,10 @@ public static class ModelFileFuzzer
             byte[] bytes = Mutate(valid, headerLength, random);
             try
             {
-                Use(bytes);
+                load(bytes);
                 loaded++;
             }
-            catch (SafeTensorsFormatException e) when (e.Message.StartsWith("fuzz: ", StringComparison.Ordinal))
+            catch (SafeTensorsFormatException e) when (e.Message.StartsWith(source + ": ", StringComparison.Ordinal))
             {
                 rejected++;
             }

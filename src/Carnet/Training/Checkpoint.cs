@@ -63,6 +63,19 @@ internal static class Checkpoint
             throw new SafeTensorsFormatException(file.Source, "the checkpoint was written for a model with another configuration");
         }
 
+        try
+        {
+            return Restore(file, model, optimizer, schedule);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or ArgumentException or InvalidCastException)
+        {
+            throw new SafeTensorsFormatException(file.Source, $"the checkpoint is inconsistent: {e.Message}", e);
+        }
+    }
+
+    private static TrainingState<T> Restore<T>(SafeTensorsFile file, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         foreach (var (prefix, module) in model.Modules)
         {
             StateDictionary.Load(module, file, prefix);
@@ -75,11 +88,27 @@ internal static class Checkpoint
         }
 
         var random = new RandomSource(0);
-        random.SetState(file["trainer.random"].ToInt64Array().Select(w => unchecked((ulong)w)).ToArray());
+        ulong[] words = file["trainer.random"].ToInt64Array().Select(w => unchecked((ulong)w)).ToArray();
+        if (words.Length != 4 || words.All(w => w == 0))
+        {
+            throw new FormatException("'trainer.random' must hold 4 words, not all zero");
+        }
+
+        random.SetState(words);
         var state = new TrainingState<T>(random);
         double[] history = file["trainer.history"].ToDoubleArray();
+        if (history.Length % 4 != 0)
+        {
+            throw new FormatException($"'trainer.history' holds {history.Length} values, not 4 per epoch");
+        }
+
         for (int i = 0; i + 3 < history.Length; i += 4)
         {
+            if (history[i] != state.Epochs.Count + 1)
+            {
+                throw new FormatException($"'trainer.history' lists epoch {history[i]} where epoch {state.Epochs.Count + 1} belongs");
+            }
+
             state.Epochs.Add(new EpochRecord((int)history[i], history[i + 1], double.IsNaN(history[i + 2]) ? null : history[i + 2], history[i + 3]));
         }
 
@@ -94,6 +123,11 @@ internal static class Checkpoint
             state.BestWeights = model.Modules.Select(m =>
             {
                 double[] values = file["best." + m.Prefix.TrimEnd('.')].ToDoubleArray();
+                if (values.Length != m.Module.ParameterValues.Length)
+                {
+                    throw new FormatException($"'best.{m.Prefix.TrimEnd('.')}' holds {values.Length} values for {m.Module.ParameterValues.Length} parameters");
+                }
+
                 var weights = new T[values.Length];
                 Kernels.Elementwise.Convert<double, T>(values, weights);
                 return weights;
