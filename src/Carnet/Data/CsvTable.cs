@@ -138,7 +138,7 @@ public sealed class CsvTable
             string cell = Rows[r][column].Trim();
             if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
             {
-                throw new DataFormatException(Source, LineNumbers[r], column + 1, $"'{cell}' in column '{name}' is not a finite number");
+                throw new DataFormatException(Source, LineNumbers[r], column + 1, $"'{Shorten(cell)}' in column '{name}' is not a finite number");
             }
 
             values[r] = value;
@@ -146,6 +146,9 @@ public sealed class CsvTable
 
         return values;
     }
+
+    /// <summary>A cell as messages quote it: at most 40 characters, with the length of a longer one.</summary>
+    public static string Shorten(string cell) => cell.Length <= 40 ? cell : $"{cell[..40]}… ({cell.Length} characters)";
 
     private static string[] SplitLine(string line, string source, int lineNumber)
     {

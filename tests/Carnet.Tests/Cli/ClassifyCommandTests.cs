@@ -158,4 +158,21 @@ public sealed class ClassifyCommandTests
             "--out", cli.PathOf("out"), "--quiet");
         Assert.Equal((0, ""), (code, error));
     }
+
+    [Fact]
+    public void HugeLinesGetOneShortLine()
+    {
+        using var cli = new CliRunner();
+        string wide = cli.Write("wide.csv", "x0,x1,y\n1,2,a\n" + string.Join(',', Enumerable.Repeat("7", 300_000)) + "\n");
+        var (code, _, error) = CliRunner.Run("classify", "--data", wide, "--label", "y", "--out", cli.PathOf("out"), "--quiet");
+        Assert.Equal(2, code);
+        Assert.Equal($"carnet classify: {wide}:3:4: row has 300000 fields, the header has 3\n", error.ReplaceLineEndings("\n"));
+
+        string cell = new string('9', 2_000_000);
+        string huge = cli.Write("huge.csv", $"x0,x1,y\n1,2,a\n3,{cell},b\n");
+        (code, _, error) = CliRunner.Run("classify", "--data", huge, "--label", "y", "--out", cli.PathOf("out"), "--quiet");
+        Assert.Equal(2, code);
+        Assert.Equal($"carnet classify: {huge}:3:2: '{new string('9', 40)}… (2000000 characters)' in column 'x1' is not a finite number\n", error.ReplaceLineEndings("\n"));
+        Assert.False(Directory.Exists(cli.PathOf("out")));
+    }
 }
