@@ -89,7 +89,7 @@ internal static class ClassifyCommand
         var files = folder.Commit(
         [
             ("model.safetensors", outcome.Model.Save),
-            ("metrics.json", p => File.WriteAllText(p, Metrics(outcome), new UTF8Encoding(false))),
+            ("metrics.json", p => File.WriteAllText(p, MetricsJson.Classification(outcome), new UTF8Encoding(false))),
             ("report.html", p => Reports.Classify(sequences, outcome).Save(p)),
         ]);
         view.Line(string.Create(CultureInfo.InvariantCulture,
@@ -106,46 +106,4 @@ internal static class ClassifyCommand
             throw new ArgumentException("--validation and --test are shares of each class: each below 1, the test share above 0, and together below 1.");
         }
     }
-
-    private static string Metrics(ClassificationOutcome outcome) => MetricsJson.Write(json =>
-    {
-        var m = outcome.Metrics;
-        var classes = outcome.Model.Classes;
-        MetricsJson.Number(json, "accuracy", m.Accuracy);
-        MetricsJson.Number(json, "macro_f1", m.MacroF1);
-        json.WriteNumber("test_size", outcome.TestIndices.Length);
-        json.WriteStartArray("classes");
-        foreach (string c in classes)
-        {
-            json.WriteStringValue(c);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartObject("per_class");
-        for (int c = 0; c < classes.Count; c++)
-        {
-            json.WriteStartObject(classes[c]);
-            MetricsJson.Number(json, "precision", m.Precision[c]);
-            MetricsJson.Number(json, "recall", m.Recall[c]);
-            MetricsJson.Number(json, "f1", m.F1[c]);
-            json.WriteNumber("support", m.Support[c]);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndObject();
-        json.WriteStartArray("confusion_matrix");
-        foreach (var row in m.ConfusionMatrix)
-        {
-            json.WriteStartArray();
-            foreach (int count in row)
-            {
-                json.WriteNumberValue(count);
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndArray();
-        MetricsJson.Training(json, outcome.Training);
-    });
 }

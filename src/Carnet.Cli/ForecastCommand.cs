@@ -79,7 +79,7 @@ internal static class ForecastCommand
             $"{series.Source}: {series.Length} values of '{series.TargetName}'; season {plan.Season}{(plan.SeasonDetected ? " (detected)" : "")}, " +
             $"horizon {plan.Horizon}, window {plan.Window}; the last {plan.TestHorizons * plan.Horizon} values are the test part."));
         folder.Create();
-        var outcome = view.Run($"{options.Cell.ToString().ToUpperInvariant()} {options.HiddenSize}", progress => Forecaster.Fit(series, options, progress));
+        var outcome = view.Run($"{options.Cell.ToString().ToUpperInvariant()} {options.HiddenSize}", progress => Forecaster.Fit(series, options, progress, plan));
         var files = folder.Commit(
         [
             ("model.safetensors", outcome.Model.Save),

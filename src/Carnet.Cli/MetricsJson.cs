@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Carnet.Classification;
 using Carnet.Evaluation;
 using Carnet.Forecasting;
 using Carnet.Training;
@@ -22,6 +23,49 @@ internal static class MetricsJson
         json.WriteNumber("test_points", outcome.Actual.Length);
         json.WriteBoolean("logarithm", outcome.Model.Transform.Logarithm);
         json.WriteNumber("difference_lag", outcome.Model.Transform.DifferenceLag);
+        Training(json, outcome.Training);
+    });
+
+    /// <summary>Classification: <c>accuracy</c> and <c>macro_f1</c> on the test part, per-class scores, the confusion matrix, then the training.</summary>
+    public static string Classification(ClassificationOutcome outcome) => Write(json =>
+    {
+        var m = outcome.Metrics;
+        var classes = outcome.Model.Classes;
+        Number(json, "accuracy", m.Accuracy);
+        Number(json, "macro_f1", m.MacroF1);
+        json.WriteNumber("test_size", outcome.TestIndices.Length);
+        json.WriteStartArray("classes");
+        foreach (string c in classes)
+        {
+            json.WriteStringValue(c);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("per_class");
+        for (int c = 0; c < classes.Count; c++)
+        {
+            json.WriteStartObject(classes[c]);
+            Number(json, "precision", m.Precision[c]);
+            Number(json, "recall", m.Recall[c]);
+            Number(json, "f1", m.F1[c]);
+            json.WriteNumber("support", m.Support[c]);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("confusion_matrix");
+        foreach (var row in m.ConfusionMatrix)
+        {
+            json.WriteStartArray();
+            foreach (int count in row)
+            {
+                json.WriteNumberValue(count);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
         Training(json, outcome.Training);
     });
 

@@ -90,10 +90,13 @@ public static class Forecaster
     /// <summary>The fewest training windows a run accepts.</summary>
     public const int MinimumTrainingWindows = 8;
 
-    /// <summary>Plans, trains with early stopping on the validation part, and evaluates on the test part beside the baselines.</summary>
-    public static ForecastOutcome Fit(SeriesData data, ForecastOptions options, Action<TrainingProgress>? progress = null)
+    /// <summary>
+    /// Trains with early stopping on the validation part and evaluates on the test part beside the baselines, following
+    /// <paramref name="plan"/> (from <see cref="Plan"/> for the same data and options), or planning first when it is null.
+    /// </summary>
+    public static ForecastOutcome Fit(SeriesData data, ForecastOptions options, Action<TrainingProgress>? progress = null, ForecastPlan? plan = null)
     {
-        var plan = Plan(data, options);
+        plan ??= Plan(data, options);
         int horizon = plan.Horizon, window = plan.Window, featureCount = data.FeatureNames.Count;
         var transform = SeriesTransform.Fit(
             data.Values.AsSpan(0, plan.TrainingEnd), data.Features.AsSpan(0, plan.TrainingEnd * featureCount), featureCount, plan.Season,

@@ -6,31 +6,7 @@ internal static class ScalingKernels
 {
     /// <summary>Per-column mean and population standard deviation of the first <paramref name="rows"/> rows of a row-major (N, K) block.</summary>
     public static void ColumnMoments(ReadOnlySpan<double> values, int columns, int rows, Span<double> means, Span<double> deviations)
-    {
-        means.Clear();
-        deviations.Clear();
-        for (int r = 0; r < rows; r++)
-        {
-            for (int k = 0; k < columns; k++)
-            {
-                means[k] += values[r * columns + k] / rows;
-            }
-        }
-
-        for (int r = 0; r < rows; r++)
-        {
-            for (int k = 0; k < columns; k++)
-            {
-                double d = values[r * columns + k] - means[k];
-                deviations[k] += d * d / rows;
-            }
-        }
-
-        for (int k = 0; k < columns; k++)
-        {
-            deviations[k] = Math.Sqrt(deviations[k]);
-        }
-    }
+        => MaskedColumnMoments(values, [rows], rows, columns, means, deviations); // the block is one sequence of N valid steps
 
     /// <summary>
     /// Per-column mean and population standard deviation over the valid steps of padded sequences (N, T, K):

@@ -128,11 +128,8 @@ public sealed class ClassifyCommandTests
         using var cli = new CliRunner();
         string path = cli.Write(name + ".csv", content);
         string folder = cli.PathOf("out");
-        var (code, output, error) = CliRunner.Run(["classify", "--data", path, "--out", folder, "--quiet", .. arguments.Split(',')]);
-        Assert.Equal(2, code);
-        Assert.Equal("", output);
-        Assert.Equal($"carnet classify: {string.Format(CultureInfo.InvariantCulture, expected, path)}\n", error.ReplaceLineEndings("\n"));
-        Assert.False(Directory.Exists(folder));
+        CliRunner.AssertBadInput(["classify", "--data", path, "--out", folder, "--quiet", .. arguments.Split(',')],
+            string.Format(CultureInfo.InvariantCulture, expected, path), folder);
     }
 
     [Fact]
@@ -141,10 +138,8 @@ public sealed class ClassifyCommandTests
         using var cli = new CliRunner();
         string path = cli.PathOf("latin1.csv");
         File.WriteAllBytes(path, [.. Encoding.ASCII.GetBytes("x0,x1,y\n1,2,a\n3,"), 0xFF, .. Encoding.ASCII.GetBytes(",b\n")]);
-        var (code, output, error) = CliRunner.Run("classify", "--data", path, "--label", "y", "--out", cli.PathOf("out"), "--quiet");
-        Assert.Equal((2, ""), (code, output));
-        Assert.Equal($"carnet classify: {path}:3:3: not valid UTF-8 text (byte 0xFF at byte offset 16); save the file as UTF-8\n", error.ReplaceLineEndings("\n"));
-        Assert.False(Directory.Exists(cli.PathOf("out")));
+        CliRunner.AssertBadInput(["classify", "--data", path, "--label", "y", "--out", cli.PathOf("out"), "--quiet"],
+            $"{path}:3:3: not valid UTF-8 text (byte 0xFF at byte offset 16); save the file as UTF-8", cli.PathOf("out"));
     }
 
     [Fact]

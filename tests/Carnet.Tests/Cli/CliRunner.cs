@@ -34,6 +34,19 @@ internal sealed class CliRunner : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs a command on bad input and checks the answer: exit code 2, nothing on standard output, exactly
+    /// "carnet COMMAND: <paramref name="expected"/>" on standard error, and no output folder left behind.
+    /// </summary>
+    public static void AssertBadInput(string[] arguments, string expected, string outputFolder)
+    {
+        var (code, output, error) = Run(arguments);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Equal($"carnet {arguments[0]}: {expected}\n", error.ReplaceLineEndings("\n"));
+        Assert.False(Directory.Exists(outputFolder));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(Folder))

@@ -115,11 +115,7 @@ public sealed class ForecastCommandTests
         string path = cli.Write(name + ".csv", content);
         string folder = cli.PathOf("out");
         string[] extra = arguments.Length == 0 ? [] : arguments.Split(',');
-        var (code, output, error) = CliRunner.Run(["forecast", "--data", path, "--out", folder, .. extra]);
-        Assert.Equal(2, code);
-        Assert.Equal("", output);
-        Assert.Equal($"carnet forecast: {string.Format(CultureInfo.InvariantCulture, expected, path)}\n", error.ReplaceLineEndings("\n"));
-        Assert.False(Directory.Exists(folder));
+        CliRunner.AssertBadInput(["forecast", "--data", path, "--out", folder, .. extra], string.Format(CultureInfo.InvariantCulture, expected, path), folder);
     }
 
     [Fact]
