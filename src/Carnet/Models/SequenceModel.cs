@@ -169,8 +169,11 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, weights, batch, this);
     }
 
-    /// <summary>Back-propagates dL/dprediction; accumulates every parameter's gradient.</summary>
-    public void Backward(SequenceModelResult<T> result, Tensor<T> gradPrediction)
+    /// <summary>
+    /// Back-propagates dL/dprediction; accumulates every parameter's gradient. Returns the recurrent stack's gradients:
+    /// with <paramref name="recordStates"/>, dL/dh_t for every layer, direction and step (the gradient-flow view).
+    /// </summary>
+    public RecurrentGradients<T> Backward(SequenceModelResult<T> result, Tensor<T> gradPrediction, bool recordStates = false)
     {
         if (!ReferenceEquals(result.Owner, this))
         {
@@ -207,8 +210,9 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
                 break;
         }
 
-        var dInput = Recurrent.BackwardCore(result.Recurrent, dOutput, null, null).Input;
-        Embedding?.Backward(result.Batch.Tokens, dInput);
+        var gradients = Recurrent.BackwardCore(result.Recurrent, dOutput, null, null, recordStates);
+        Embedding?.Backward(result.Batch.Tokens, gradients.Input);
+        return gradients;
     }
 
     /// <summary>Zeroes every module's gradients.</summary>

@@ -38,9 +38,10 @@ public sealed class Lstm<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPo
 
     /// <summary>
     /// Back-propagates dL/doutput, dL/dh_n and dL/dc_n (each zero when null) through the forward pass that gave
-    /// <paramref name="result"/>: accumulates into every parameter's gradient and returns the input and initial-state gradients.
+    /// <paramref name="result"/>: accumulates into every parameter's gradient and returns the input and initial-state gradients,
+    /// and with <paramref name="recordStates"/> dL/dh_t for every step (<see cref="RecurrentGradients{T}.States"/>).
     /// </summary>
     public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput,
-        Tensor<T>? gradHidden = null, Tensor<T>? gradCell = null)
-        => BackwardCore(result, gradOutput, gradHidden, gradCell);
+        Tensor<T>? gradHidden = null, Tensor<T>? gradCell = null, bool recordStates = false)
+        => BackwardCore(result, gradOutput, gradHidden, gradCell, recordStates);
 }

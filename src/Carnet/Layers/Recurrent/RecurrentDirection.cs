@@ -139,11 +139,16 @@ internal static class RecurrentDirection
         }
     }
 
+    /// <summary>
+    /// Back-propagation through time for one direction: accumulates the weight gradients, adds dL/dinput into
+    /// dInput and writes dL/dh_0, dL/dc_0. When dStates (T, B, P) is given it receives dL/dh_t for every step:
+    /// the gradient reaching h_t from the later steps and from output[t] (zero at padded steps).
+    /// </summary>
     public static void Backward<T>(
         CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse, DirectionCache<T> cache,
         ReadOnlySpan<T> input, ReadOnlySpan<bool> active,
         ReadOnlySpan<T> dOutput, int outputStride, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell,
-        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell)
+        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell, Span<T> dStates = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
@@ -180,6 +185,11 @@ internal static class RecurrentDirection
             if (masked)
             {
                 SequenceKernels.ZeroInactiveRows(activeNow, size, dStep, size);
+            }
+
+            if (!dStates.IsEmpty)
+            {
+                dStep.CopyTo(dStates.Slice(t * batch * size, batch * size)); // dL/dh_t, when the caller records it
             }
 
             switch (spec.Kind)

@@ -119,7 +119,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     }
 
     internal RecurrentGradients<T> BackwardCore(
-        RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden, Tensor<T>? gradCell)
+        RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden, Tensor<T>? gradCell, bool recordStates = false)
     {
         var cache = result.Cache;
         if (!ReferenceEquals(cache.Layer, this))
@@ -136,6 +136,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         T[] dOutput = gradOutput is null ? new T[steps * batch * OutputSize] : TimeMajor(gradOutput.Span, steps, batch, OutputSize); // (T, B, D·P)
         var dInitialHidden = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
         var dInitialCell = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        int stateBlock = steps * batch * StateSize;
+        T[] dStates = recordStates ? new T[stateCount * stateBlock] : []; // (L·D, T, B, P)
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
             int inputSize = specs[l].InputSize;
@@ -152,7 +154,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                     specs[layerIndex], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
                     cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsSpan(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
                     dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
-                    dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
+                    dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize),
+                    recordStates ? dStates.AsSpan(index * stateBlock, stateBlock) : default);
             });
             if (Directions == 2)
             {
@@ -170,7 +173,23 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         var dInputTensor = o.BatchFirst
             ? new Tensor<T>(BatchMajor(dOutput, steps, batch, o.InputSize), batch, steps, o.InputSize)
             : new Tensor<T>(dOutput, steps, batch, o.InputSize);
-        return new RecurrentGradients<T>(dInputTensor, dInitialHidden, dInitialCell);
+        Tensor<T>? states = null;
+        if (recordStates)
+        {
+            states = new Tensor<T>(dStates, stateCount, steps, batch, StateSize);
+            if (o.BatchFirst)
+            {
+                var batchFirst = new T[dStates.Length]; // (L·D, B, T, P)
+                for (int index = 0; index < stateCount; index++)
+                {
+                    Elementwise.TransposeLeadingAxes<T>(dStates.AsSpan(index * stateBlock, stateBlock), steps, batch, StateSize, batchFirst.AsSpan(index * stateBlock, stateBlock));
+                }
+
+                states = new Tensor<T>(batchFirst, stateCount, batch, steps, StateSize);
+            }
+        }
+
+        return new RecurrentGradients<T>(dInputTensor, dInitialHidden, dInitialCell, states);
     }
 
     internal CellSpec SpecOf(int layer) => specs[layer];

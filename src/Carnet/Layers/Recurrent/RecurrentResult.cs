@@ -33,11 +33,12 @@ public sealed class RecurrentResult<T> where T : unmanaged, IFloatingPointIeee75
 /// <summary>Gradients of the loss with respect to a recurrent stack's input and initial states.</summary>
 public sealed class RecurrentGradients<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal RecurrentGradients(Tensor<T> input, Tensor<T> initialHidden, Tensor<T>? initialCell)
+    internal RecurrentGradients(Tensor<T> input, Tensor<T> initialHidden, Tensor<T>? initialCell, Tensor<T>? states = null)
     {
         Input = input;
         InitialHidden = initialHidden;
         InitialCell = initialCell;
+        States = states;
     }
 
     /// <summary>dL/dinput, shaped as the input.</summary>
@@ -48,6 +49,13 @@ public sealed class RecurrentGradients<T> where T : unmanaged, IFloatingPointIee
 
     /// <summary>dL/dc_0: (L·D, B, H), LSTM only.</summary>
     public Tensor<T>? InitialCell { get; }
+
+    /// <summary>
+    /// When recorded, dL/dh_t for every layer, direction and step: the gradient reaching each hidden state from the
+    /// later steps and from the output (the vanishing-gradient view), zero at padded steps. (L·D, T, B, P), or
+    /// (L·D, B, T, P) when batch-first; null when not asked for.
+    /// </summary>
+    public Tensor<T>? States { get; }
 }
 
 /// <summary>Everything a stack's backward pass needs from its forward pass.</summary>

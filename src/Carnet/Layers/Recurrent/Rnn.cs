@@ -31,6 +31,6 @@ public sealed class Rnn<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPoi
         => ForwardCore(input, initialHidden, null, lengths, training, random);
 
     /// <summary>Back-propagates dL/doutput and dL/dh_n; see <see cref="Lstm{T}.Backward"/>.</summary>
-    public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden = null)
-        => BackwardCore(result, gradOutput, gradHidden, null);
+    public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden = null, bool recordStates = false)
+        => BackwardCore(result, gradOutput, gradHidden, null, recordStates);
 }
