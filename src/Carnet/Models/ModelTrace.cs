@@ -44,8 +44,7 @@ public sealed class ModelTrace
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
-        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sequence, batch.Batch);
+        TraceSignal.InRange(sequence, batch.Batch);
         var result = model.Forward(batch, training: false);
         var recurrent = RecurrentTrace.Record(result.Recurrent, sequence);
         double[] all = result.Prediction.ToDoubles(); // (B, O), or (B, T, O)

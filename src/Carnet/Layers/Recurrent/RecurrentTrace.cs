@@ -44,16 +44,7 @@ public sealed class RecurrentTrace
 
     /// <summary>The record of one layer (0 at the bottom) and direction (0 forward, 1 reverse).</summary>
     public DirectionTrace this[int layer, int direction]
-    {
-        get
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(layer);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LayerCount);
-            ArgumentOutOfRangeException.ThrowIfNegative(direction);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(direction, DirectionCount);
-            return directions[layer * DirectionCount + direction];
-        }
-    }
+        => directions[TraceSignal.InRange(layer, LayerCount) * DirectionCount + TraceSignal.InRange(direction, DirectionCount)];
 
     /// <summary>
     /// Reads sequence <paramref name="sequence"/> out of a forward result of a recurrent stack: per layer and direction,
@@ -67,8 +58,7 @@ public sealed class RecurrentTrace
         ArgumentNullException.ThrowIfNull(result);
         var cache = result.Cache;
         var layer = (RecurrentLayer<T>)cache.Layer;
-        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sequence, cache.Batch);
+        TraceSignal.InRange(sequence, cache.Batch);
         int steps = cache.Steps, batch = cache.Batch, valid = cache.Lengths?[sequence] ?? steps;
         int size = layer.StateSize, hidden = layer.Options.HiddenSize;
         var records = new DirectionTrace[layer.Options.NumLayers * layer.Directions]; // (L·D)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Carnet.Kernels;
 
 namespace Carnet.Layers;
@@ -68,17 +69,7 @@ public sealed class TraceSignal
     public ReadOnlySpan<double> Values => values;
 
     /// <summary>The value of unit <paramref name="unit"/> after (for gates: at) step <paramref name="step"/>.</summary>
-    public double this[int step, int unit]
-    {
-        get
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(step);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(step, Steps);
-            ArgumentOutOfRangeException.ThrowIfNegative(unit);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(unit, Units);
-            return values[step * Units + unit];
-        }
-    }
+    public double this[int step, int unit] => values[InRange(step, Steps) * Units + InRange(unit, Units)];
 
     /// <summary>Each unit's mean |value| over the steps: (Units).</summary>
     public double[] MeanAbsolute()
@@ -90,6 +81,14 @@ public sealed class TraceSignal
 
     /// <summary>The units ordered by mean |value| over the steps, largest first (ties by unit index).</summary>
     public int[] UnitsByActivity() => RankDescending(MeanAbsolute());
+
+    /// <summary>Returns <paramref name="index"/>, or throws <see cref="ArgumentOutOfRangeException"/> unless 0 ≤ index &lt; count.</summary>
+    internal static int InRange(int index, int count, [CallerArgumentExpression(nameof(index))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count, name);
+        return index;
+    }
 
     /// <summary>Indices of <paramref name="scores"/> from the largest score to the smallest, ties by index.</summary>
     internal static int[] RankDescending(double[] scores)
