@@ -53,10 +53,25 @@ internal static class PredictCommand
         return command;
     }
 
+    /// <summary>The series a forecasting model reads from a table: its target, features and time column.</summary>
+    public static SeriesData Series(ForecastModel model, CsvTable table)
+        => SeriesData.FromTable(table, model.Target, model.Features, model.TimeColumn == "year+month" ? null : model.TimeColumn);
+
+    /// <summary>The sequences a classifier reads from a table, with or without the label column.</summary>
+    public static LabelledSequences Sequences(SequenceClassifier model, CsvTable table)
+    {
+        var columns = model.Columns;
+        if (columns.Label is { } label && !table.Header.Contains(label))
+        {
+            columns = columns with { Label = null };
+        }
+
+        return LabelledSequences.FromTable(table, columns);
+    }
+
     private static string Forecast(ForecastModel model, CsvTable table)
     {
-        string? time = model.TimeColumn == "year+month" ? null : model.TimeColumn;
-        var series = SeriesData.FromTable(table, model.Target, model.Features, time);
+        var series = Series(model, table);
         double[] values = model.ForecastNext(series);
         string[] times = series.FutureTimes(values.Length);
         var text = new StringBuilder($"time,{ForecastCommand.CsvField(model.Target)}\n");
@@ -70,13 +85,7 @@ internal static class PredictCommand
 
     private static string Classify(SequenceClassifier model, CsvTable table)
     {
-        var columns = model.Columns;
-        if (columns.Label is { } label && !table.Header.Contains(label))
-        {
-            columns = columns with { Label = null };
-        }
-
-        var sequences = LabelledSequences.FromTable(table, columns);
+        var sequences = Sequences(model, table);
         double[] probabilities = model.Probabilities(sequences);
         int[] predicted = model.Predict(probabilities);
         var classes = model.Classes;

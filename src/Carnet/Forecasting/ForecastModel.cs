@@ -113,6 +113,51 @@ public sealed class ForecastModel
     /// <summary>Forecasts the <see cref="Horizon"/> steps after the end of <paramref name="data"/>.</summary>
     public double[] ForecastNext(SeriesData data)
     {
+        RequireFits(data);
+        double[] levels = Transform.Levels(data.Values);
+        return ForecastAt(levels, Transform.Scaled(levels), Transform.ScaledFeatures(data.Features), [data.Length]);
+    }
+
+    /// <summary>
+    /// What the network reads to forecast after the end of <paramref name="data"/> (see <see cref="ForecastNext"/>): the last
+    /// <see cref="Window"/> steps after the transform, (1, W, C), channel 0 the modelled target, then the scaled features.
+    /// Step j is row N − W + j of the series.
+    /// </summary>
+    public Tensor<float> LastWindow(SeriesData data)
+    {
+        RequireFits(data);
+        return Windows(Transform.Scaled(Transform.Levels(data.Values)), Transform.ScaledFeatures(data.Features), [data.Length]);
+    }
+
+    /// <summary>The horizons forecast from each origin (the first forecast index), concatenated: (M·H) values of the series.</summary>
+    internal double[] ForecastAt(double[] levels, double[] modelled, double[] features, int[] origins)
+    {
+        double[] outputs = Network.Forward(Windows(modelled, features, origins)).Prediction.ToDoubles(); // (M, H)
+        var values = new double[origins.Length * Horizon]; // (M·H)
+        for (int m = 0; m < origins.Length; m++)
+        {
+            Transform.Restore(outputs.AsSpan(m * Horizon, Horizon), levels.AsSpan(0, origins[m])).CopyTo(values, m * Horizon);
+        }
+
+        return values;
+    }
+
+    /// <summary>The network's input windows ending just before each origin: (M, W, C).</summary>
+    private Tensor<float> Windows(double[] modelled, double[] features, int[] origins)
+    {
+        int channels = 1 + Features.Count;
+        var inputs = Tensor<float>.Zeros(origins.Length, Window, channels); // (M, W, C)
+        for (int m = 0; m < origins.Length; m++)
+        {
+            ForecastKernels.Window<float>(modelled, features, Features.Count, origins[m], Window,
+                inputs.Span.Slice(m * Window * channels, Window * channels), Span<float>.Empty);
+        }
+
+        return inputs;
+    }
+
+    private void RequireFits(SeriesData data)
+    {
         if (data.Length < MinimumLength)
         {
             throw new ArgumentException($"{data.Source}: {data.Length} rows are too few; this model reads a window of {Window} steps and needs at least {MinimumLength} rows.");
@@ -123,29 +168,5 @@ public sealed class ForecastModel
             static string Names(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
             throw new ArgumentException($"{data.Source}: this model reads the extra feature(s) {Names(Features)}, but the series has {Names(data.FeatureNames)}.");
         }
-
-        double[] levels = Transform.Levels(data.Values);
-        return ForecastAt(levels, Transform.Scaled(levels), Transform.ScaledFeatures(data.Features), [data.Length]);
-    }
-
-    /// <summary>The horizons forecast from each origin (the first forecast index), concatenated: (M·H) values of the series.</summary>
-    internal double[] ForecastAt(double[] levels, double[] modelled, double[] features, int[] origins)
-    {
-        int channels = 1 + Features.Count;
-        var inputs = Tensor<float>.Zeros(origins.Length, Window, channels); // (M, W, C)
-        for (int m = 0; m < origins.Length; m++)
-        {
-            ForecastKernels.Window<float>(modelled, features, Features.Count, origins[m], Window,
-                inputs.Span.Slice(m * Window * channels, Window * channels), Span<float>.Empty);
-        }
-
-        double[] outputs = Network.Forward(inputs).Prediction.ToDoubles(); // (M, H)
-        var values = new double[origins.Length * Horizon]; // (M·H)
-        for (int m = 0; m < origins.Length; m++)
-        {
-            Transform.Restore(outputs.AsSpan(m * Horizon, Horizon), levels.AsSpan(0, origins[m])).CopyTo(values, m * Horizon);
-        }
-
-        return values;
     }
 }

@@ -84,6 +84,12 @@ public sealed class Heatmap
     /// </summary>
     public bool Diverging { get; set; }
 
+    /// <summary>
+    /// Whether cells are drawn square when both sides would be at least 14 pixels (true by default, as a confusion matrix
+    /// wants); false lets them stretch to the maximum width, so that a signal over time spans the page under its input.
+    /// </summary>
+    public bool SquareCells { get; set; } = true;
+
     /// <summary>The value drawn with the lowest colour, or null for the data's minimum (−max |value| when diverging).</summary>
     public double? Minimum { get; set; }
 
@@ -162,7 +168,7 @@ public sealed class Heatmap
         double top = Pad + 28;
         double bottom = 6 + columnLabelHeight + (ColumnAxisLabel is null ? 0 : 20) + 8;
         double cellHeight = Math.Clamp((maxHeight - top - bottom) / rows, 0.01, 80);
-        if (Math.Min(cellWidth, cellHeight) >= 14)
+        if (SquareCells && Math.Min(cellWidth, cellHeight) >= 14)
         {
             cellWidth = cellHeight = Math.Min(cellWidth, cellHeight);
         }

@@ -150,6 +150,19 @@ public sealed class HeatmapTests
     }
 
     [Fact]
+    public void CellsStretchToTheWidthUnlessSquare()
+    {
+        // 6 × 8 cells in 800 × 300: the rows allow 37 pixels, the width 80 (the most), so square cells leave most of the width empty
+        string[] rows = [.. Enumerable.Range(0, 6).Select(i => $"{i}")], columns = [.. Enumerable.Range(0, 8).Select(i => $"{i}")];
+        var values = new double[6, 8];
+        var square = new Heatmap("S", rows, columns, values).ComputeLayout(800, 300);
+        var stretched = new Heatmap("S", rows, columns, values) { SquareCells = false }.ComputeLayout(800, 300);
+        Assert.Equal((37.0, 37.0), (square.CellWidth, square.CellHeight));
+        Assert.Equal((80.0, 37.0), (stretched.CellWidth, stretched.CellHeight));
+        Assert.Equal(8 * (80.0 - 37.0), stretched.Width - square.Width);
+    }
+
+    [Fact]
     public void EmptyMatrixSaysNoData() =>
         Assert.Contains("no data", SvgAssert.Texts(SvgAssert.Parse(new Heatmap("E", [], [], new double[0, 0]).RenderSvg(), "E")));
 
