@@ -26,12 +26,13 @@ internal static class ExperimentCommand
         var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 1e-3);
         var forget = new Option<string>("--forget-bias")
         {
-            Description = "LSTM: the forget gate's initial bias, or 'pytorch' for PyTorch's uniform initialisation (default 1, as Keras' unit_forget_bias).",
-            DefaultValueFactory = _ => "1",
+            Description = "LSTM: the forget gate's initial bias, or 'pytorch' for PyTorch's uniform initialisation. The default, 5, starts the cell near the 1997 LSTM's constant error carousel.",
+            DefaultValueFactory = _ => "5",
         };
         var maxSequences = CommandSupport.Option("--max-sequences", "Stop training after this many sequences.", 10_000_000L);
         var minutes = CommandSupport.Option("--time-limit", "Stop training after this many minutes.", 10.0);
         var tests = CommandSupport.Option("--test-sequences", "New sequences to test on.", 2560);
+        var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
         var outFolder = new Option<string?>("--out") { Description = "Also write metrics.json, report.html (learning curve, gradient flow), model.safetensors and sample.csv here." };
         var json = CommandSupport.Option("--json", "End with one JSON object: wrong_fraction, test_error, sequences_seen, baseline, …", false);
         var quiet = CommandSupport.Option("--quiet", "Print only the result.", false);
@@ -40,7 +41,7 @@ internal static class ExperimentCommand
             "Train on a long-time-lag task until it is learned (the 1997 paper's stopping rule) or a budget runs out, then test on new sequences.\n" +
             "Example: carnet experiment adding --cell lstm --seq-len 100 --json")
         {
-            task, cell, seqLen, classes, seed, hidden, batch, rate, forget, maxSequences, minutes, tests, outFolder, json, quiet,
+            task, cell, seqLen, classes, seed, hidden, batch, rate, forget, maxSequences, minutes, tests, threads, outFolder, json, quiet,
         };
         command.SetAction(parse => CommandSupport.Guard("experiment", error, () =>
         {
@@ -66,6 +67,11 @@ internal static class ExperimentCommand
                 TestSequences = parse.GetValue(tests),
             };
             Validate(options);
+            if (parse.GetValue(threads) is { } threadCount)
+            {
+                KernelSettings.MaximumThreads = threadCount >= 1 ? threadCount : throw new ArgumentException($"--threads is {threadCount}; it must be at least 1");
+            }
+
             bool silent = parse.GetValue(quiet);
             var taskObject = options.CreateTask();
             if (!silent)
@@ -181,6 +187,13 @@ internal static class ExperimentCommand
         json.WriteEndArray();
         Array(json, "gradient_flow_before", result.GradientFlowBefore);
         Array(json, "gradient_flow_after", result.GradientFlowAfter);
+        json.WriteStartObject("gradient_flow_initial");
+        foreach (var (cellKind, norms) in result.GradientFlowByCell)
+        {
+            Array(json, cellKind.ToString().ToLowerInvariant(), norms);
+        }
+
+        json.WriteEndObject();
     });
 
     private static void Summary(Utf8JsonWriter json, ExperimentOptions options, ExperimentResult result)
@@ -194,6 +207,11 @@ internal static class ExperimentCommand
         }
 
         json.WriteNumber("hidden_size", options.HiddenSize);
+        if (options.Cell == Layers.RecurrentCellKind.Lstm && options.ForgetGateBias is { } forget)
+        {
+            json.WriteNumber("forget_bias", forget);
+        }
+
         json.WriteNumber("seed", options.Seed);
         MetricsJson.Number(json, "wrong_fraction", result.WrongFraction);
         MetricsJson.Number(json, "test_error", result.TestError);

@@ -28,10 +28,13 @@ public sealed record ExperimentOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>
-    /// LSTM only: the forget gate's initial bias (Keras' <c>unit_forget_bias</c> uses 1, so the cell starts by keeping
-    /// what it holds); null keeps PyTorch's uniform initialisation.
+    /// LSTM only: the forget gate's initial bias; null keeps PyTorch's uniform initialisation. The default, 5
+    /// (σ(5) ≈ 0.993), starts the cell close to the 1997 LSTM, which had no forget gate: its constant error carousel
+    /// carries the error back across the whole gap from the first update. With PyTorch's initialisation (f ≈ 0.5) or
+    /// Keras' bias of 1 (f ≈ 0.73) the error reaching a step 50 steps back is 10⁻⁷ to 10⁻¹⁵ of its size, and the adding
+    /// problem at T = 100 stays at the baseline for more than 700,000 sequences.
     /// </summary>
-    public double? ForgetGateBias { get; init; } = 1.0;
+    public double? ForgetGateBias { get; init; } = 5.0;
 
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;

@@ -121,7 +121,7 @@ public sealed class GoldenLayerTests(ITestOutputHelper output)
 
     internal static (RecurrentResult<T> Result, RecurrentGradients<T> Gradients) RunStack<T>(
         RecurrentLayer<T> layer, Tensor<T> input, Tensor<T>? h0, Tensor<T>? c0, int[]? lengths,
-        Tensor<T>? gradOutput, Tensor<T>? gradHidden, Tensor<T>? gradCell, bool training = false, RandomSource? random = null)
+        Tensor<T>? gradOutput, Tensor<T>? gradHidden, Tensor<T>? gradCell, bool training = false, RandomSource? random = null, bool recordStates = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (layer)
@@ -129,19 +129,19 @@ public sealed class GoldenLayerTests(ITestOutputHelper output)
             case Lstm<T> lstm:
             {
                 var result = lstm.Forward(input, h0, c0, lengths, training, random);
-                return (result, lstm.Backward(result, gradOutput, gradHidden, gradCell));
+                return (result, lstm.Backward(result, gradOutput, gradHidden, gradCell, recordStates));
             }
 
             case Gru<T> gru:
             {
                 var result = gru.Forward(input, h0, lengths, training, random);
-                return (result, gru.Backward(result, gradOutput, gradHidden));
+                return (result, gru.Backward(result, gradOutput, gradHidden, recordStates));
             }
 
             case Rnn<T> rnn:
             {
                 var result = rnn.Forward(input, h0, lengths, training, random);
-                return (result, rnn.Backward(result, gradOutput, gradHidden));
+                return (result, rnn.Backward(result, gradOutput, gradHidden, recordStates));
             }
 
             default:
