@@ -187,13 +187,16 @@ internal static class ExperimentCommand
         json.WriteEndArray();
         Array(json, "gradient_flow_before", result.GradientFlowBefore);
         Array(json, "gradient_flow_after", result.GradientFlowAfter);
-        json.WriteStartObject("gradient_flow_initial");
-        foreach (var (cellKind, norms) in result.GradientFlowByCell)
+        json.WriteStartArray("gradient_flow_initial");
+        foreach (var initial in result.GradientFlowByCell)
         {
-            Array(json, cellKind.ToString().ToLowerInvariant(), norms);
+            json.WriteStartObject();
+            json.WriteString("label", initial.Label);
+            Array(json, "norms", initial.Norms);
+            json.WriteEndObject();
         }
 
-        json.WriteEndObject();
+        json.WriteEndArray();
     });
 
     private static void Summary(Utf8JsonWriter json, ExperimentOptions options, ExperimentResult result)

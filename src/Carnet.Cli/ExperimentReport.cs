@@ -35,9 +35,9 @@ internal static class ExperimentReport
         report.AddParagraph("How strongly each sequence's loss reaches the hidden state d steps before the sequence end: ‖dL/dh_t‖ averaged over " +
             "256 test sequences (logarithmic scale). A plain RNN's gradient vanishes exponentially with the distance; the LSTM's cell state carries it back.");
         var atStart = new LineChart("At initialisation, each cell type (same seed and size)", "distance from the sequence end (steps)", "‖dL/dh_t‖") { LogarithmicY = true };
-        foreach (var (cell, norms) in result.GradientFlowByCell)
+        foreach (var initial in result.GradientFlowByCell)
         {
-            atStart.AddSeries(cell.ToString().ToUpperInvariant(), Positive(norms));
+            atStart.AddSeries(initial.Label, Positive(initial.Norms));
         }
 
         report.AddSvg(atStart.RenderSvg());

@@ -77,12 +77,16 @@ public enum ExperimentStop
 /// <summary>
 /// The outcome of an experiment: test figures on fresh sequences beside the best constant answer's, what training cost,
 /// the learning curve, and the gradient norms ‖dL/dh_t‖ by distance from the sequence end: before and after training,
-/// and for each cell type at initialisation (same seed and size) on the same sequences.
+/// and at initialisation for each cell type (same seed and size, the LSTM with the options' forget-gate bias and with
+/// PyTorch's initialisation) on the same sequences.
 /// </summary>
 public sealed record ExperimentResult(
     string Task, RecurrentCellKind Cell, int SequenceLength, double WrongFraction, double TestError, double Baseline, double BaselineWrongFraction,
     long SequencesSeen, TimeSpan Elapsed, ExperimentStop Stop, IReadOnlyList<ExperimentProgress> Curve,
-    double[] GradientFlowBefore, double[] GradientFlowAfter, IReadOnlyDictionary<RecurrentCellKind, double[]> GradientFlowByCell, SequenceModel<float> Model);
+    double[] GradientFlowBefore, double[] GradientFlowAfter, IReadOnlyList<GradientFlowCurve> GradientFlowByCell, SequenceModel<float> Model);
+
+/// <summary>One gradient-flow curve at initialisation: its label and ‖dL/dh_t‖ by distance from the sequence end.</summary>
+public sealed record GradientFlowCurve(string Label, double[] Norms);
 
 /// <summary>
 /// Trains a recurrent network on fresh sequences of a <see cref="MemoryTask"/> until the task's stopping rule or a
@@ -124,10 +128,26 @@ public static class MemoryExperiment
         RandomSource training = seeds.Fork(), testing = seeds.Fork();
         var test = task.Generate(options.TestSequences, testing); // fixed by the seed, whatever training does
         var probe = task.Generate(Math.Min(256, options.TestSequences), testing);
-        var byCell = Enum.GetValues<RecurrentCellKind>().ToDictionary(
-            c => c, c => GradientFlow.Measure(CreateModel(task, c, options.HiddenSize, options.ForgetGateBias, new RandomSource(weightSeed)), task, probe));
+        double[] Initial(RecurrentCellKind cell, double? forgetGateBias)
+            => GradientFlow.Measure(CreateModel(task, cell, options.HiddenSize, forgetGateBias, new RandomSource(weightSeed)), task, probe);
+        var byCell = new List<GradientFlowCurve>
+        {
+            new(options.ForgetGateBias is { } bias ? $"LSTM, forget bias {bias:G3}" : "LSTM", Initial(RecurrentCellKind.Lstm, options.ForgetGateBias)),
+        };
+        if (options.ForgetGateBias is not null)
+        {
+            byCell.Add(new("LSTM, PyTorch's initialisation", Initial(RecurrentCellKind.Lstm, null)));
+        }
+
+        byCell.Add(new("GRU", Initial(RecurrentCellKind.Gru, null)));
+        byCell.Add(new("RNN", Initial(RecurrentCellKind.Rnn, null)));
         var model = CreateModel(task, options.Cell, options.HiddenSize, options.ForgetGateBias, new RandomSource(weightSeed));
-        double[] before = byCell[options.Cell];
+        double[] before = options.Cell switch
+        {
+            RecurrentCellKind.Lstm => byCell[0].Norms,
+            RecurrentCellKind.Gru => byCell[^2].Norms,
+            _ => byCell[^1].Norms,
+        };
 
         var modules = model.Modules.Select(m => m.Module).ToList();
         var optimizer = new Adam<float>(modules, options.LearningRate);
