@@ -29,6 +29,11 @@ internal static class ExperimentCommand
             Description = "LSTM: the forget gate's initial bias, or 'pytorch' for PyTorch's uniform initialisation. The default, 5, starts the cell near the 1997 LSTM's constant error carousel.",
             DefaultValueFactory = _ => "5",
         };
+        var input = new Option<string>("--input-bias")
+        {
+            Description = "LSTM: the input gate's initial bias, or 'pytorch'. The default, -5, starts the gate nearly closed, as the 1997 paper did against state drift.",
+            DefaultValueFactory = _ => "-5",
+        };
         var maxSequences = CommandSupport.Option("--max-sequences", "Stop training after this many sequences.", 10_000_000L);
         var minutes = CommandSupport.Option("--time-limit", "Stop training after this many minutes.", 10.0);
         var tests = CommandSupport.Option("--test-sequences", "New sequences to test on.", 2560);
@@ -41,7 +46,7 @@ internal static class ExperimentCommand
             "Train on a long-time-lag task until it is learned (the 1997 paper's stopping rule) or a budget runs out, then test on new sequences.\n" +
             "Example: carnet experiment adding --cell lstm --seq-len 100 --json")
         {
-            task, cell, seqLen, classes, seed, hidden, batch, rate, forget, maxSequences, minutes, tests, threads, outFolder, json, quiet,
+            task, cell, seqLen, classes, seed, hidden, batch, rate, forget, input, maxSequences, minutes, tests, threads, outFolder, json, quiet,
         };
         command.SetAction(parse => CommandSupport.Guard("experiment", error, () =>
         {
@@ -61,7 +66,8 @@ internal static class ExperimentCommand
                 HiddenSize = parse.GetValue(hidden),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(rate),
-                ForgetGateBias = ForgetBias(parse.GetValue(forget)!),
+                ForgetGateBias = GateBias("--forget-bias", parse.GetValue(forget)!),
+                InputGateBias = GateBias("--input-bias", parse.GetValue(input)!),
                 MaximumSequences = parse.GetValue(maxSequences),
                 TimeLimit = TimeSpan.FromMinutes(parse.GetValue(minutes)),
                 TestSequences = parse.GetValue(tests),
@@ -115,7 +121,7 @@ internal static class ExperimentCommand
     /// <summary>"LSTM (64 units)".</summary>
     public static string Name(ExperimentOptions options) => $"{options.Cell.ToString().ToUpperInvariant()} ({options.HiddenSize} units)";
 
-    private static double? ForgetBias(string value)
+    private static double? GateBias(string option, string value)
     {
         if (value == "pytorch")
         {
@@ -124,7 +130,7 @@ internal static class ExperimentCommand
 
         return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double bias) && double.IsFinite(bias)
             ? bias
-            : throw new ArgumentException($"--forget-bias is '{value}'; expected a number or 'pytorch'");
+            : throw new ArgumentException($"{option} is '{value}'; expected a number or 'pytorch'");
     }
 
     private static void Validate(ExperimentOptions options)
@@ -213,6 +219,11 @@ internal static class ExperimentCommand
         if (options.Cell == Layers.RecurrentCellKind.Lstm && options.ForgetGateBias is { } forget)
         {
             json.WriteNumber("forget_bias", forget);
+        }
+
+        if (options.Cell == Layers.RecurrentCellKind.Lstm && options.InputGateBias is { } inputBias)
+        {
+            json.WriteNumber("input_bias", inputBias);
         }
 
         json.WriteNumber("seed", options.Seed);

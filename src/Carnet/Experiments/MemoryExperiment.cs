@@ -21,6 +21,14 @@ public sealed record ExperimentOptions
     /// <summary>The recurrent cell.</summary>
     public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
 
+    /// <summary>
+    /// LSTM only: the input gate's initial bias; null keeps PyTorch's uniform initialisation. The default, −5
+    /// (σ(−5) ≈ 0.007), starts the gate nearly closed, as the 1997 paper biased its input gates against state drift:
+    /// otherwise every step's input is written into the open cell and buries the two values that matter. With it the
+    /// adding problem at T = 200 is learned; without it the LSTM stayed at the baseline for 550,000 sequences.
+    /// </summary>
+    public double? InputGateBias { get; init; } = -5.0;
+
     /// <summary>Units of the recurrent layer.</summary>
     public int HiddenSize { get; init; } = 64;
 
@@ -97,11 +105,16 @@ public static class MemoryExperiment
     private const int ProgressEvery = 2000;
 
     /// <summary>Builds the network an experiment trains: one recurrent layer and a linear read-out (per step for per-step tasks).</summary>
-    public static SequenceModel<float> CreateModel(MemoryTask task, RecurrentCellKind cell, int hiddenSize, double? forgetGateBias, RandomSource random)
-        => new(cell, new RecurrentOptions
+    public static SequenceModel<float> CreateModel(
+        MemoryTask task, RecurrentCellKind cell, int hiddenSize, double? forgetGateBias, double? inputGateBias, RandomSource random)
+    {
+        bool lstm = cell == RecurrentCellKind.Lstm;
+        var recurrent = new RecurrentOptions
         {
-            InputSize = task.InputSize, HiddenSize = hiddenSize, ForgetGateBias = cell == RecurrentCellKind.Lstm ? forgetGateBias : null,
-        }, task.OutputSize, task.PerStep ? Pooling.None : Pooling.Last, random);
+            InputSize = task.InputSize, HiddenSize = hiddenSize, ForgetGateBias = lstm ? forgetGateBias : null, InputGateBias = lstm ? inputGateBias : null,
+        };
+        return new(cell, recurrent, task.OutputSize, task.PerStep ? Pooling.None : Pooling.Last, random);
+    }
 
     /// <summary>The loss the task trains with: mean squared error for values, cross-entropy for classes.</summary>
     public static TrainingLoss<float> LossOf(MemoryTask task, Reduction reduction = Reduction.Mean)
@@ -128,20 +141,22 @@ public static class MemoryExperiment
         RandomSource training = seeds.Fork(), testing = seeds.Fork();
         var test = task.Generate(options.TestSequences, testing); // fixed by the seed, whatever training does
         var probe = task.Generate(Math.Min(256, options.TestSequences), testing);
-        double[] Initial(RecurrentCellKind cell, double? forgetGateBias)
-            => GradientFlow.Measure(CreateModel(task, cell, options.HiddenSize, forgetGateBias, new RandomSource(weightSeed)), task, probe);
+        double[] Initial(RecurrentCellKind cell, double? forgetGateBias, double? inputGateBias)
+            => GradientFlow.Measure(CreateModel(task, cell, options.HiddenSize, forgetGateBias, inputGateBias, new RandomSource(weightSeed)), task, probe);
+        bool biased = options.ForgetGateBias is not null || options.InputGateBias is not null;
         var byCell = new List<GradientFlowCurve>
         {
-            new(options.ForgetGateBias is { } bias ? $"LSTM, forget bias {bias:G3}" : "LSTM", Initial(RecurrentCellKind.Lstm, options.ForgetGateBias)),
+            new(biased ? $"LSTM, gate biases{Bias(" f", options.ForgetGateBias)}{Bias(" i", options.InputGateBias)}" : "LSTM",
+                Initial(RecurrentCellKind.Lstm, options.ForgetGateBias, options.InputGateBias)),
         };
-        if (options.ForgetGateBias is not null)
+        if (biased)
         {
-            byCell.Add(new("LSTM, PyTorch's initialisation", Initial(RecurrentCellKind.Lstm, null)));
+            byCell.Add(new("LSTM, PyTorch's initialisation", Initial(RecurrentCellKind.Lstm, null, null)));
         }
 
-        byCell.Add(new("GRU", Initial(RecurrentCellKind.Gru, null)));
-        byCell.Add(new("RNN", Initial(RecurrentCellKind.Rnn, null)));
-        var model = CreateModel(task, options.Cell, options.HiddenSize, options.ForgetGateBias, new RandomSource(weightSeed));
+        byCell.Add(new("GRU", Initial(RecurrentCellKind.Gru, null, null)));
+        byCell.Add(new("RNN", Initial(RecurrentCellKind.Rnn, null, null)));
+        var model = CreateModel(task, options.Cell, options.HiddenSize, options.ForgetGateBias, options.InputGateBias, new RandomSource(weightSeed));
         double[] before = options.Cell switch
         {
             RecurrentCellKind.Lstm => byCell[0].Norms,
@@ -205,6 +220,8 @@ public static class MemoryExperiment
         return new ExperimentResult(
             task.Name, options.Cell, options.SequenceLength, wrong, testError, baseline, baselineWrong, seen, clock.Elapsed, stop, curve, before, after, byCell, model);
     }
+
+    private static string Bias(string gate, double? value) => value is { } v ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{gate} {v:G3}") : "";
 
     /// <summary>The fraction of <paramref name="test"/>'s sequences processed wrongly and their mean error, in evaluation mode.</summary>
     public static (double WrongFraction, double Error) Test(SequenceModel<float> model, MemoryTask task, TaskBatch test)

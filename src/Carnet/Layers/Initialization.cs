@@ -33,11 +33,22 @@ internal static class Initialization
                 }
             }
 
-            if (options.ForgetGateBias is { } forget && parameter.Name.StartsWith("bias_", StringComparison.Ordinal))
+            if (kind == RecurrentCellKind.Lstm && parameter.Name.StartsWith("bias_", StringComparison.Ordinal))
             {
+                // gate blocks i, f, g, o: the chosen bias goes on the input side, the hidden side's block is zero
                 bool inputSide = parameter.Name.StartsWith("bias_ih", StringComparison.Ordinal);
-                values.Slice(hidden, hidden).Fill(inputSide ? T.CreateTruncating(forget) : T.Zero);
+                SetGateBias(values, 0, hidden, options.InputGateBias, inputSide);
+                SetGateBias(values, 1, hidden, options.ForgetGateBias, inputSide);
             }
+        }
+    }
+
+    private static void SetGateBias<T>(Span<T> bias, int gate, int hidden, double? value, bool inputSide)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (value is { } v)
+        {
+            bias.Slice(gate * hidden, hidden).Fill(inputSide ? T.CreateTruncating(v) : T.Zero);
         }
     }
 

@@ -53,6 +53,7 @@ public sealed class ExperimentCommandTests
     [InlineData("--seq-len", "10", "--seq-len is 10; the tasks need at least 20 steps")]
     [InlineData("--classes", "5", "--classes is 5; temporal order has 4 or 8 classes")]
     [InlineData("--forget-bias", "big", "--forget-bias is 'big'; expected a number or 'pytorch'")]
+    [InlineData("--input-bias", "NaN", "--input-bias is 'NaN'; expected a number or 'pytorch'")]
     [InlineData("--time-limit", "0", "--learning-rate and --time-limit must be positive")]
     public void BadSettingsAreOneLine(string option, string value, string expected)
     {

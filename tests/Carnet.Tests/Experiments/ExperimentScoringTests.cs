@@ -130,7 +130,7 @@ public sealed class ExperimentScoringTests
     public void GradientFlowAveragesTheRecordedNormsByDistanceFromEachEnd()
     {
         var task = new MarkedPairsTask(20, multiply: false);
-        var model = MemoryExperiment.CreateModel(task, RecurrentCellKind.Rnn, 6, null, new RandomSource(7));
+        var model = MemoryExperiment.CreateModel(task, RecurrentCellKind.Rnn, 6, null, null, new RandomSource(7));
         var batch = task.Generate(5, new RandomSource(8));
         double[] norms = GradientFlow.Measure(model, task, batch);
         Assert.Equal(batch.Lengths.Min(), norms.Length);

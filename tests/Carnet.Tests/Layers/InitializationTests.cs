@@ -62,6 +62,30 @@ public sealed class InitializationTests
     }
 
     [Fact]
+    public void GateBiasesGoOnTheInputSideOfTheirBlocksOnly()
+    {
+        var options = new RecurrentOptions { InputSize = 2, HiddenSize = 5, NumLayers = 2, InputGateBias = -5, ForgetGateBias = 5 };
+        var lstm = new Lstm<double>(options, new RandomSource(3));
+        var plain = new Lstm<double>(options with { InputGateBias = null, ForgetGateBias = null }, new RandomSource(3));
+        foreach (var parameter in lstm.Parameters)
+        {
+            double[] values = parameter.Value.Span.ToArray(), reference = plain.GetParameter(parameter.Name).Value.Span.ToArray();
+            if (!parameter.Name.StartsWith("bias_", StringComparison.Ordinal))
+            {
+                Assert.Equal(reference, values);
+                continue;
+            }
+
+            bool inputSide = parameter.Name.StartsWith("bias_ih", StringComparison.Ordinal);
+            Assert.All(values[..5], v => Assert.Equal(inputSide ? -5.0 : 0.0, v)); // i
+            Assert.All(values[5..10], v => Assert.Equal(inputSide ? 5.0 : 0.0, v)); // f
+            Assert.Equal(reference[10..], values[10..]); // g and o keep PyTorch's draw
+        }
+
+        Assert.Throws<ArgumentException>(() => new Gru<double>(new RecurrentOptions { InputSize = 2, HiddenSize = 5, InputGateBias = -5 }));
+    }
+
+    [Fact]
     public void ParametersCarryPyTorchNamesAndShapesInStateDictOrder()
     {
         var lstm = new Lstm<float>(3, 6, numLayers: 2, bidirectional: true, projectionSize: 2);

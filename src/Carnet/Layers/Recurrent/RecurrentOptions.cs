@@ -40,6 +40,13 @@ public sealed record RecurrentOptions
     /// <summary>LSTM only: when set, the forget-gate bias starts at this value (Keras' <c>unit_forget_bias</c> uses 1).</summary>
     public double? ForgetGateBias { get; init; }
 
+    /// <summary>
+    /// LSTM only: when set, the input-gate bias starts at this value. A negative value starts the gate nearly closed, as
+    /// Hochreiter &amp; Schmidhuber (1997) biased it against state drift, and as the chrono initialisation pairs it
+    /// with the forget bias (b_i = −b_f).
+    /// </summary>
+    public double? InputGateBias { get; init; }
+
     internal void Validate(RecurrentCellKind kind)
     {
         Require(InputSize > 0, $"InputSize must be positive (is {InputSize}).");
@@ -51,6 +58,8 @@ public sealed record RecurrentOptions
         Require(ProjectionSize < HiddenSize, $"ProjectionSize ({ProjectionSize}) must be smaller than HiddenSize ({HiddenSize}).");
         Require(ForgetGateBias is null || kind == RecurrentCellKind.Lstm, "ForgetGateBias is only for an LSTM.");
         Require(ForgetGateBias is null || Bias, "ForgetGateBias needs Bias.");
+        Require(InputGateBias is null || kind == RecurrentCellKind.Lstm, "InputGateBias is only for an LSTM.");
+        Require(InputGateBias is null || Bias, "InputGateBias needs Bias.");
         Require(Nonlinearity == RnnNonlinearity.Tanh || kind == RecurrentCellKind.Rnn, "Nonlinearity is only for an RNN.");
     }
 
