@@ -52,12 +52,7 @@ public sealed class MarkedPairsTask : MemoryTask
     /// <inheritdoc/>
     public override TaskBatch Generate(int count, RandomSource random)
     {
-        var lengths = new int[count]; // (B)
-        for (int b = 0; b < count; b++)
-        {
-            lengths[b] = DrawLength(random);
-        }
-
+        int[] lengths = DrawLengths(count, random); // (B)
         int steps = lengths.Max();
         var features = new float[count * steps * 2]; // (B, T, 2)
         var targets = new float[count]; // (B)

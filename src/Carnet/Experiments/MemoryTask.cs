@@ -104,6 +104,15 @@ public abstract class MemoryTask
     private protected static void JudgeClasses(ReadOnlySpan<float> logits, ReadOnlySpan<int> classes, int outputs, Span<double> errors, Span<bool> correct)
         => ExperimentKernels.ClassErrors(logits, classes, outputs, 0.3, errors, correct);
 
-    /// <summary>A sequence length drawn uniformly from [T, T + T/10], as the 1997 paper's variable-length tasks use.</summary>
-    private protected int DrawLength(RandomSource random) => SequenceLength + random.NextInt(SequenceLength / 10 + 1);
+    /// <summary>Sequence lengths (B) drawn uniformly from [T, T + T/10], as the 1997 paper's variable-length tasks use.</summary>
+    private protected int[] DrawLengths(int count, RandomSource random)
+    {
+        var lengths = new int[count]; // (B)
+        for (int b = 0; b < count; b++)
+        {
+            lengths[b] = SequenceLength + random.NextInt(SequenceLength / 10 + 1);
+        }
+
+        return lengths;
+    }
 }

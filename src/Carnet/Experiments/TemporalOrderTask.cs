@@ -67,12 +67,7 @@ public sealed class TemporalOrderTask : MemoryTask
     /// <inheritdoc/>
     public override TaskBatch Generate(int count, RandomSource random)
     {
-        var lengths = new int[count]; // (B)
-        for (int b = 0; b < count; b++)
-        {
-            lengths[b] = DrawLength(random);
-        }
-
+        int[] lengths = DrawLengths(count, random); // (B)
         int steps = lengths.Max();
         var features = new float[count * steps * 8]; // (B, T, 8)
         var classes = new int[count]; // (B)
