@@ -12,11 +12,15 @@ Run with PyTorch 1.13 (Debian's python3-torch, /usr/bin/python3), one thread by 
 
     /usr/bin/python3 bench/reference/char_lm.py --data ../shared/data/text/moby_dick.txt --time-limit 12
 
-Prints one line per epoch and a final JSON line. A development aid: no test or CI step needs it.
+Prints one line per epoch and a final JSON line. With --evaluate MODEL it only loads a model file written by
+`carnet text train` into the same module and prints its held-out bits per character as measured here, to check
+that both sides measure the same thing. A development aid: no test or CI step needs it.
 """
 import argparse
 import json
 import math
+import os
+import sys
 import time
 
 import torch
@@ -97,6 +101,7 @@ def main():
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--time-limit", type=float, default=None, help="minutes")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--evaluate", metavar="MODEL", help="a Carnet model file: print its held-out bits per character and stop")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -108,6 +113,17 @@ def main():
     ids = [index[c] for c in text]
     held = max(2, round(len(ids) * a.validation)) if a.validation > 0 else 0
     training, validation = ids[: len(ids) - held], ids[len(ids) - held:]
+
+    if a.evaluate:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "interop"))
+        from safetensors_io import read_safetensors
+        meta, tensors = read_safetensors(a.evaluate)
+        assert json.loads(meta["preprocessing.vocabulary"]) == characters, "the model was trained on another text"
+        model = CharModel(len(characters), int(meta["rnn.input_size"]), int(meta["rnn.hidden_size"]), int(meta["rnn.num_layers"]), 0.0,
+                          meta["cell"].lower())
+        model.load_state_dict(tensors)
+        print(json.dumps({"model": a.evaluate, "val_bpc": held_out_bits(model, validation, a.batch_size, a.seq_length)}))
+        return
 
     model = CharModel(len(characters), a.embedding_size, a.hidden_size, a.num_layers, a.dropout, a.cell)
     optimizer = torch.optim.Adam(model.parameters(), lr=a.learning_rate)
