@@ -18,7 +18,7 @@ namespace Carnet.Text;
 /// </summary>
 public static class CharacterTrainer
 {
-    private const string BatchesNote = "text.epoch_batches", SecondsNote = "text.epoch_seconds", SamplesNote = "text.samples";
+    private const string BatchesNote = "text.epoch_batches", SecondsNote = "text.epoch_seconds", SamplesNote = "text.samples", VocabularyNote = "text.vocabulary";
 
     /// <summary>Trains on <paramref name="data"/>; <paramref name="progress"/> hears every step and every epoch's end.</summary>
     /// <exception cref="ArgumentException">A setting is out of range, or the text is too short for the batches it asks for.</exception>
@@ -35,6 +35,13 @@ public static class CharacterTrainer
         ulong sampleSeed = seeds.NextUInt64();
         var state = options.Resume && options.CheckpointPath is { } path && File.Exists(path) ? Checkpoint.Load(path, network, optimizer, null) : fresh;
         var extras = EpochExtras.Read(state, options.CheckpointPath);
+        string characters = MetadataReader.ToJson(data.Vocabulary.ToStrings());
+        if (state.Notes.TryGetValue(VocabularyNote, out var trained) && trained != characters)
+        {
+            throw new SafeTensorsFormatException(options.CheckpointPath!, "the checkpoint was trained on a text with other characters; resume with the same text or start a new output folder");
+        }
+
+        state.Notes[VocabularyNote] = characters;
 
         var training = new StreamDataset<float>(trainingIds, options.SequenceLength);
         int batchesPerEpoch = (trainingIds.Length - 1) / options.BatchSize / options.SequenceLength;

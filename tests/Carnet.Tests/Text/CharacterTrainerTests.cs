@@ -105,6 +105,11 @@ public sealed class CharacterTrainerTests
             var resumed = CharacterTrainer.Fit(data, options with { Resume = true });
             Assert.Equal([1, 1], resumed.Epochs.Select(e => e.Batches)); // the next epoch, for another stretch of the budget
             Assert.Equal(outcome.Epochs[0], resumed.Epochs[0]);
+
+            var otherText = TextData.FromText(WordText(200, 2).Replace('w', 'W'), "other.txt"); // as many characters, not the same ones
+            Assert.Equal(data.Vocabulary.Count, otherText.Vocabulary.Count);
+            Assert.Equal($"{options.CheckpointPath}: the checkpoint was trained on a text with other characters; resume with the same text or start a new output folder",
+                Assert.Throws<SafeTensorsFormatException>(() => CharacterTrainer.Fit(otherText, options with { Resume = true })).Message);
         }
         finally
         {
