@@ -52,26 +52,7 @@ public sealed class CsvTable
     public IReadOnlyList<int> LineNumbers { get; }
 
     /// <summary>Reads and checks a file.</summary>
-    public static CsvTable Read(string path)
-    {
-        if (!System.IO.File.Exists(path))
-        {
-            throw new DataFormatException(path, 0, 0, "file not found");
-        }
-
-        byte[] bytes = System.IO.File.ReadAllBytes(path);
-        var text = new char[bytes.Length]; // UTF-16 never needs more code units than UTF-8 has bytes
-        if (System.Text.Unicode.Utf8.ToUtf16(bytes, text, out int read, out int written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
-        {
-            // the line is one more than the line breaks before the bad byte, the column one more than the characters since the last
-            ReadOnlySpan<char> before = text.AsSpan(0, written);
-            int lastBreak = before.LastIndexOf('\n');
-            throw new DataFormatException(path, before.Count('\n') + 1, written - lastBreak,
-                $"not valid UTF-8 text (byte 0x{bytes[read]:X2} at byte offset {read}); save the file as UTF-8");
-        }
-
-        return Parse(new string(text, 0, written).TrimStart('\uFEFF'), path);
-    }
+    public static CsvTable Read(string path) => Parse(Utf8File.Read(path), path);
 
     /// <summary>Parses CSV text; <paramref name="source"/> names it in messages.</summary>
     public static CsvTable Parse(string text, string source)

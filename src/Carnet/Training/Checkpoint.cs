@@ -8,11 +8,14 @@ namespace Carnet.Training;
 /// <summary>
 /// A training checkpoint: the model's tensors and configuration (as in a model file), the optimizer's state
 /// (<c>optimizer.*</c>), the schedule's (<c>schedule.state</c>), the random generator's (<c>trainer.random</c>), the
-/// epoch history (<c>trainer.history</c>) and the best weights so far (<c>best.*</c>). Written atomically.
+/// epoch history (<c>trainer.history</c>), the best weights so far (<c>best.*</c>) and the task's notes (metadata
+/// <c>note.*</c>). Written atomically.
 /// </summary>
 internal static class Checkpoint
 {
     public const string Format = "carnet-checkpoint";
+
+    private const string NotePrefix = "note.";
 
     public static void Save<T>(string path, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule, TrainingState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -50,6 +53,11 @@ internal static class Checkpoint
         meta["trainer.best_validation_loss"] = state.BestValidationLoss?.ToString("R", CultureInfo.InvariantCulture) ?? "none";
         meta["trainer.stopped"] = state.Stopped ? "true" : "false";
         meta["trainer.stopped_early"] = state.StoppedEarly ? "true" : "false";
+        foreach (var (key, value) in state.Notes)
+        {
+            meta[NotePrefix + key] = value;
+        }
+
         SafeTensorsWriter.Write(path, tensors, meta);
     }
 
@@ -118,6 +126,11 @@ internal static class Checkpoint
         state.BestValidationLoss = bestLoss == "none" ? null : double.Parse(bestLoss, CultureInfo.InvariantCulture);
         state.Stopped = file.Metadata["trainer.stopped"] == "true";
         state.StoppedEarly = file.Metadata["trainer.stopped_early"] == "true";
+        foreach (var (key, value) in file.Metadata.Where(p => p.Key.StartsWith(NotePrefix, StringComparison.Ordinal)))
+        {
+            state.Notes[key[NotePrefix.Length..]] = value;
+        }
+
         if (state.BestEpoch is not null)
         {
             state.BestWeights = model.Modules.Select(m =>

@@ -217,4 +217,6 @@ internal sealed class TrainingState<T>(RandomSource random) where T : unmanaged,
     public bool Stopped { get; set; }
 
     public bool StoppedEarly { get; set; }
+
+    public Dictionary<string, string> Notes { get; } = new(StringComparer.Ordinal); // what a task keeps across a resume (samples, times)
 }

@@ -229,26 +229,37 @@ public sealed class StreamDataset<T> : TrainingData<T> where T : unmanaged, IFlo
     public override bool CarriesState => true;
 
     /// <inheritdoc />
-    public override IEnumerable<TrainingBatch<T>> Batches(int batchSize, RandomSource random)
+    public override IEnumerable<TrainingBatch<T>> Batches(int batchSize, RandomSource random) => Windows(batchSize, includeShorter: false);
+
+    /// <summary>
+    /// For evaluation: every step of the <paramref name="batchSize"/> streams, in order, the last batch shorter than T
+    /// when the stream length is not a multiple of T; B·⌊(N − 1) / B⌋ predictions in all.
+    /// </summary>
+    public IEnumerable<TrainingBatch<T>> InOrder(int batchSize) => Windows(batchSize, includeShorter: true);
+
+    private IEnumerable<TrainingBatch<T>> Windows(int batchSize, bool includeShorter)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         int streamLength = (stream.Length - 1) / batchSize;
         if (streamLength < Steps)
         {
             throw new ArgumentException($"{stream.Length} tokens cut into {batchSize} streams give {streamLength} steps each, fewer than {Steps}.");
         }
 
-        for (int start = 0; start + Steps <= streamLength; start += Steps)
+        int end = includeShorter ? streamLength : streamLength - streamLength % Steps;
+        for (int start = 0; start < end; start += Steps)
         {
-            var inputs = new int[batchSize * Steps]; // (B, T)
-            var targets = new int[batchSize * Steps]; // (B, T): the next token
+            int steps = Math.Min(Steps, end - start);
+            var inputs = new int[batchSize * steps]; // (B, T)
+            var targets = new int[batchSize * steps]; // (B, T): the next token
             for (int b = 0; b < batchSize; b++)
             {
                 int offset = b * streamLength + start;
-                stream.AsSpan(offset, Steps).CopyTo(inputs.AsSpan(b * Steps, Steps));
-                stream.AsSpan(offset + 1, Steps).CopyTo(targets.AsSpan(b * Steps, Steps));
+                stream.AsSpan(offset, steps).CopyTo(inputs.AsSpan(b * steps, steps));
+                stream.AsSpan(offset + 1, steps).CopyTo(targets.AsSpan(b * steps, steps));
             }
 
-            yield return new TrainingBatch<T>(SequenceBatch<T>.FromTokens(inputs, batchSize, Steps), new BatchTargets<T>(null, targets));
+            yield return new TrainingBatch<T>(SequenceBatch<T>.FromTokens(inputs, batchSize, steps), new BatchTargets<T>(null, targets));
         }
     }
 }
