@@ -107,7 +107,10 @@ public sealed class TextCommandTests
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json")));
         Assert.True(metrics.RootElement.GetProperty("stopped_by_time_limit").GetBoolean());
         Assert.Equal(1, metrics.RootElement.GetProperty("epochs_trained").GetInt32());
-        Assert.Equal(1, metrics.RootElement.GetProperty("history")[0].GetProperty("steps").GetInt32());
+        // the limit is checked after every step: the run stops inside its first epoch, after at least one step (how many
+        // fit in 0.6 ms depends on the machine's load)
+        int steps = metrics.RootElement.GetProperty("history")[0].GetProperty("steps").GetInt32();
+        Assert.InRange(steps, 1, metrics.RootElement.GetProperty("steps_per_epoch").GetInt32() - 1);
     }
 
     [Fact]
