@@ -19,6 +19,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
         root.Subcommands.Add(ExperimentCommand.Create(output, error));
+        root.Subcommands.Add(TagCommand.Create(output, error));
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }
