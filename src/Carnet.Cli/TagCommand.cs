@@ -30,12 +30,12 @@ internal static class TagCommand
         var wordSize = CommandSupport.Option("--word-embedding-size", "Word embedding size.", 100);
         var charSize = CommandSupport.Option("--char-embedding-size", "Character embedding size.", 25);
         var charHidden = CommandSupport.Option("--char-hidden-size", "Units per direction of the character BiLSTM (0: no character features).", 25);
-        var dropout = CommandSupport.Option("--dropout", "Dropout on the token features and the sentence BiLSTM's output.", 0.5);
+        var dropout = CommandSupport.Option("--dropout", "Dropout on the token features and the sentence BiLSTM's output.", 0.3);
         var lowercase = CommandSupport.Choice("--lowercase", "Look words up lower-cased (the characters keep the case).", "yes", "yes", "no");
         var unknown = CommandSupport.Option("--unknown-replacement", "Probability that a word seen once in training is read as unknown at a training step.", 0.5);
         var minutes = new Option<double?>("--time-limit") { Description = "Stop after the first epoch that ends past this many minutes." };
         var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
-        var training = new TrainingArguments("tag", "sentences", epochs: 30, batchSize: 32, learningRate: 0.002, patience: 5, " (the learning rate halves after a third of them)");
+        var training = new TrainingArguments("tag", "sentences", epochs: 30, batchSize: 32, learningRate: 0.01, patience: 5, " (the learning rate halves after a third of them)");
         var command = new Command(
             "train",
             "Train a tagger on a CoNLL file; report token accuracy (and entity F1 for BIO tags) on held-out sentences.\n" +

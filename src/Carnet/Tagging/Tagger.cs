@@ -27,7 +27,7 @@ public sealed record TaggerOptions
     public TagDecoder Decoder { get; init; } = TagDecoder.Crf;
 
     /// <summary>Dropout on the token features and the sentence BiLSTM's output.</summary>
-    public double Dropout { get; init; } = 0.5;
+    public double Dropout { get; init; } = 0.3;
 
     /// <summary>Whether words are looked up lower-cased (the characters keep the case).</summary>
     public bool Lowercase { get; init; } = true;
@@ -42,7 +42,7 @@ public sealed record TaggerOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>Adam's learning rate.</summary>
-    public double LearningRate { get; init; } = 0.002;
+    public double LearningRate { get; init; } = 0.01;
 
     /// <summary>Epochs without a better validation loss before training stops (the best weights are kept); the learning rate halves after a third of them.</summary>
     public int Patience { get; init; } = 5;

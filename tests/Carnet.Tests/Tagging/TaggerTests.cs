@@ -1,0 +1,62 @@
+using Carnet.IO;
+using Carnet.Tagging;
+
+namespace Carnet.Tests.Tagging;
+
+/// <summary>Training a tagger end to end in the library: learning, determinism, the model file and unknown words.</summary>
+public sealed class TaggerTests
+{
+    private static readonly TaggerOptions Small = new()
+    {
+        WordEmbeddingSize = 8, CharacterEmbeddingSize = 6, CharacterHiddenSize = 6, HiddenSize = 12, Dropout = 0.2,
+        Epochs = 4, BatchSize = 8, LearningRate = 0.02, Seed = 5,
+    };
+
+    private static TaggingOutcome Train(TaggerOptions options, int sentences = 120)
+        => Tagger.Fit(TaggedCorpus.ParseConll(ToyCorpus.Conll(sentences, 1), "toy.conll"), null, options);
+
+    [Fact]
+    public void TheSameSeedGivesBitIdenticalWeightsAndAnotherSeedDoesNot()
+    {
+        var first = Train(Small);
+        var second = Train(Small);
+        var other = Train(Small with { Seed = 6 });
+        Assert.Equal(first.Model.Serialize(), second.Model.Serialize());
+        Assert.NotEqual(first.Model.Serialize(), other.Model.Serialize());
+        Assert.Equal(first.Training.Epochs.Select(e => e.TrainingLoss), second.Training.Epochs.Select(e => e.TrainingLoss));
+        Assert.Equal((97, 11, 12), (first.TrainingCount, first.ValidationCount, first.Test.Sentences.Count)); // 10 % held out, 10 % of the rest for validation
+    }
+
+    [Fact]
+    public void TheModelFileRoundTripsToIdenticalPredictionsAndBytes()
+    {
+        var outcome = Train(Small with { Epochs = 2 });
+        byte[] bytes = outcome.Model.Serialize();
+        var loaded = SequenceTagger.Load(SafeTensorsFile.Parse(bytes, "tagger.safetensors"));
+        Assert.Equal(bytes, loaded.Serialize());
+        var sentences = outcome.Test.Sentences;
+        Assert.Equal(outcome.Model.Predict(sentences), loaded.Predict(sentences));
+        Assert.Equal(outcome.Predicted, loaded.Predict(sentences));
+    }
+
+    [Fact]
+    public void UnknownWordsAndCharactersAreTaggedFromTheirContextAndSpelling()
+    {
+        var outcome = Train(Small with { Epochs = 12 }, sentences: 300);
+        Assert.True(outcome.Metrics.Accuracy >= 0.95, $"accuracy {outcome.Metrics.Accuracy}");
+        var vocabulary = outcome.Model.Vocabulary;
+        Assert.Equal(TaggerVocabulary.Unknown, vocabulary.WordId("Zoë"));
+        Assert.Equal(TaggerVocabulary.Unknown, vocabulary.CharacterIdsOf("Zoë")[2]);
+        string[][] tags = outcome.Model.Predict([new TaggedSentence("Zoë said it was good in Quito .".Split(' '), null, 1)]);
+        Assert.Equal(["B-PER", "O", "O", "O", "O", "O", "B-LOC", "O"], tags[0]); // an unknown name starts the sentence; the unknown place follows "in"
+    }
+
+    [Fact]
+    public void ALongWordIsReadByItsFirstAndLastCharacters()
+    {
+        var vocabulary = TaggerVocabulary.Build([new TaggedSentence(["abcdefghijklmnopqrstuvwxyz"], ["X"], 1)], [], lowercase: false);
+        int[] ids = vocabulary.CharacterIdsOf("abcdefghijklmnopqrstuvwxyz");
+        Assert.Equal(TaggerVocabulary.MaximumCharacters, ids.Length);
+        Assert.Equal("abcdefghijkl" + "opqrstuvwxyz", string.Concat(ids.Select(i => vocabulary.Characters[i])));
+    }
+}
