@@ -52,6 +52,31 @@ public sealed class TaggerTests
     }
 
     [Fact]
+    public void AResumedRunEndsWithTheWeightsOfAnUninterruptedOne()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"carnet-tag-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var options = Small with { CheckpointPath = Path.Combine(folder, "interrupted.safetensors") };
+            Train(options with { Epochs = 2 });
+            var resumed = Train(options with { Resume = true });
+            var uninterrupted = Train(Small with { CheckpointPath = Path.Combine(folder, "whole.safetensors") });
+            Assert.Equal(uninterrupted.Model.Serialize(), resumed.Model.Serialize());
+            Assert.Equal(uninterrupted.Training.Epochs, resumed.Training.Epochs);
+            Assert.Equal(4, resumed.Training.Epochs.Count);
+
+            var other = Small with { HiddenSize = 10, CheckpointPath = options.CheckpointPath, Resume = true };
+            var error = Assert.Throws<SafeTensorsFormatException>(() => Train(other));
+            Assert.Contains("the checkpoint was written for another tagger or data (metadata 'rnn.hidden_size' differs)", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ALongWordIsReadByItsFirstAndLastCharacters()
     {
         var vocabulary = TaggerVocabulary.Build([new TaggedSentence(["abcdefghijklmnopqrstuvwxyz"], ["X"], 1)], [], lowercase: false);
