@@ -24,6 +24,13 @@ public sealed class SequenceTagger
 
     private const int MaximumSize = 1 << 24;
 
+    /// <summary>The configuration's integer keys with their smallest valid values.</summary>
+    private static readonly (string Key, int Minimum)[] SizeKeys =
+    [
+        ("word_embedding.num_embeddings", 2), ("word_embedding.embedding_dim", 1), ("char_embedding.num_embeddings", 2), ("char_embedding.embedding_dim", 1),
+        ("char_rnn.hidden_size", 0), ("rnn.input_size", 1), ("rnn.hidden_size", 1), ("rnn.num_layers", 1), ("head.out_features", 1),
+    ];
+
     /// <summary>Pairs a network with the vocabularies it was trained with.</summary>
     /// <exception cref="ArgumentException">The vocabulary sizes differ from the network's.</exception>
     public SequenceTagger(TaggerNetwork<float> network, TaggerVocabulary vocabulary)
@@ -138,18 +145,17 @@ public sealed class SequenceTagger
         }
 
         var network = new TaggerNetwork<float>(options, new RandomSource(0));
-        var expected = new HashSet<string>(StringComparer.Ordinal);
+        var names = network.Modules.SelectMany(m => m.Module.Parameters.Select(p => m.Prefix + p.Name)).ToHashSet(StringComparer.Ordinal);
+        string[] unexpected = file.Tensors.Select(t => t.Name).Where(name => !names.Contains(name)).ToArray();
+        if (unexpected.Length > 0)
+        {
+            throw new SafeTensorsFormatException(file.Source, unexpected[0],
+                $"not a parameter of this tagger ({unexpected.Length} unexpected tensor(s): {string.Join(", ", unexpected.Take(5))})", null);
+        }
+
         foreach (var (prefix, module) in network.Modules)
         {
             StateDictionary.Load(module, file, prefix);
-            expected.UnionWith(module.Parameters.Select(p => prefix + p.Name));
-        }
-
-        var extra = file.Tensors.Select(t => t.Name).Where(name => !expected.Contains(name)).ToList();
-        if (extra.Count > 0)
-        {
-            throw new SafeTensorsFormatException(file.Source, extra[0],
-                $"not a parameter of this tagger ({extra.Count} unexpected tensor(s): {string.Join(", ", extra.Take(5))})", null);
         }
 
         return new SequenceTagger(network, new TaggerVocabulary(words, characters, tags, lowercase));
@@ -173,12 +179,16 @@ public sealed class SequenceTagger
             throw new SafeTensorsFormatException(file.Source, $"format_version '{Get("format_version")}' is not supported; this Carnet reads version {FormatVersion}");
         }
 
-        int Size(string key, int minimum)
+        var size = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, minimum) in SizeKeys)
         {
             string text = Get(key);
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= minimum && value <= MaximumSize
-                ? value
-                : throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected an integer from {minimum} to {MaximumSize}");
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < minimum || value > MaximumSize)
+            {
+                throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected an integer from {minimum} to {MaximumSize}");
+            }
+
+            size[key] = value;
         }
 
         string decoder = Get("decoder"), dropoutText = Get("dropout");
@@ -194,18 +204,18 @@ public sealed class SequenceTagger
 
         var options = new TaggerNetworkOptions
         {
-            WordVocabularySize = Size("word_embedding.num_embeddings", 2),
-            WordEmbeddingSize = Size("word_embedding.embedding_dim", 1),
-            CharacterVocabularySize = Size("char_embedding.num_embeddings", 2),
-            CharacterEmbeddingSize = Size("char_embedding.embedding_dim", 1),
-            CharacterHiddenSize = Size("char_rnn.hidden_size", 0),
-            HiddenSize = Size("rnn.hidden_size", 1),
-            NumLayers = Size("rnn.num_layers", 1),
-            TagCount = Size("head.out_features", 1),
+            WordVocabularySize = size["word_embedding.num_embeddings"],
+            WordEmbeddingSize = size["word_embedding.embedding_dim"],
+            CharacterVocabularySize = size["char_embedding.num_embeddings"],
+            CharacterEmbeddingSize = size["char_embedding.embedding_dim"],
+            CharacterHiddenSize = size["char_rnn.hidden_size"],
+            HiddenSize = size["rnn.hidden_size"],
+            NumLayers = size["rnn.num_layers"],
+            TagCount = size["head.out_features"],
             Decoder = decoder == "crf" ? TagDecoder.Crf : TagDecoder.Softmax,
             Dropout = dropout,
         };
-        if (Size("rnn.input_size", 1) != options.FeatureSize)
+        if (size["rnn.input_size"] != options.FeatureSize)
         {
             throw new SafeTensorsFormatException(file.Source, "metadata 'rnn.input_size' differs from the word embedding size plus twice the character hidden size");
         }

@@ -33,10 +33,18 @@ internal static class TaggerCheckpoint
 
         var meta = new SequenceTagger(network, vocabulary).Metadata();
         meta["format"] = Format;
-        meta["trainer.best_epoch"] = state.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none";
-        meta["trainer.best_validation_loss"] = state.BestValidationLoss?.ToString("R", CultureInfo.InvariantCulture) ?? "none";
-        meta["trainer.stopped"] = state.Stopped ? "true" : "false";
-        meta["trainer.stopped_early"] = state.StoppedEarly ? "true" : "false";
+        (string Key, string Value)[] trainer =
+        [
+            ("best_epoch", state.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none"),
+            ("best_validation_loss", state.BestValidationLoss?.ToString("R", CultureInfo.InvariantCulture) ?? "none"),
+            ("stopped", state.Stopped ? "true" : "false"),
+            ("stopped_early", state.StoppedEarly ? "true" : "false"),
+        ];
+        foreach (var (key, value) in trainer)
+        {
+            meta["trainer." + key] = value;
+        }
+
         SafeTensorsWriter.Write(path, tensors, meta);
     }
 

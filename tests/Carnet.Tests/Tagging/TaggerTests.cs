@@ -77,6 +77,30 @@ public sealed class TaggerTests
     }
 
     [Fact]
+    public void LoadingIsStrictAndNamesWhatIsWrong()
+    {
+        var model = Train(Small with { Epochs = 1 }).Model;
+        var tensors = model.Network.Modules.SelectMany(m => StateDictionary.Save(m.Module, m.Prefix)).ToList();
+        string Problem(IEnumerable<SafeTensor> files, Action<Dictionary<string, string>>? edit = null)
+        {
+            var meta = model.Metadata();
+            edit?.Invoke(meta);
+            var file = SafeTensorsFile.Parse(SafeTensorsWriter.Serialize(files, meta), "m.safetensors");
+            return Assert.Throws<SafeTensorsFormatException>(() => SequenceTagger.Load(file)).Message;
+        }
+
+        Assert.Contains("crf.extra", Problem([.. tensors, SafeTensor.FromSingle("crf.extra", [1f], 1)]));
+        Assert.Contains("not a parameter of this tagger", Problem([.. tensors, SafeTensor.FromSingle("crf.extra", [1f], 1)]));
+        Assert.Contains("crf.transitions", Problem(tensors.Where(t => t.Name != "crf.transitions")));
+        Assert.Contains("metadata 'decoder' is 'hmm'; expected crf or softmax", Problem(tensors, m => m["decoder"] = "hmm"));
+        Assert.Contains("metadata 'rnn.hidden_size' is '-3'; expected an integer from 1 to 16777216", Problem(tensors, m => m["rnn.hidden_size"] = "-3"));
+        Assert.Contains("do not fit the network", Problem(tensors, m => m["preprocessing.tags"] = "[\"B-PER\"]"));
+        Assert.Contains("not a Carnet tagger file (metadata 'format' is 'carnet-sequence-model', expected 'carnet-tagger')",
+            Problem(tensors, m => m["format"] = "carnet-sequence-model"));
+        Assert.Contains("this model's task is 'classify', not a sequence tagger", Problem(tensors, m => m["preprocessing.task"] = "classify"));
+    }
+
+    [Fact]
     public void ALongWordIsReadByItsFirstAndLastCharacters()
     {
         var vocabulary = TaggerVocabulary.Build([new TaggedSentence(["abcdefghijklmnopqrstuvwxyz"], ["X"], 1)], [], lowercase: false);
