@@ -28,6 +28,26 @@ public sealed class TaggerTests
     }
 
     [Fact]
+    public void OneAndTwoThreadsTrainTheSameBits()
+    {
+        byte[] Run(int threads)
+        {
+            int previous = KernelSettings.MaximumThreads;
+            KernelSettings.MaximumThreads = threads;
+            try
+            {
+                return Train(Small with { Epochs = 2, HiddenSize = 40 }).Model.Serialize();
+            }
+            finally
+            {
+                KernelSettings.MaximumThreads = previous;
+            }
+        }
+
+        Assert.Equal(Run(1), Run(2));
+    }
+
+    [Fact]
     public void TheModelFileRoundTripsToIdenticalPredictionsAndBytes()
     {
         var outcome = Train(Small with { Epochs = 2 });
