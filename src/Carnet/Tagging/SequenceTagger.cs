@@ -197,7 +197,7 @@ public sealed class SequenceTagger
             throw new SafeTensorsFormatException(file.Source, $"metadata 'decoder' is '{decoder}'; expected crf or softmax");
         }
 
-        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || dropout is < 0 or >= 1)
+        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || !(dropout >= 0 && dropout < 1))
         {
             throw new SafeTensorsFormatException(file.Source, $"metadata 'dropout' is '{dropoutText}'; expected a number in [0, 1)");
         }

@@ -56,7 +56,7 @@ public sealed record TaggerNetworkOptions
     internal void Validate()
     {
         if (WordVocabularySize < 2 || CharacterVocabularySize < 2 || WordEmbeddingSize < 1 || CharacterEmbeddingSize < 1 || CharacterHiddenSize < 0
-            || HiddenSize < 1 || NumLayers < 1 || TagCount < 1 || Dropout is < 0 or >= 1)
+            || HiddenSize < 1 || NumLayers < 1 || TagCount < 1 || !(Dropout >= 0 && Dropout < 1))
         {
             throw new ArgumentException($"the tagger's configuration is out of range: {this}");
         }
