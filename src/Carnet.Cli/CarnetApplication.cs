@@ -20,6 +20,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(BenchCommand.Create(output, error));
         root.Subcommands.Add(ExperimentCommand.Create(output, error));
         root.Subcommands.Add(TextCommand.Create(output, error));
+        root.Subcommands.Add(TagCommand.Create(output, error));
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }
