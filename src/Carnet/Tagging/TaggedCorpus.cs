@@ -1,4 +1,3 @@
-using System.Text.Unicode;
 using Carnet.Data;
 
 namespace Carnet.Tagging;
@@ -112,25 +111,7 @@ public sealed class TaggedCorpus
     }
 
     /// <summary>A file's text, strictly UTF-8 (an initial byte-order mark dropped); an invalid byte is named by line and column.</summary>
-    internal static string ReadUtf8(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new DataFormatException(path, 0, 0, "file not found");
-        }
-
-        byte[] bytes = File.ReadAllBytes(path);
-        var characters = new char[bytes.Length]; // (bytes): UTF-16 needs no more code units than UTF-8 has bytes
-        if (Utf8.ToUtf16(bytes, characters, out int consumed, out int produced, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
-        {
-            ReadOnlySpan<char> decoded = characters.AsSpan(0, produced);
-            int line = decoded.Count('\n') + 1, column = produced - decoded.LastIndexOf('\n');
-            string what = consumed < bytes.Length ? $"byte 0x{bytes[consumed]:X2}" : "a truncated character";
-            throw new DataFormatException(path, line, column, $"not valid UTF-8 text ({what} at byte offset {consumed}); save the file as UTF-8");
-        }
-
-        return new string(characters, 0, produced).TrimStart('\uFEFF');
-    }
+    internal static string ReadUtf8(string path) => Utf8File.Read(path);
 
     private static string[] Fields(string line) => line.Split([' ', '\t', '\r', '\v', '\f'], StringSplitOptions.RemoveEmptyEntries);
 }
