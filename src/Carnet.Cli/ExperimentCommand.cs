@@ -164,17 +164,7 @@ internal static class ExperimentCommand
     };
 
     private static string Json(ExperimentOptions options, ExperimentResult result)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            Summary(json, options, result);
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        => MetricsJson.Write(json => Summary(json, options, result), indented: false).TrimEnd('\n');
 
     private static string Metrics(ExperimentOptions options, ExperimentResult result) => MetricsJson.Write(json =>
     {

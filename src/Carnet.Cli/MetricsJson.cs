@@ -108,11 +108,11 @@ internal static class MetricsJson
         }
     }
 
-    /// <summary>One JSON object written by <paramref name="body"/>, indented, with a final newline.</summary>
-    public static string Write(Action<Utf8JsonWriter> body)
+    /// <summary>One JSON object written by <paramref name="body"/>, indented (or on one line), with a final newline.</summary>
+    public static string Write(Action<Utf8JsonWriter> body, bool indented = true)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
         {
             json.WriteStartObject();
             body(json);

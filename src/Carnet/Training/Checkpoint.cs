@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Carnet.IO;
+using Carnet.Layers;
 using Carnet.Models;
 
 namespace Carnet.Training;
@@ -20,8 +21,21 @@ internal static class Checkpoint
     public static void Save<T>(string path, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule, TrainingState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var meta = ModelFile.Metadata(model.Options);
+        meta["format"] = Format;
+        Save(path, model.Modules, meta, optimizer, schedule, state);
+    }
+
+    /// <summary>
+    /// Writes the checkpoint of any network given as its modules with their state_dict prefixes; <paramref name="meta"/>
+    /// (the network's configuration and format) is written with the trainer's entries added.
+    /// </summary>
+    public static void Save<T>(string path, IReadOnlyList<(string Prefix, Module<T> Module)> modules, Dictionary<string, string> meta,
+        Optimizer<T> optimizer, LearningRateSchedule? schedule, TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var tensors = new List<SafeTensor>();
-        foreach (var (prefix, module) in model.Modules)
+        foreach (var (prefix, module) in modules)
         {
             tensors.AddRange(StateDictionary.Save(module, prefix));
         }
@@ -40,15 +54,13 @@ internal static class Checkpoint
         {
             for (int m = 0; m < best.Length; m++)
             {
-                var (prefix, _) = model.Modules[m];
+                var (prefix, _) = modules[m];
                 double[] values = new double[best[m].Length];
                 Kernels.Elementwise.Convert<T, double>(best[m], values);
                 tensors.Add(SafeTensor.FromDouble("best." + prefix.TrimEnd('.'), values, values.Length));
             }
         }
 
-        var meta = ModelFile.Metadata(model.Options);
-        meta["format"] = Format;
         meta["trainer.best_epoch"] = state.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "none";
         meta["trainer.best_validation_loss"] = state.BestValidationLoss?.ToString("R", CultureInfo.InvariantCulture) ?? "none";
         meta["trainer.stopped"] = state.Stopped ? "true" : "false";
@@ -71,9 +83,20 @@ internal static class Checkpoint
             throw new SafeTensorsFormatException(file.Source, "the checkpoint was written for a model with another configuration");
         }
 
+        return Restore(file, model.Modules, optimizer, schedule);
+    }
+
+    /// <summary>
+    /// Restores weights, optimizer, schedule and training state from a checkpoint already checked to belong to this
+    /// network; any inconsistency inside it is one <see cref="SafeTensorsFormatException"/>.
+    /// </summary>
+    public static TrainingState<T> Restore<T>(SafeTensorsFile file, IReadOnlyList<(string Prefix, Module<T> Module)> modules, Optimizer<T> optimizer,
+        LearningRateSchedule? schedule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         try
         {
-            return Restore(file, model, optimizer, schedule);
+            return RestoreCore(file, modules, optimizer, schedule);
         }
         catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or ArgumentException or InvalidCastException)
         {
@@ -81,10 +104,11 @@ internal static class Checkpoint
         }
     }
 
-    private static TrainingState<T> Restore<T>(SafeTensorsFile file, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule)
+    private static TrainingState<T> RestoreCore<T>(SafeTensorsFile file, IReadOnlyList<(string Prefix, Module<T> Module)> modules, Optimizer<T> optimizer,
+        LearningRateSchedule? schedule)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (var (prefix, module) in model.Modules)
+        foreach (var (prefix, module) in modules)
         {
             StateDictionary.Load(module, file, prefix);
         }
@@ -133,7 +157,7 @@ internal static class Checkpoint
 
         if (state.BestEpoch is not null)
         {
-            state.BestWeights = model.Modules.Select(m =>
+            state.BestWeights = modules.Select(m =>
             {
                 double[] values = file["best." + m.Prefix.TrimEnd('.')].ToDoubleArray();
                 if (values.Length != m.Module.ParameterValues.Length)
