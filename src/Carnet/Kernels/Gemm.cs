@@ -84,6 +84,41 @@ internal static class Gemm
         GemmSimd.Multiply(transposeA, a, lda, b, m, c, ldc, accumulate);
     }
 
+    /// <summary>
+    /// Columns [<paramref name="columnStart"/>, +<paramref name="columnCount"/>) of C (M, N) = A · B (or += … when
+    /// <paramref name="accumulate"/>) for a packed B (K, N), A stored (M, K), on the calling thread alone; C is addressed
+    /// as in the whole product. <paramref name="columnStart"/> must be a multiple of <see cref="ColumnAlignment"/>.
+    /// Bit-identical to the same columns of <see cref="Multiply(bool, ReadOnlySpan{float}, int, PackedMatrix, int, Span{float}, int, bool)"/>.
+    /// </summary>
+    public static void MultiplyColumns(
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, int columnStart, int columnCount, Span<float> c, int ldc, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfNegative(columnStart);
+        ArgumentOutOfRangeException.ThrowIfNegative(columnCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(columnStart + columnCount, b.Columns, nameof(columnCount));
+        if (columnStart % b.Layout.PanelWidth != 0)
+        {
+            throw new ArgumentException($"columnStart {columnStart} is not a multiple of the panel width {b.Layout.PanelWidth}.", nameof(columnStart));
+        }
+
+        CheckOperand(nameof(a), a.Length, m, b.Rows, lda);
+        CheckOperand(nameof(c), c.Length, m, columnStart + columnCount, ldc);
+        if (!UseFastKernels)
+        {
+            GemmReference.MultiplyColumns(a, lda, b, m, columnStart, columnCount, c, ldc, accumulate);
+            return;
+        }
+
+        GemmSimd.MultiplyColumns(a, lda, b, m, columnStart, columnCount, c, ldc, accumulate);
+    }
+
+    /// <summary>
+    /// The column split a packed matrix allows: a range of columns given to <see cref="MultiplyColumns"/> must start at a
+    /// multiple of this (the width of one packed panel).
+    /// </summary>
+    public static int ColumnAlignment(PackedMatrix b) => b.Layout.PanelWidth;
+
     /// <summary>C (M, N) = A (M, K) · Bᵀ where B is (N, K): the shape of every "x · Wᵀ" in the layers.</summary>
     public static void MultiplyTransposedB<T>(
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k, Span<T> c, bool accumulate)

@@ -53,17 +53,26 @@ internal static class GemmReference
     /// </summary>
     public static void Multiply(
         bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
+        => Multiply(transposeA, a, lda, b, m, 0, b.Columns, c, ldc, accumulate);
+
+    /// <summary>Columns [columnStart, +columnCount) of C = A · B for a packed B, A stored (M, K): the scalar reference.</summary>
+    public static void MultiplyColumns(
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, int columnStart, int columnCount, Span<float> c, int ldc, bool accumulate)
+        => Multiply(false, a, lda, b, m, columnStart, columnCount, c, ldc, accumulate);
+
+    private static void Multiply(
+        bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, int columnStart, int columnCount, Span<float> c, int ldc, bool accumulate)
     {
-        int n = b.Columns, k = b.Rows;
-        if (m == 0 || n == 0)
+        int k = b.Rows;
+        if (m == 0 || columnCount == 0)
         {
             return;
         }
 
         for (int i = 0; i < m; i++)
         {
-            Span<float> cRow = c.Slice(i * ldc, n);
-            for (int j = 0; j < n; j++)
+            Span<float> cRow = c.Slice(i * ldc, columnStart + columnCount);
+            for (int j = columnStart; j < columnStart + columnCount; j++)
             {
                 float sum = 0f;
                 for (int p = 0; p < k; p++)

@@ -108,6 +108,42 @@ internal static unsafe partial class GemmSimd
         }
     }
 
+    /// <summary>
+    /// C[:, columnStart..+columnCount] = (or +=) A (M, K) · B[:, columnStart..+columnCount] for a pre-packed B, on the
+    /// calling thread alone: one thread's share of a product whose columns are split between threads. The columns of C
+    /// are addressed as in the whole product (C points at column 0). <paramref name="columnStart"/> must be a whole
+    /// number of panels (<see cref="GemmLayout.PanelWidth"/>); each element comes out bit-identical to the whole product.
+    /// </summary>
+    public static void MultiplyColumns(
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, int columnStart, int columnCount, Span<float> c, int ldc, bool accumulate)
+    {
+        int k = b.Rows;
+        if (m == 0 || columnCount == 0 || ClearIfEmpty(k, m, columnCount, c[columnStart..], ldc, accumulate))
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b.Data, pc = c)
+        {
+            var problem = new Problem
+            {
+                A = pa, Lda = lda,
+                PackedB = pb, PaddedColumns = b.PaddedColumns,
+                M = m, N = columnStart + columnCount, K = k, FirstColumn = columnStart,
+                C = pc, Ldc = ldc, Accumulate = accumulate,
+                KC = b.Layout.BlockDepth, MC = b.Layout.RowBlock, NC = b.Layout.ColumnBlock,
+                SplitColumns = true, Chunks = 1,
+            };
+            delegate*<void*, int, void> chunk = b.Layout.Kind switch
+            {
+                GemmKernelKind.Vector512 => &RunChunk<GemmMicroKernel<Float512, Rows8>>,
+                GemmKernelKind.Vector256 => &RunChunk<GemmMicroKernel<Float256, Rows6>>,
+                _ => &RunChunk<GemmMicroKernel<Float128, Rows6>>,
+            };
+            chunk(&problem, 0);
+        }
+    }
+
     /// <summary>Packs op(B) (K, N) whole into <paramref name="destination"/>, in the layout of this thread's kernel.</summary>
     public static void PackB(bool transposeB, ReadOnlySpan<float> b, int ldb, int k, int n, PackedMatrix destination)
     {
@@ -202,9 +238,9 @@ internal static unsafe partial class GemmSimd
         int i0 = 0, i1 = p->M, j0 = 0, j1 = p->N;
         if (p->SplitColumns)
         {
-            int tiles = (p->N + nr - 1) / nr;
-            j0 = (int)((long)tiles * chunk / p->Chunks) * nr;
-            j1 = Math.Min(p->N, (int)((long)tiles * (chunk + 1) / p->Chunks) * nr);
+            int tiles = (p->N - p->FirstColumn + nr - 1) / nr;
+            j0 = p->FirstColumn + (int)((long)tiles * chunk / p->Chunks) * nr;
+            j1 = Math.Min(p->N, p->FirstColumn + (int)((long)tiles * (chunk + 1) / p->Chunks) * nr);
         }
         else
         {
@@ -378,7 +414,7 @@ internal static unsafe partial class GemmSimd
     {
         public float* A, B, PackedB, C;
         public nint Lda, Ldb, Ldc, PaddedColumns;
-        public int M, N, K, KC, MC, NC, Chunks;
+        public int M, N, K, KC, MC, NC, Chunks, FirstColumn; // FirstColumn: columns before it are left alone
         public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns, DirectB;
     }
 

@@ -10,7 +10,7 @@ namespace Carnet.Kernels;
 /// The point-wise part of one GRU step, with PyTorch's definition. gx = W_ih·x_t + b_ih and
 /// gh = W_hh·h_{t−1} + b_hh are kept apart because the reset gate multiplies only the hidden part of n:
 /// r = σ(gx_r + gh_r); z = σ(gx_z + gh_z); n = tanh(gx_n + r ⊙ gh_n); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}.
-/// <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run <see cref="GruKernelsSimd"/> for float (unless
+/// the Forward and Backward methods run <see cref="GruKernelsSimd"/> for float (unless
 /// <see cref="KernelSettings.UseReferenceKernels"/>) and the scalar reference otherwise.
 /// </summary>
 internal static class GruKernels
@@ -20,16 +20,23 @@ internal static class GruKernels
         ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, int batch, int hidden,
         Span<T> gx, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Forward(gh, hPrevious, batch, hidden, gx, output, 0, hidden);
+
+    /// <summary>Forward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row.</summary>
+    public static void Forward<T>(
+        ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, int batch, int hidden,
+        Span<T> gx, Span<T> output, int unitStart, int unitCount)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
         {
             GruKernelsSimd.Forward(
                 MemoryMarshal.Cast<T, float>(gh), MemoryMarshal.Cast<T, float>(hPrevious), batch, hidden,
-                MemoryMarshal.Cast<T, float>(gx), MemoryMarshal.Cast<T, float>(output));
+                MemoryMarshal.Cast<T, float>(gx), MemoryMarshal.Cast<T, float>(output), unitStart, unitCount);
             return;
         }
 
-        ForwardReference(gh, hPrevious, batch, hidden, gx, output);
+        ForwardReference(gh, hPrevious, batch, hidden, gx, output, unitStart, unitCount);
     }
 
     /// <summary>Backward step: see <see cref="BackwardReference{T}"/>.</summary>
@@ -38,17 +45,26 @@ internal static class GruKernels
         int batch, int hidden,
         Span<T> dGx, Span<T> dGh, Span<T> dHPrevious)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Backward(activations, gh, hPrevious, dOutput, batch, hidden, dGx, dGh, dHPrevious, 0, hidden);
+
+    /// <summary>Backward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row.</summary>
+    public static void Backward<T>(
+        ReadOnlySpan<T> activations, ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> dOutput,
+        int batch, int hidden,
+        Span<T> dGx, Span<T> dGh, Span<T> dHPrevious, int unitStart, int unitCount)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
         {
             GruKernelsSimd.Backward(
                 MemoryMarshal.Cast<T, float>(activations), MemoryMarshal.Cast<T, float>(gh),
                 MemoryMarshal.Cast<T, float>(hPrevious), MemoryMarshal.Cast<T, float>(dOutput), batch, hidden,
-                MemoryMarshal.Cast<T, float>(dGx), MemoryMarshal.Cast<T, float>(dGh), MemoryMarshal.Cast<T, float>(dHPrevious));
+                MemoryMarshal.Cast<T, float>(dGx), MemoryMarshal.Cast<T, float>(dGh), MemoryMarshal.Cast<T, float>(dHPrevious),
+                unitStart, unitCount);
             return;
         }
 
-        BackwardReference(activations, gh, hPrevious, dOutput, batch, hidden, dGx, dGh, dHPrevious);
+        BackwardReference(activations, gh, hPrevious, dOutput, batch, hidden, dGx, dGh, dHPrevious, unitStart, unitCount);
     }
 
     /// <summary>
@@ -57,15 +73,16 @@ internal static class GruKernels
     /// </summary>
     public static void ForwardReference<T>(
         ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, int batch, int hidden,
-        Span<T> gx, Span<T> output)
+        Span<T> gx, Span<T> output, int unitStart = 0, int unitCount = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int end = unitStart + (unitCount < 0 ? hidden - unitStart : unitCount);
         for (int b = 0; b < batch; b++)
         {
             Span<T> x = gx.Slice(b * 3 * hidden, 3 * hidden);
             ReadOnlySpan<T> h = gh.Slice(b * 3 * hidden, 3 * hidden);
             int s = b * hidden;
-            for (int j = 0; j < hidden; j++)
+            for (int j = unitStart; j < end; j++)
             {
                 T r = Sigmoid(x[j] + h[j]);
                 T z = Sigmoid(x[hidden + j] + h[hidden + j]);
@@ -85,9 +102,10 @@ internal static class GruKernels
     public static void BackwardReference<T>(
         ReadOnlySpan<T> activations, ReadOnlySpan<T> gh, ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> dOutput,
         int batch, int hidden,
-        Span<T> dGx, Span<T> dGh, Span<T> dHPrevious)
+        Span<T> dGx, Span<T> dGh, Span<T> dHPrevious, int unitStart = 0, int unitCount = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int end = unitStart + (unitCount < 0 ? hidden - unitStart : unitCount);
         for (int b = 0; b < batch; b++)
         {
             ReadOnlySpan<T> a = activations.Slice(b * 3 * hidden, 3 * hidden);
@@ -95,7 +113,7 @@ internal static class GruKernels
             Span<T> dx = dGx.Slice(b * 3 * hidden, 3 * hidden);
             Span<T> dh = dGh.Slice(b * 3 * hidden, 3 * hidden);
             int s = b * hidden;
-            for (int j = 0; j < hidden; j++)
+            for (int j = unitStart; j < end; j++)
             {
                 T r = a[j], z = a[hidden + j], n = a[2 * hidden + j];
                 T d = dOutput[s + j];

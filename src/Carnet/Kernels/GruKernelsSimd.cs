@@ -21,9 +21,16 @@ internal static class GruKernelsSimd
     public static void Forward(
         ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrevious, int batch, int hidden,
         Span<float> gx, Span<float> output, int width = 0)
+        => Forward(gh, hPrevious, batch, hidden, gx, output, 0, hidden, width);
+
+    /// <summary>The forward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row.</summary>
+    public static void Forward(
+        ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrevious, int batch, int hidden,
+        Span<float> gx, Span<float> output, int unitStart, int unitCount, int width = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        LstmKernelsSimd.CheckUnits(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(gh.Length, 3 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(hPrevious.Length, rows);
@@ -32,16 +39,16 @@ internal static class GruKernelsSimd
 
         for (int b = 0; b < batch; b++)
         {
-            int s = b * hidden;
+            int s = b * hidden + unitStart, g = 3 * b * hidden + unitStart;
             var step = new ForwardStep
             {
                 Hidden = (nuint)hidden,
-                Gh = ref Unsafe.Add(ref MemoryMarshal.GetReference(gh), 3 * s),
+                Gh = ref Unsafe.Add(ref MemoryMarshal.GetReference(gh), g),
                 HPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(hPrevious), s),
-                Gx = ref Unsafe.Add(ref MemoryMarshal.GetReference(gx), 3 * s),
+                Gx = ref Unsafe.Add(ref MemoryMarshal.GetReference(gx), g),
                 Output = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), s),
             };
-            Columns.ForEach(ref step, hidden, width);
+            Columns.ForEach(ref step, unitCount, width);
         }
     }
 
@@ -53,9 +60,17 @@ internal static class GruKernelsSimd
         ReadOnlySpan<float> activations, ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrevious, ReadOnlySpan<float> dOutput,
         int batch, int hidden,
         Span<float> dGx, Span<float> dGh, Span<float> dHPrevious, int width = 0)
+        => Backward(activations, gh, hPrevious, dOutput, batch, hidden, dGx, dGh, dHPrevious, 0, hidden, width);
+
+    /// <summary>The backward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row.</summary>
+    public static void Backward(
+        ReadOnlySpan<float> activations, ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrevious, ReadOnlySpan<float> dOutput,
+        int batch, int hidden,
+        Span<float> dGx, Span<float> dGh, Span<float> dHPrevious, int unitStart, int unitCount, int width = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        LstmKernelsSimd.CheckUnits(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(activations.Length, 3 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(gh.Length, 3 * rows);
@@ -67,19 +82,19 @@ internal static class GruKernelsSimd
 
         for (int b = 0; b < batch; b++)
         {
-            int s = b * hidden;
+            int s = b * hidden + unitStart, g = 3 * b * hidden + unitStart;
             var step = new BackwardStep
             {
                 Hidden = (nuint)hidden,
-                Activations = ref Unsafe.Add(ref MemoryMarshal.GetReference(activations), 3 * s),
-                Gh = ref Unsafe.Add(ref MemoryMarshal.GetReference(gh), 3 * s),
+                Activations = ref Unsafe.Add(ref MemoryMarshal.GetReference(activations), g),
+                Gh = ref Unsafe.Add(ref MemoryMarshal.GetReference(gh), g),
                 HPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(hPrevious), s),
                 DOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(dOutput), s),
-                DGx = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGx), 3 * s),
-                DGh = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGh), 3 * s),
+                DGx = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGx), g),
+                DGh = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGh), g),
                 DHPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(dHPrevious), s),
             };
-            Columns.ForEach(ref step, hidden, width);
+            Columns.ForEach(ref step, unitCount, width);
         }
     }
 

@@ -11,15 +11,25 @@ namespace Carnet.Kernels;
 /// have been summed by matrix products:
 /// i, f, o = σ(·); g = tanh(·); c_t = f ⊙ c_{t−1} + i ⊙ g; r_t = o ⊙ tanh(c_t)
 /// (r_t is h_t, or the input of the projection h_t = W_hr·r_t when the layer has one).
-/// <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run <see cref="LstmKernelsSimd"/> for float (unless
+/// the Forward and Backward methods run <see cref="LstmKernelsSimd"/> for float (unless
 /// <see cref="KernelSettings.UseReferenceKernels"/>) and the scalar reference otherwise.
 /// </summary>
 internal static class LstmKernels
 {
-    /// <summary>Forward step: see <see cref="ForwardReference{T}"/>.</summary>
+    /// <summary>Forward step over all H units: see <see cref="ForwardReference{T}"/>.</summary>
     public static void Forward<T>(
         ReadOnlySpan<T> cPrevious, int batch, int hidden,
         Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Forward(cPrevious, batch, hidden, gates, cell, tanhCell, output, 0, hidden);
+
+    /// <summary>
+    /// Forward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row (the buffers
+    /// keep their whole (B, 4H) and (B, H) layout): see <see cref="ForwardReference{T}"/>.
+    /// </summary>
+    public static void Forward<T>(
+        ReadOnlySpan<T> cPrevious, int batch, int hidden,
+        Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output, int unitStart, int unitCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
@@ -27,18 +37,26 @@ internal static class LstmKernels
             LstmKernelsSimd.Forward(
                 MemoryMarshal.Cast<T, float>(cPrevious), batch, hidden,
                 MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(cell),
-                MemoryMarshal.Cast<T, float>(tanhCell), MemoryMarshal.Cast<T, float>(output));
+                MemoryMarshal.Cast<T, float>(tanhCell), MemoryMarshal.Cast<T, float>(output), unitStart, unitCount);
             return;
         }
 
-        ForwardReference(cPrevious, batch, hidden, gates, cell, tanhCell, output);
+        ForwardReference(cPrevious, batch, hidden, gates, cell, tanhCell, output, unitStart, unitCount);
     }
 
-    /// <summary>Backward step: see <see cref="BackwardReference{T}"/>.</summary>
+    /// <summary>Backward step over all H units: see <see cref="BackwardReference{T}"/>.</summary>
     public static void Backward<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrevious, ReadOnlySpan<T> tanhCell, ReadOnlySpan<T> dOutput,
         int batch, int hidden,
         Span<T> dCell, Span<T> dGates)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Backward(gates, cPrevious, tanhCell, dOutput, batch, hidden, dCell, dGates, 0, hidden);
+
+    /// <summary>Backward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>): see <see cref="BackwardReference{T}"/>.</summary>
+    public static void Backward<T>(
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrevious, ReadOnlySpan<T> tanhCell, ReadOnlySpan<T> dOutput,
+        int batch, int hidden,
+        Span<T> dCell, Span<T> dGates, int unitStart, int unitCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
@@ -46,11 +64,11 @@ internal static class LstmKernels
             LstmKernelsSimd.Backward(
                 MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(cPrevious),
                 MemoryMarshal.Cast<T, float>(tanhCell), MemoryMarshal.Cast<T, float>(dOutput), batch, hidden,
-                MemoryMarshal.Cast<T, float>(dCell), MemoryMarshal.Cast<T, float>(dGates));
+                MemoryMarshal.Cast<T, float>(dCell), MemoryMarshal.Cast<T, float>(dGates), unitStart, unitCount);
             return;
         }
 
-        BackwardReference(gates, cPrevious, tanhCell, dOutput, batch, hidden, dCell, dGates);
+        BackwardReference(gates, cPrevious, tanhCell, dOutput, batch, hidden, dCell, dGates, unitStart, unitCount);
     }
 
     /// <summary>
@@ -59,14 +77,15 @@ internal static class LstmKernels
     /// </summary>
     public static void ForwardReference<T>(
         ReadOnlySpan<T> cPrevious, int batch, int hidden,
-        Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output)
+        Span<T> gates, Span<T> cell, Span<T> tanhCell, Span<T> output, int unitStart = 0, int unitCount = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int end = unitStart + (unitCount < 0 ? hidden - unitStart : unitCount);
         for (int b = 0; b < batch; b++)
         {
             Span<T> row = gates.Slice(b * 4 * hidden, 4 * hidden);
             int s = b * hidden;
-            for (int j = 0; j < hidden; j++)
+            for (int j = unitStart; j < end; j++)
             {
                 T i = Sigmoid(row[j]);
                 T f = Sigmoid(row[hidden + j]);
@@ -93,15 +112,16 @@ internal static class LstmKernels
     public static void BackwardReference<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> cPrevious, ReadOnlySpan<T> tanhCell, ReadOnlySpan<T> dOutput,
         int batch, int hidden,
-        Span<T> dCell, Span<T> dGates)
+        Span<T> dCell, Span<T> dGates, int unitStart = 0, int unitCount = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int end = unitStart + (unitCount < 0 ? hidden - unitStart : unitCount);
         for (int b = 0; b < batch; b++)
         {
             ReadOnlySpan<T> row = gates.Slice(b * 4 * hidden, 4 * hidden);
             Span<T> dRow = dGates.Slice(b * 4 * hidden, 4 * hidden);
             int s = b * hidden;
-            for (int j = 0; j < hidden; j++)
+            for (int j = unitStart; j < end; j++)
             {
                 T i = row[j], f = row[hidden + j], g = row[2 * hidden + j], o = row[3 * hidden + j];
                 T tc = tanhCell[s + j];

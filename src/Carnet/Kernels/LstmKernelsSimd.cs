@@ -21,9 +21,19 @@ internal static class LstmKernelsSimd
     public static void Forward(
         ReadOnlySpan<float> cPrevious, int batch, int hidden,
         Span<float> gates, Span<float> cell, Span<float> tanhCell, Span<float> output, int width = 0)
+        => Forward(cPrevious, batch, hidden, gates, cell, tanhCell, output, 0, hidden, width);
+
+    /// <summary>
+    /// The forward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row, the
+    /// buffers keeping their whole layout: one thread's share of a step whose units are split between threads.
+    /// </summary>
+    public static void Forward(
+        ReadOnlySpan<float> cPrevious, int batch, int hidden,
+        Span<float> gates, Span<float> cell, Span<float> tanhCell, Span<float> output, int unitStart, int unitCount, int width = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        CheckUnits(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(gates.Length, 4 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(cPrevious.Length, rows);
@@ -33,17 +43,17 @@ internal static class LstmKernelsSimd
 
         for (int b = 0; b < batch; b++)
         {
-            int s = b * hidden;
+            int s = b * hidden + unitStart, g = 4 * b * hidden + unitStart;
             var step = new ForwardStep
             {
                 Hidden = (nuint)hidden,
-                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), 4 * s),
+                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g),
                 CPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrevious), s),
                 Cell = ref Unsafe.Add(ref MemoryMarshal.GetReference(cell), s),
                 TanhCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhCell), s),
                 Output = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), s),
             };
-            Columns.ForEach(ref step, hidden, width);
+            Columns.ForEach(ref step, unitCount, width);
         }
     }
 
@@ -55,9 +65,17 @@ internal static class LstmKernelsSimd
         ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrevious, ReadOnlySpan<float> tanhCell, ReadOnlySpan<float> dOutput,
         int batch, int hidden,
         Span<float> dCell, Span<float> dGates, int width = 0)
+        => Backward(gates, cPrevious, tanhCell, dOutput, batch, hidden, dCell, dGates, 0, hidden, width);
+
+    /// <summary>The backward step over units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) of every row.</summary>
+    public static void Backward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrevious, ReadOnlySpan<float> tanhCell, ReadOnlySpan<float> dOutput,
+        int batch, int hidden,
+        Span<float> dCell, Span<float> dGates, int unitStart, int unitCount, int width = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
+        CheckUnits(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(gates.Length, 4 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(cPrevious.Length, rows);
@@ -68,19 +86,27 @@ internal static class LstmKernelsSimd
 
         for (int b = 0; b < batch; b++)
         {
-            int s = b * hidden;
+            int s = b * hidden + unitStart, g = 4 * b * hidden + unitStart;
             var step = new BackwardStep
             {
                 Hidden = (nuint)hidden,
-                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), 4 * s),
+                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g),
                 CPrevious = ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrevious), s),
                 TanhCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhCell), s),
                 DOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(dOutput), s),
                 DCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(dCell), s),
-                DGates = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGates), 4 * s),
+                DGates = ref Unsafe.Add(ref MemoryMarshal.GetReference(dGates), g),
             };
-            Columns.ForEach(ref step, hidden, width);
+            Columns.ForEach(ref step, unitCount, width);
         }
+    }
+
+    /// <summary>Checks that [unitStart, unitStart + unitCount) lies within the H units.</summary>
+    internal static void CheckUnits(int hidden, int unitStart, int unitCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(unitStart);
+        ArgumentOutOfRangeException.ThrowIfNegative(unitCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(unitStart + unitCount, hidden, nameof(unitCount));
     }
 
     /// <summary>One batch row of the forward step: references to the row's first element in each buffer.</summary>

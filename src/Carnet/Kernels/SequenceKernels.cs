@@ -33,6 +33,23 @@ internal static class SequenceKernels
         }
     }
 
+    /// <summary>
+    /// For the rows that are not active, columns [start, start + width) of the destination row = those of the source
+    /// row, both with row stride <paramref name="stride"/>: one thread's columns of a state carried through padding.
+    /// </summary>
+    public static void CopyInactiveColumns<T>(
+        ReadOnlySpan<bool> active, ReadOnlySpan<T> source, int stride, int start, int width, Span<T> destination)
+        where T : unmanaged
+    {
+        for (int b = 0; b < active.Length; b++)
+        {
+            if (!active[b])
+            {
+                source.Slice(b * stride + start, width).CopyTo(destination.Slice(b * stride + start, width));
+            }
+        }
+    }
+
     /// <summary>For the rows that are not active, zero the first <paramref name="width"/> elements of the (strided) row.</summary>
     public static void ZeroInactiveRows<T>(ReadOnlySpan<bool> active, int width, Span<T> destination, int stride)
         where T : unmanaged

@@ -18,13 +18,12 @@ internal static class RecurrentDirection
 {
     public static DirectionCache<T> Forward<T>(
         CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse,
-        ReadOnlySpan<T> input, ReadOnlySpan<bool> active, ReadOnlySpan<T> initialHidden, ReadOnlySpan<T> initialCell,
-        Span<T> output, int outputStride, Span<T> finalHidden, Span<T> finalCell)
+        ReadOnlySpan<T> input, ReadOnlyMemory<bool> active, ReadOnlySpan<T> initialHidden, ReadOnlySpan<T> initialCell,
+        Memory<T> output, int outputStride, Span<T> finalHidden, Span<T> finalCell)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
         bool isLstm = spec.Kind == RecurrentCellKind.Lstm, isGru = spec.Kind == RecurrentCellKind.Gru;
-        bool masked = !active.IsEmpty;
         var cache = new DirectionCache<T>
         {
             Gates = new T[rows * width], // (T, B, G·H)
@@ -35,13 +34,17 @@ internal static class RecurrentDirection
             Unprojected = spec.HasProjection ? new T[rows * hidden] : null, // (T, B, H)
         };
 
-        // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases
+        // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases (the GRU keeps b_hh apart)
         ReadOnlySpan<T> weightIh = parameters.WeightIh.Value.Span;
         ReadOnlySpan<T> biasIh = parameters.BiasIh is null ? default : parameters.BiasIh.Value.Span;
         ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
         if (!biasIh.IsEmpty)
         {
             Elementwise.BroadcastRows(biasIh, isGru ? default : biasHh, rows, width, cache.Gates);
+            if (isGru)
+            {
+                Elementwise.BroadcastRows(biasHh, default, rows, width, cache.HiddenGates);
+            }
         }
 
         Gemm.MultiplyTransposedB(input, weightIh, rows, width, spec.InputSize, cache.Gates, accumulate: !biasIh.IsEmpty);
@@ -57,40 +60,15 @@ internal static class RecurrentDirection
             initialCell.CopyTo(cache.CellPrevious.AsSpan(first * batch * hidden, batch * hidden));
         }
 
-        for (int s = 0; s < steps; s++)
+        int threads = KernelSettings.MaximumThreads;
+        var loop = new ForwardSteps<T>(
+            spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
+            steps, batch, reverse, accumulateHidden: !biasHh.IsEmpty, active, output, outputStride);
+        loop.Run(threads);
+        loop.FinalHidden.CopyTo(finalHidden);
+        if (isLstm)
         {
-            int t = reverse ? steps - 1 - s : s;
-            int next = reverse ? t - 1 : t + 1;
-            bool last = s == steps - 1;
-            ReadOnlySpan<T> hPrevious = cache.HiddenPrevious.AsSpan(t * batch * size, batch * size); // (B, P)
-            Span<T> hNext = last ? finalHidden : cache.HiddenPrevious.AsSpan(next * batch * size, batch * size);
-            Span<T> gates = cache.Gates.AsSpan(t * batch * width, batch * width); // (B, G·H)
-            ReadOnlySpan<bool> activeNow = masked ? active.Slice(t * batch, batch) : default;
-
-            ReadOnlySpan<T> cPrevious = isLstm ? cache.CellPrevious.AsSpan(t * batch * hidden, batch * hidden) : default; // (B, H)
-            Span<T> cNext = !isLstm ? default : last ? finalCell : cache.CellPrevious.AsSpan(next * batch * hidden, batch * hidden);
-            Step(
-                spec, recurrentWeights, projectionWeights, biasHh, batch, hPrevious, cPrevious, gates,
-                isGru ? cache.HiddenGates.AsSpan(t * batch * width, batch * width) : default,
-                isLstm ? cache.TanhCell.AsSpan(t * batch * hidden, batch * hidden) : default,
-                spec.HasProjection ? cache.Unprojected.AsSpan(t * batch * hidden, batch * hidden) : default,
-                hNext, cNext);
-            if (masked && isLstm)
-            {
-                SequenceKernels.CopyInactiveRows(activeNow, cPrevious, hidden, cNext);
-            }
-
-            Span<T> outputNow = output[(t * batch * outputStride)..];
-            if (masked)
-            {
-                SequenceKernels.CopyInactiveRows(activeNow, hPrevious, size, hNext);
-            }
-
-            Elementwise.CopyRows<T>(hNext, size, batch, size, outputNow, outputStride);
-            if (masked)
-            {
-                SequenceKernels.ZeroInactiveRows(activeNow, size, outputNow, outputStride);
-            }
+            loop.FinalCell.CopyTo(finalCell);
         }
 
         return cache;
@@ -109,32 +87,66 @@ internal static class RecurrentDirection
         Span<T> gates, Span<T> hiddenGates, Span<T> tanhCell, Span<T> unprojected, Span<T> hNext, Span<T> cNext)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (spec.Kind == RecurrentCellKind.Gru && !biasHh.IsEmpty)
+        {
+            Elementwise.BroadcastRows(biasHh, default, batch, spec.GateWidth, hiddenGates);
+        }
+
+        StepUnits(
+            spec, recurrentWeights, projectionWeights, batch, !biasHh.IsEmpty, hPrevious, cPrevious,
+            gates, hiddenGates, tanhCell, unprojected, hNext, cNext, 0, spec.HiddenSize);
+    }
+
+    /// <summary>
+    /// <see cref="Step"/> for units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) only: their columns of
+    /// every gate block, of c and (without a projection) of h. The GRU's hiddenGates already hold b_hh when
+    /// <paramref name="accumulateHidden"/>. A cut between units must fall on <see cref="WeightOperand{T}.ColumnAlignment"/>;
+    /// an LSTM with a projection runs all its units at once.
+    /// </summary>
+    public static void StepUnits<T>(
+        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, int batch, bool accumulateHidden,
+        ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> cPrevious,
+        Span<T> gates, Span<T> hiddenGates, Span<T> tanhCell, Span<T> unprojected, Span<T> hNext, Span<T> cNext,
+        int unitStart, int unitCount)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
+        bool whole = unitStart == 0 && unitCount == hidden;
+        Span<T> sums = spec.Kind == RecurrentCellKind.Gru ? hiddenGates : gates;
+        bool accumulate = spec.Kind != RecurrentCellKind.Gru || accumulateHidden;
+        if (whole)
+        {
+            recurrentWeights.Multiply(hPrevious, batch, sums, width, accumulate);
+        }
+        else
+        {
+            for (int g = 0; g < spec.GateCount; g++)
+            {
+                recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, g * hidden + unitStart, unitCount);
+            }
+        }
+
         switch (spec.Kind)
         {
             case RecurrentCellKind.Lstm:
             {
                 Span<T> r = spec.HasProjection ? unprojected : hNext;
-                recurrentWeights.Multiply(hPrevious, batch, gates, width, accumulate: true);
-                LstmKernels.Forward(cPrevious, batch, hidden, gates, cNext, tanhCell, r);
+                LstmKernels.Forward(cPrevious, batch, hidden, gates, cNext, tanhCell, r, unitStart, unitCount);
                 projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);
                 break;
             }
 
             case RecurrentCellKind.Gru:
-                if (!biasHh.IsEmpty)
-                {
-                    Elementwise.BroadcastRows(biasHh, default, batch, width, hiddenGates);
-                }
-
-                recurrentWeights.Multiply(hPrevious, batch, hiddenGates, width, accumulate: !biasHh.IsEmpty);
-                GruKernels.Forward<T>(hiddenGates, hPrevious, batch, hidden, gates, hNext);
+                GruKernels.Forward<T>(hiddenGates, hPrevious, batch, hidden, gates, hNext, unitStart, unitCount);
                 break;
 
             default:
-                recurrentWeights.Multiply(hPrevious, batch, gates, width, accumulate: true);
-                RnnKernels.Forward(spec.Nonlinearity == RnnNonlinearity.Relu, gates);
-                gates.CopyTo(hNext);
+                for (int b = 0; b < batch; b++)
+                {
+                    RnnKernels.Forward(spec.Nonlinearity == RnnNonlinearity.Relu, gates.Slice(b * hidden + unitStart, unitCount));
+                }
+
+                Elementwise.CopyRows<T>(gates[unitStart..], hidden, batch, unitCount, hNext[unitStart..], size);
                 break;
         }
     }
@@ -146,118 +158,32 @@ internal static class RecurrentDirection
     /// </summary>
     public static void Backward<T>(
         CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse, DirectionCache<T> cache,
-        ReadOnlySpan<T> input, ReadOnlySpan<bool> active,
-        ReadOnlySpan<T> dOutput, int outputStride, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell,
-        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell, Span<T> dStates = default)
+        ReadOnlySpan<T> input, ReadOnlyMemory<bool> active,
+        ReadOnlyMemory<T> dOutput, int outputStride, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell,
+        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell, Memory<T> dStates = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isLstm = spec.Kind == RecurrentCellKind.Lstm, isGru = spec.Kind == RecurrentCellKind.Gru;
-        bool masked = !active.IsEmpty;
+        bool isGru = spec.Kind == RecurrentCellKind.Gru;
         using var recurrentWeights = WeightOperand<T>.Create(false, parameters.WeightHh.Value.Memory, size, width, size); // W_hh (G·H, P)
         using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
 
         var dGatesInput = new T[rows * width]; // (T, B, G·H) dL/d(input pre-activations)
-        var dGatesHidden = isGru ? new T[rows * width] : dGatesInput; // (T, B, G·H) dL/d(hidden pre-activations)
-        var dHiddenSteps = spec.HasProjection ? new T[rows * size] : null; // (T, B, P) dL/dh_t, for dW_hr
-        Span<T> dHidden = new T[batch * size]; // (B, P) dL/dh after the current step
-        Span<T> dHiddenNext = new T[batch * size]; // (B, P) dL/dh before the current step
-        Span<T> dStep = new T[batch * size]; // (B, P) dL/dh_t at this step: carried + from the output
-        Span<T> dCell = isLstm ? new T[batch * hidden] : default; // (B, H)
-        Span<T> dCellCarry = isLstm && masked ? new T[batch * hidden] : default; // (B, H)
-        Span<T> dUnprojected = spec.HasProjection ? new T[batch * hidden] : default; // (B, H)
-        dFinalHidden.CopyTo(dHidden);
-        if (isLstm)
+        int threads = KernelSettings.MaximumThreads;
+        var loop = new BackwardSteps<T>(
+            spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
+            steps, batch, reverse, active, dOutput, outputStride,
+            dGatesInput, isGru ? new T[rows * width] : dGatesInput, spec.HasProjection ? new T[rows * size] : null,
+            dFinalHidden, dFinalCell, dStates);
+        loop.Run(threads);
+        loop.DInitialHidden.CopyTo(dInitialHidden);
+        if (spec.Kind == RecurrentCellKind.Lstm)
         {
-            dFinalCell.CopyTo(dCell);
-        }
-
-        for (int s = steps - 1; s >= 0; s--)
-        {
-            int t = reverse ? steps - 1 - s : s;
-            ReadOnlySpan<bool> activeNow = masked ? active.Slice(t * batch, batch) : default;
-            Span<T> dGates = dGatesInput.AsSpan(t * batch * width, batch * width); // (B, G·H)
-            ReadOnlySpan<T> gates = cache.Gates.AsSpan(t * batch * width, batch * width);
-
-            // the gradient reaching h_t: from the following step (or h_n) and from output[t]
-            dHidden.CopyTo(dStep);
-            Elementwise.AddRows(dOutput[(t * batch * outputStride)..], outputStride, batch, size, dStep, size);
-            if (masked)
-            {
-                SequenceKernels.ZeroInactiveRows(activeNow, size, dStep, size);
-            }
-
-            if (!dStates.IsEmpty)
-            {
-                dStep.CopyTo(dStates.Slice(t * batch * size, batch * size)); // dL/dh_t, when the caller records it
-            }
-
-            switch (spec.Kind)
-            {
-                case RecurrentCellKind.Lstm:
-                {
-                    // back through the projection h_t = W_hr · r_t
-                    ReadOnlySpan<T> dR = dStep;
-                    if (spec.HasProjection)
-                    {
-                        dStep.CopyTo(dHiddenSteps.AsSpan(t * batch * size, batch * size));
-                        projectionWeights!.Multiply(dStep, batch, dUnprojected, hidden, accumulate: false);
-                        dR = dUnprojected;
-                    }
-
-                    if (masked)
-                    {
-                        dCell.CopyTo(dCellCarry);
-                    }
-
-                    LstmKernels.Backward(
-                        gates, cache.CellPrevious.AsSpan(t * batch * hidden, batch * hidden),
-                        cache.TanhCell.AsSpan(t * batch * hidden, batch * hidden), dR, batch, hidden, dCell, dGates);
-                    if (masked)
-                    {
-                        SequenceKernels.ZeroInactiveRows(activeNow, width, dGates, width);
-                        SequenceKernels.CopyInactiveRows<T>(activeNow, dCellCarry, hidden, dCell);
-                    }
-
-                    // back through W_hh · h_{t−1}
-                    recurrentWeights.Multiply(dGates, batch, dHiddenNext, size, accumulate: false);
-                    break;
-                }
-
-                case RecurrentCellKind.Gru:
-                {
-                    Span<T> dHiddenGates = dGatesHidden.AsSpan(t * batch * width, batch * width);
-                    GruKernels.Backward(
-                        gates, cache.HiddenGates.AsSpan(t * batch * width, batch * width),
-                        cache.HiddenPrevious.AsSpan(t * batch * size, batch * size), dStep, batch, hidden,
-                        dGates, dHiddenGates, dHiddenNext);
-                    recurrentWeights.Multiply(dHiddenGates, batch, dHiddenNext, size, accumulate: true);
-                    break;
-                }
-
-                default:
-                    RnnKernels.Backward<T>(spec.Nonlinearity == RnnNonlinearity.Relu, gates, dStep, dGates);
-                    recurrentWeights.Multiply(dGates, batch, dHiddenNext, size, accumulate: false);
-                    break;
-            }
-
-            if (masked)
-            {
-                SequenceKernels.CopyInactiveRows<T>(activeNow, dHidden, size, dHiddenNext);
-            }
-
-            Span<T> swap = dHidden;
-            dHidden = dHiddenNext;
-            dHiddenNext = swap;
-        }
-
-        dHidden.CopyTo(dInitialHidden);
-        if (isLstm)
-        {
-            dCell.CopyTo(dInitialCell);
+            loop.DCell.CopyTo(dInitialCell);
         }
 
         // weight and input gradients, one product each over all steps
+        T[] dGatesHidden = loop.DGatesHidden;
         Gemm.AccumulateTransposedA<T>(dGatesInput, input, width, spec.InputSize, rows, parameters.WeightIh.Gradient.Span);
         Gemm.MultiplyPlain<T>(dGatesInput, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: true);
         Gemm.AccumulateTransposedA<T>(dGatesHidden, cache.HiddenPrevious, width, size, rows, parameters.WeightHh.Gradient.Span);
@@ -269,7 +195,7 @@ internal static class RecurrentDirection
 
         if (spec.HasProjection)
         {
-            Gemm.AccumulateTransposedA<T>(dHiddenSteps, cache.Unprojected, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
+            Gemm.AccumulateTransposedA<T>(loop.DHiddenSteps, cache.Unprojected, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
         }
     }
 }

@@ -104,7 +104,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                 ReadOnlySpan<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
                 cache.Directions[index] = RecurrentDirection.Forward(
                     specs[layerIndex], directions[index], steps, batch, reverse: d == 1, directionInput, cache.Active, h0, c0,
-                    directionOutput.AsSpan(d * StateSize), OutputSize,
+                    directionOutput.AsMemory(d * StateSize), OutputSize,
                     hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
                     cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
             });
@@ -152,10 +152,10 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                 ReadOnlySpan<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
                 RecurrentDirection.Backward(
                     specs[layerIndex], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
-                    cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsSpan(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
+                    cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsMemory(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
                     dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
                     dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize),
-                    recordStates ? dStates.AsSpan(index * stateBlock, stateBlock) : default);
+                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default);
             });
             if (Directions == 2)
             {

@@ -45,6 +45,31 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
         }
     }
 
+    /// <summary>
+    /// A range of columns handed to <see cref="MultiplyColumns"/> must start at a multiple of this: the packed panel
+    /// width for float, 1 for the reference kernels.
+    /// </summary>
+    public int ColumnAlignment => packed is null ? 1 : Gemm.ColumnAlignment(packed);
+
+    /// <summary>
+    /// Columns [<paramref name="columnStart"/>, +<paramref name="columnCount"/>) of C (M, N) = A · op(B) (or += …),
+    /// on the calling thread; C is addressed as in the whole product. Bit-identical to those columns of <see cref="Multiply"/>.
+    /// </summary>
+    public void MultiplyColumns(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate, int columnStart, int columnCount)
+    {
+        if (packed is not null)
+        {
+            Gemm.MultiplyColumns(
+                MemoryMarshal.Cast<T, float>(a), k, packed, m, columnStart, columnCount, MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
+        }
+        else
+        {
+            Gemm.Multiply(
+                false, transposeB, a, k, matrix.Span[(transposeB ? columnStart * ldb : columnStart)..], ldb, m, columnCount, k,
+                c[columnStart..], ldc, accumulate);
+        }
+    }
+
     /// <summary>Returns the packing buffer to the pool.</summary>
     public void Dispose()
     {

@@ -1,0 +1,118 @@
+// Dimension legend: phases = the ordered stages of a job (a time step, or half of one); slices = the independent pieces
+// of one phase (ranges of hidden units); threads = the calling thread plus GemmThreads' persistent workers.
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+
+namespace Carnet.Kernels;
+
+/// <summary>
+/// A job of <see cref="Phases"/> ordered phases, each cut into <see cref="Slices"/> independent slices: every slice of
+/// phase p may start once all of phase p − 1 is done. The recurrent loop is one: a phase is a time step, a slice one
+/// range of hidden units (its columns of the recurrent product and its gates), so the two cores share every step and
+/// meet once per step, with no hand-over through the thread pool.
+/// </summary>
+internal abstract class PhasedJob
+{
+    private int claimed;
+    private int completed;
+    private Exception? failure;
+
+    protected PhasedJob(int phases, int slices)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(phases);
+        ArgumentOutOfRangeException.ThrowIfLessThan(slices, 1);
+        Phases = phases;
+        Slices = slices;
+    }
+
+    /// <summary>Ordered stages.</summary>
+    public int Phases { get; }
+
+    /// <summary>Independent pieces of one phase.</summary>
+    public int Slices { get; }
+
+    /// <summary>Runs one slice of one phase; every slice of the earlier phases is done.</summary>
+    protected abstract void RunSlice(int phase, int slice);
+
+    /// <summary>
+    /// Runs every phase on the calling thread and up to <paramref name="threads"/> − 1 workers, and returns when all
+    /// are done. Threads claim slices in order from a shared counter and wait at each phase boundary, so a worker the
+    /// operating system has not scheduled costs nothing: the caller claims its slices too. Which thread runs a slice
+    /// never changes a result.
+    /// </summary>
+    public unsafe void Run(int threads)
+    {
+        claimed = 0;
+        completed = 0;
+        failure = null;
+        if (threads > 1 && Slices > 1 && Phases > 0)
+        {
+            var handle = GCHandle.Alloc(this);
+            try
+            {
+                if (GemmThreads.TryRun(&Work, (void*)GCHandle.ToIntPtr(handle), threads, threads))
+                {
+                    Finish();
+                    return;
+                }
+            }
+            finally
+            {
+                handle.Free();
+            }
+        }
+
+        ClaimSlices();
+        Finish();
+    }
+
+    private static unsafe void Work(void* state, int chunk)
+        => ((PhasedJob)GCHandle.FromIntPtr((nint)state).Target!).ClaimSlices();
+
+    private void Finish()
+    {
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+
+    /// <summary>Claims and runs slices, in order, until none is left (or one has failed).</summary>
+    private void ClaimSlices()
+    {
+        int total = Phases * Slices;
+        for (int next = Interlocked.Increment(ref claimed) - 1; next < total; next = Interlocked.Increment(ref claimed) - 1)
+        {
+            int phase = next / Slices;
+            int ready = phase * Slices;
+            if (Volatile.Read(ref completed) < ready)
+            {
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref completed) < ready)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+
+            if (Volatile.Read(ref failure) is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                RunSlice(phase, next - ready);
+            }
+            catch (Exception e)
+            {
+                // stop everyone: nothing more is claimed, and threads waiting for this slice are released
+                Interlocked.CompareExchange(ref failure, e, null);
+                Volatile.Write(ref claimed, total);
+                Volatile.Write(ref completed, total);
+                return;
+            }
+
+            Interlocked.Increment(ref completed);
+        }
+    }
+}
