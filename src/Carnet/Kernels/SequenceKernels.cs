@@ -1,6 +1,7 @@
 // Dimension legend: T = time steps, B = batch rows, W = row width.
 // active (B) marks the rows whose sequence has not ended at the current step (t < length[b]).
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Carnet.Kernels;
 
@@ -8,6 +9,7 @@ namespace Carnet.Kernels;
 internal static class SequenceKernels
 {
     /// <summary>active (T, B) = t &lt; lengths[b].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActiveMask(ReadOnlySpan<int> lengths, int steps, Span<bool> active)
     {
         int batch = lengths.Length;
@@ -64,6 +66,7 @@ internal static class SequenceKernels
     }
 
     /// <summary>mask[i] = 0 with probability p, else 1/(1 − p) (inverted dropout, as PyTorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DropoutMask<T>(RandomSource random, double probability, Span<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -85,6 +88,7 @@ internal static class SequenceKernels
     }
 
     /// <summary>dTable row ids[n] += dOutput (N, E) row n, skipping <paramref name="skipId"/> (the padding index, or −1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd<T>(ReadOnlySpan<T> dOutput, ReadOnlySpan<int> ids, int width, int skipId, Span<T> dTable)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

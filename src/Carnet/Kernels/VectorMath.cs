@@ -215,9 +215,10 @@ internal static class Columns
     /// Runs the step at width N from column <paramref name="j"/> while N columns remain; returns the next column.
     /// Never inlined: a step inlines some hundred small methods (σ, tanh and the vector operators), and as a root
     /// of its own it gets the JIT's whole inlining budget, which a caller that has inlined it would run out of
-    /// (leaving the vector operators as calls, several times slower).
+    /// (leaving the vector operators as calls, several times slower). Optimised fully on its first call, rather
+    /// than starting at tier 0, which short runs would otherwise spend most of their time in.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static nuint Run<TVector, TStep>(ref TStep step, nuint j, nuint count)
         where TVector : struct, IFloatVector<TVector>
         where TStep : struct, IColumnStep, allows ref struct
