@@ -118,7 +118,7 @@ public static class LayerBenchmark
 
     private static void Run(RecurrentLayer<float> layer, Tensor<float> input, Tensor<float>? gradOutput)
     {
-        var result = layer.ForwardCore(input, null, null, null, false, null);
+        using var result = layer.ForwardCore(input, null, null, null, false, null);
         if (gradOutput is not null)
         {
             layer.BackwardCore(result, gradOutput, null, null);

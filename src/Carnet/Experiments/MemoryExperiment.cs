@@ -185,7 +185,7 @@ public static class MemoryExperiment
             var generated = task.Generate(options.BatchSize, training);
             var batch = ToTrainingBatch(generated);
             optimizer.ZeroGradients();
-            var result = model.Forward(batch.Inputs, training: true);
+            using var result = model.Forward(batch.Inputs, training: true);
             var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray());
             double batchLoss = loss(result.Prediction, batch.Targets, gradient);
             if (!double.IsFinite(batchLoss))

@@ -85,32 +85,40 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// Columns [<paramref name="columnStart"/>, +<paramref name="columnCount"/>) of C (M, N) = A · B (or += … when
-    /// <paramref name="accumulate"/>) for a packed B (K, N), A stored (M, K), on the calling thread alone; C is addressed
-    /// as in the whole product. <paramref name="columnStart"/> must be a multiple of <see cref="ColumnAlignment"/>.
+    /// For each start s in <paramref name="columnStarts"/>, columns [s, s + <paramref name="columnCount"/>) of
+    /// C (M, N) = A · B (or += … when <paramref name="accumulate"/>) for a packed B (K, N), A stored (M, K), on the calling
+    /// thread alone; C is addressed as in the whole product. Each start must be a multiple of <see cref="ColumnAlignment"/>.
     /// Bit-identical to the same columns of <see cref="Multiply(bool, ReadOnlySpan{float}, int, PackedMatrix, int, Span{float}, int, bool)"/>.
     /// </summary>
     public static void MultiplyColumns(
-        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, int columnStart, int columnCount, Span<float> c, int ldc, bool accumulate)
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate)
     {
         ArgumentNullException.ThrowIfNull(b);
-        ArgumentOutOfRangeException.ThrowIfNegative(columnStart);
         ArgumentOutOfRangeException.ThrowIfNegative(columnCount);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(columnStart + columnCount, b.Columns, nameof(columnCount));
-        if (columnStart % b.Layout.PanelWidth != 0)
+        CheckOperand(nameof(a), a.Length, m, b.Rows, lda);
+        foreach (int start in columnStarts)
         {
-            throw new ArgumentException($"columnStart {columnStart} is not a multiple of the panel width {b.Layout.PanelWidth}.", nameof(columnStart));
+            ArgumentOutOfRangeException.ThrowIfNegative(start, nameof(columnStarts));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(start + columnCount, b.Columns, nameof(columnCount));
+            if (start % b.Layout.PanelWidth != 0)
+            {
+                throw new ArgumentException($"column start {start} is not a multiple of the panel width {b.Layout.PanelWidth}.", nameof(columnStarts));
+            }
+
+            CheckOperand(nameof(c), c.Length, m, start + columnCount, ldc);
         }
 
-        CheckOperand(nameof(a), a.Length, m, b.Rows, lda);
-        CheckOperand(nameof(c), c.Length, m, columnStart + columnCount, ldc);
         if (!UseFastKernels)
         {
-            GemmReference.MultiplyColumns(a, lda, b, m, columnStart, columnCount, c, ldc, accumulate);
+            foreach (int start in columnStarts)
+            {
+                GemmReference.MultiplyColumns(a, lda, b, m, start, columnCount, c, ldc, accumulate);
+            }
+
             return;
         }
 
-        GemmSimd.MultiplyColumns(a, lda, b, m, columnStart, columnCount, c, ldc, accumulate);
+        GemmSimd.MultiplyColumns(a, lda, b, m, columnStarts, columnCount, c, ldc, accumulate);
     }
 
     /// <summary>

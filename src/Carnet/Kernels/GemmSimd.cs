@@ -109,38 +109,79 @@ internal static unsafe partial class GemmSimd
     }
 
     /// <summary>
-    /// C[:, columnStart..+columnCount] = (or +=) A (M, K) · B[:, columnStart..+columnCount] for a pre-packed B, on the
-    /// calling thread alone: one thread's share of a product whose columns are split between threads. The columns of C
-    /// are addressed as in the whole product (C points at column 0). <paramref name="columnStart"/> must be a whole
+    /// For each start s in <paramref name="columnStarts"/>: C[:, s..+columnCount] = (or +=) A (M, K) · B[:, s..+columnCount]
+    /// for a pre-packed B, on the calling thread alone: one thread's share of a product whose columns are split between
+    /// threads (an LSTM slice of units owns the same columns in each of the four gate blocks). A is packed once for all the
+    /// ranges. The columns of C are addressed as in the whole product (C points at column 0). Each start must be a whole
     /// number of panels (<see cref="GemmLayout.PanelWidth"/>); each element comes out bit-identical to the whole product.
     /// </summary>
     public static void MultiplyColumns(
-        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, int columnStart, int columnCount, Span<float> c, int ldc, bool accumulate)
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate)
     {
         int k = b.Rows;
-        if (m == 0 || columnCount == 0 || ClearIfEmpty(k, m, columnCount, c[columnStart..], ldc, accumulate))
+        if (m == 0 || columnCount == 0 || columnStarts.IsEmpty)
         {
             return;
         }
 
-        fixed (float* pa = a, pb = b.Data, pc = c)
+        if (k == 0)
         {
+            foreach (int start in columnStarts)
+            {
+                ClearIfEmpty(k, m, columnCount, c[start..], ldc, accumulate);
+            }
+
+            return;
+        }
+
+        fixed (float* pa = a, pb = b.Data, pc = c)
+        fixed (int* starts = columnStarts)
+        {
+            var layout = b.Layout;
             var problem = new Problem
             {
                 A = pa, Lda = lda,
                 PackedB = pb, PaddedColumns = b.PaddedColumns,
-                M = m, N = columnStart + columnCount, K = k, FirstColumn = columnStart,
+                M = m, N = columnCount, K = k,
                 C = pc, Ldc = ldc, Accumulate = accumulate,
-                KC = b.Layout.BlockDepth, MC = b.Layout.RowBlock, NC = b.Layout.ColumnBlock,
-                SplitColumns = true, Chunks = 1,
+                KC = layout.BlockDepth, MC = layout.RowBlock,
             };
-            delegate*<void*, int, void> chunk = b.Layout.Kind switch
+            switch (layout.Kind)
             {
-                GemmKernelKind.Vector512 => &RunChunk<GemmMicroKernel<Float512, Rows8>>,
-                GemmKernelKind.Vector256 => &RunChunk<GemmMicroKernel<Float256, Rows6>>,
-                _ => &RunChunk<GemmMicroKernel<Float128, Rows6>>,
-            };
-            chunk(&problem, 0);
+                case GemmKernelKind.Vector512: RunRanges<GemmMicroKernel<Float512, Rows8>>(&problem, starts, columnStarts.Length); break;
+                case GemmKernelKind.Vector256: RunRanges<GemmMicroKernel<Float256, Rows6>>(&problem, starts, columnStarts.Length); break;
+                default: RunRanges<GemmMicroKernel<Float128, Rows6>>(&problem, starts, columnStarts.Length); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The BLIS loop nest of <see cref="RunChunk{TKernel}"/> for a packed B and several column ranges of width N: per K
+    /// block and MC block of rows, A is packed once and multiplied into every range.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRanges<TKernel>(Problem* p, int* starts, int ranges)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        var packing = buffers ??= new PackingBuffers();
+        packing.A.EnsureCapacity(p->MC * p->KC + PackSpill);
+        float* packedA = packing.A.Pointer;
+        for (int pc = 0; pc < p->K; pc += p->KC)
+        {
+            int kc = Math.Min(p->KC, p->K - pc);
+            bool overwrite = !p->Accumulate && pc == 0;
+            for (int ic = 0; ic < p->M; ic += p->MC)
+            {
+                int mc = Math.Min(p->MC, p->M - ic);
+                PackA(false, p->A, p->Lda, ic, mc, pc, kc, packedA, mr);
+                for (int r = 0; r < ranges; r++)
+                {
+                    int jc = starts[r];
+                    var panels = new PanelsB(p->PackedB + pc * p->PaddedColumns + (nint)jc * kc, nr, kc);
+                    Macro<TKernel>(packedA, panels, mc, p->N, kc, p->C + ic * p->Ldc + jc, p->Ldc, overwrite, transposeC: false);
+                }
+            }
         }
     }
 
@@ -238,9 +279,9 @@ internal static unsafe partial class GemmSimd
         int i0 = 0, i1 = p->M, j0 = 0, j1 = p->N;
         if (p->SplitColumns)
         {
-            int tiles = (p->N - p->FirstColumn + nr - 1) / nr;
-            j0 = p->FirstColumn + (int)((long)tiles * chunk / p->Chunks) * nr;
-            j1 = Math.Min(p->N, p->FirstColumn + (int)((long)tiles * (chunk + 1) / p->Chunks) * nr);
+            int tiles = (p->N + nr - 1) / nr;
+            j0 = (int)((long)tiles * chunk / p->Chunks) * nr;
+            j1 = Math.Min(p->N, (int)((long)tiles * (chunk + 1) / p->Chunks) * nr);
         }
         else
         {
@@ -414,7 +455,7 @@ internal static unsafe partial class GemmSimd
     {
         public float* A, B, PackedB, C;
         public nint Lda, Ldb, Ldc, PaddedColumns;
-        public int M, N, K, KC, MC, NC, Chunks, FirstColumn; // FirstColumn: columns before it are left alone
+        public int M, N, K, KC, MC, NC, Chunks;
         public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns, DirectB;
     }
 

@@ -225,8 +225,11 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     }
 }
 
-/// <summary>A sequence model's prediction, its final recurrent states, and what its backward pass needs.</summary>
-public sealed class SequenceModelResult<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>
+/// A sequence model's prediction, its final recurrent states, and what its backward pass needs. Dispose it after the
+/// backward pass (see <see cref="RecurrentResult{T}"/>): the model then reuses its buffers for the next batch.
+/// </summary>
+public sealed class SequenceModelResult<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     internal SequenceModelResult(Tensor<T> prediction, RecurrentResult<T> recurrent, Tensor<T> pooled, int[] argmax, Tensor<T>? attentionWeights,
         SequenceBatch<T> batch, object owner)
@@ -259,4 +262,7 @@ public sealed class SequenceModelResult<T> where T : unmanaged, IFloatingPointIe
     internal SequenceBatch<T> Batch { get; }
 
     internal object Owner { get; }
+
+    /// <summary>Hands the recurrent stack's internal buffers back for the next pass; the tensors stay valid.</summary>
+    public void Dispose() => Recurrent.Dispose();
 }

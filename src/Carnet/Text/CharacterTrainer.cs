@@ -57,7 +57,7 @@ public static class CharacterTrainer
             foreach (var batch in training.Batches(options.BatchSize, state.Random))
             {
                 optimizer.ZeroGradients();
-                var result = network.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
+                using var result = network.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
                 var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray()); // (B, T, V)
                 double batchLoss = loss(result.Prediction, batch.Targets, gradient);
                 if (!double.IsFinite(batchLoss))

@@ -109,7 +109,7 @@ public static class SeriesDemo
                 SequenceKernels.Gather<float>(inputs, batch, window, x.Span);
                 SequenceKernels.Gather<float>(targets, batch, 1, y.Span);
                 adam.ZeroGradients();
-                var result = model.Forward(x, training: true);
+                using var result = model.Forward(x, training: true);
                 var gradient = Tensor<float>.Zeros(batch.Length, 1);
                 total += Losses.MeanSquaredError(result.Prediction, y, gradient) * batch.Length;
                 model.Backward(result, gradient);

@@ -93,7 +93,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             foreach (var batch in training.Batches(options.BatchSize, state.Random))
             {
                 optimizer.ZeroGradients();
-                var result = model.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
+                using var result = model.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
                 var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
                 double batchLoss = loss(result.Prediction, batch.Targets, gradient);
                 if (!double.IsFinite(batchLoss))

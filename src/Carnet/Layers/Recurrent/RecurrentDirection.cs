@@ -19,19 +19,20 @@ internal static class RecurrentDirection
     public static DirectionCache<T> Forward<T>(
         CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse,
         ReadOnlySpan<T> input, ReadOnlyMemory<bool> active, ReadOnlySpan<T> initialHidden, ReadOnlySpan<T> initialCell,
-        Memory<T> output, int outputStride, Span<T> finalHidden, Span<T> finalCell)
+        Memory<T> output, int outputStride, Span<T> finalHidden, Span<T> finalCell, BufferPool<T>? pool = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
         bool isLstm = spec.Kind == RecurrentCellKind.Lstm, isGru = spec.Kind == RecurrentCellKind.Gru;
         var cache = new DirectionCache<T>
         {
-            Gates = new T[rows * width], // (T, B, G·H)
-            HiddenGates = isGru ? new T[rows * width] : null, // (T, B, 3H)
-            HiddenPrevious = new T[rows * size], // (T, B, P)
-            CellPrevious = isLstm ? new T[rows * hidden] : null, // (T, B, H)
-            TanhCell = isLstm ? new T[rows * hidden] : null, // (T, B, H)
-            Unprojected = spec.HasProjection ? new T[rows * hidden] : null, // (T, B, H)
+            // every element is written before it is read, so lent buffers need no clearing
+            Gates = Buffers.Rent(pool, rows * width), // (T, B, G·H)
+            HiddenGates = isGru ? Buffers.Rent(pool, rows * width) : null, // (T, B, 3H)
+            HiddenPrevious = Buffers.Rent(pool, rows * size), // (T, B, P)
+            CellPrevious = isLstm ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
+            TanhCell = isLstm ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
+            Unprojected = spec.HasProjection ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
         };
 
         // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases (the GRU keeps b_hh apart)
@@ -120,10 +121,13 @@ internal static class RecurrentDirection
         }
         else
         {
-            for (int g = 0; g < spec.GateCount; g++)
+            Span<int> starts = stackalloc int[spec.GateCount]; // this slice's columns in each gate block
+            for (int g = 0; g < starts.Length; g++)
             {
-                recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, g * hidden + unitStart, unitCount);
+                starts[g] = g * hidden + unitStart;
             }
+
+            recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, starts, unitCount);
         }
 
         switch (spec.Kind)
@@ -160,7 +164,7 @@ internal static class RecurrentDirection
         CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse, DirectionCache<T> cache,
         ReadOnlySpan<T> input, ReadOnlyMemory<bool> active,
         ReadOnlyMemory<T> dOutput, int outputStride, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell,
-        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell, Memory<T> dStates = default)
+        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell, Memory<T> dStates = default, BufferPool<T>? pool = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
@@ -168,12 +172,12 @@ internal static class RecurrentDirection
         using var recurrentWeights = WeightOperand<T>.Create(false, parameters.WeightHh.Value.Memory, size, width, size); // W_hh (G·H, P)
         using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
 
-        var dGatesInput = new T[rows * width]; // (T, B, G·H) dL/d(input pre-activations)
+        var dGatesInput = Buffers.Rent(pool, rows * width); // (T, B, G·H) dL/d(input pre-activations), every element written
         int threads = KernelSettings.MaximumThreads;
         var loop = new BackwardSteps<T>(
             spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
             steps, batch, reverse, active, dOutput, outputStride,
-            dGatesInput, isGru ? new T[rows * width] : dGatesInput, spec.HasProjection ? new T[rows * size] : null,
+            dGatesInput, isGru ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null,
             dFinalHidden, dFinalCell, dStates);
         loop.Run(threads);
         loop.DInitialHidden.CopyTo(dInitialHidden);
@@ -197,5 +201,13 @@ internal static class RecurrentDirection
         {
             Gemm.AccumulateTransposedA<T>(loop.DHiddenSteps, cache.Unprojected, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
         }
+
+        pool?.Return(dGatesInput);
+        if (isGru)
+        {
+            pool?.Return(dGatesHidden);
+        }
+
+        pool?.Return(loop.DHiddenSteps);
     }
 }

@@ -16,6 +16,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     private readonly DirectionParameters<T>[] directions; // (L·D), index l·D + d
     private readonly CellSpec[] specs; // (L), one per layer
     private readonly RandomSource dropoutRandom;
+    private readonly BufferPool<T> buffers = new(); // lent to passes, back when their results are disposed
 
     private protected RecurrentLayer(RecurrentCellKind kind, RecurrentOptions options, RandomSource? random)
         : base(BuildLayout(kind, options))
@@ -78,8 +79,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         initialCell?.EnsureShape(nameof(initialCell), stateCount, batch, o.HiddenSize);
         bool[] active = lengths is null ? [] : ActiveMask(lengths, steps, batch);
 
-        var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active);
-        T[] layerInput = TimeMajor(input.Span, steps, batch, o.InputSize); // (T, B, I)
+        var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active, buffers);
+        T[] layerInput = TimeMajor(input.Span, steps, batch, o.InputSize, buffers); // (T, B, I)
         var hiddenState = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
         var cellState = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
         T[] output = [];
@@ -87,14 +88,15 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         {
             if (l > 0 && training && o.Dropout > 0)
             {
-                var mask = new T[layerInput.Length]; // (T, B, D·P)
+                var mask = buffers.Rent(layerInput.Length, clear: false); // (T, B, D·P), every element drawn
                 SequenceKernels.DropoutMask(random ?? dropoutRandom, o.Dropout, mask.AsSpan());
                 Elementwise.Multiply<T>(layerInput, mask, layerInput);
                 cache.DropoutMasks[l] = mask;
             }
 
             cache.LayerInputs[l] = layerInput;
-            output = new T[steps * batch * OutputSize]; // (T, B, D·P)
+            // (T, B, D·P), every element written; lent unless it is the output handed back
+            output = l < o.NumLayers - 1 || o.BatchFirst ? buffers.Rent(steps * batch * OutputSize, clear: false) : new T[steps * batch * OutputSize];
             T[] directionInput = layerInput, directionOutput = output;
             int layerIndex = l;
             ForEachDirection(d =>
@@ -106,15 +108,23 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                     specs[layerIndex], directions[index], steps, batch, reverse: d == 1, directionInput, cache.Active, h0, c0,
                     directionOutput.AsMemory(d * StateSize), OutputSize,
                     hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
-                    cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize));
+                    cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize), buffers);
             });
 
             layerInput = output;
         }
 
-        var outputTensor = o.BatchFirst
-            ? new Tensor<T>(BatchMajor(output, steps, batch, OutputSize), batch, steps, OutputSize)
-            : new Tensor<T>(output, steps, batch, OutputSize);
+        Tensor<T> outputTensor;
+        if (o.BatchFirst)
+        {
+            outputTensor = new Tensor<T>(BatchMajor(output, steps, batch, OutputSize), batch, steps, OutputSize);
+            buffers.Return(output);
+        }
+        else
+        {
+            outputTensor = new Tensor<T>(output, steps, batch, OutputSize);
+        }
+
         return new RecurrentResult<T>(outputTensor, hiddenState, cellState, cache);
     }
 
@@ -127,13 +137,18 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             throw new ArgumentException("This result was computed by another layer.", nameof(result));
         }
 
+        if (result.IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(result), "This result was disposed, which released what its backward pass needs; run Forward again.");
+        }
+
         var o = Options;
         int steps = cache.Steps, batch = cache.Batch, stateCount = o.NumLayers * Directions;
         gradOutput?.EnsureShape(nameof(gradOutput), result.Output.Shape.ToArray());
         gradHidden?.EnsureShape(nameof(gradHidden), stateCount, batch, StateSize);
         gradCell?.EnsureShape(nameof(gradCell), stateCount, batch, o.HiddenSize);
 
-        T[] dOutput = gradOutput is null ? new T[steps * batch * OutputSize] : TimeMajor(gradOutput.Span, steps, batch, OutputSize); // (T, B, D·P)
+        T[] dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true) : TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers); // (T, B, D·P)
         var dInitialHidden = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
         var dInitialCell = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
         int stateBlock = steps * batch * StateSize;
@@ -141,8 +156,9 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
             int inputSize = specs[l].InputSize;
-            var dInput = new T[steps * batch * inputSize]; // (T, B, I_l)
-            var dInputReverse = Directions == 2 ? new T[dInput.Length] : dInput; // (T, B, I_l): the reverse direction's share, added below
+            // (T, B, I_l), summed into: lent for the layers below the first, whose dInput is handed back
+            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : new T[steps * batch * inputSize];
+            var dInputReverse = Directions == 2 ? buffers.Rent(dInput.Length, clear: true) : dInput; // (T, B, I_l): the reverse direction's share, added below
             T[] dLayerOutput = dOutput;
             int layerIndex = l;
             ForEachDirection(d =>
@@ -155,11 +171,12 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                     cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsMemory(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
                     dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
                     dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize),
-                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default);
+                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default, buffers);
             });
             if (Directions == 2)
             {
                 Elementwise.Add<T>(dInputReverse, dInput);
+                buffers.Return(dInputReverse);
             }
 
             if (cache.DropoutMasks[l] is { } mask)
@@ -167,12 +184,20 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                 Elementwise.Multiply<T>(dInput, mask, dInput);
             }
 
+            buffers.Return(dOutput);
             dOutput = dInput;
         }
 
-        var dInputTensor = o.BatchFirst
-            ? new Tensor<T>(BatchMajor(dOutput, steps, batch, o.InputSize), batch, steps, o.InputSize)
-            : new Tensor<T>(dOutput, steps, batch, o.InputSize);
+        Tensor<T> dInputTensor;
+        if (o.BatchFirst)
+        {
+            dInputTensor = new Tensor<T>(BatchMajor(dOutput, steps, batch, o.InputSize), batch, steps, o.InputSize);
+            buffers.Return(dOutput);
+        }
+        else
+        {
+            dInputTensor = new Tensor<T>(dOutput, steps, batch, o.InputSize);
+        }
         Tensor<T>? states = null;
         if (recordStates)
         {
@@ -257,9 +282,9 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         return active;
     }
 
-    private T[] TimeMajor(ReadOnlySpan<T> values, int steps, int batch, int width)
+    private T[] TimeMajor(ReadOnlySpan<T> values, int steps, int batch, int width, BufferPool<T> pool)
     {
-        var result = new T[steps * batch * width];
+        var result = pool.Rent(steps * batch * width, clear: false); // every element written
         if (Options.BatchFirst)
         {
             Elementwise.TransposeLeadingAxes(values, batch, steps, width, result);

@@ -8,7 +8,12 @@ namespace Carnet.Layers;
 /// layer's and direction's final state (for a padded sequence, the state at its own last step). It also
 /// keeps what <c>Backward</c> needs.
 /// </summary>
-public sealed class RecurrentResult<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <remarks>
+/// Dispose a result once its backward pass has run (or when only its outputs are wanted): its layer then lends the
+/// internal buffers to the next pass, so steady-state training allocates no large buffer per batch. The tensors it
+/// returned stay valid; only a later <c>Backward</c> on it is refused.
+/// </remarks>
+public sealed class RecurrentResult<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     internal RecurrentResult(Tensor<T> output, Tensor<T> hiddenState, Tensor<T>? cellState, StackCache<T> cache)
     {
@@ -28,6 +33,21 @@ public sealed class RecurrentResult<T> where T : unmanaged, IFloatingPointIeee75
     public Tensor<T>? CellState { get; }
 
     internal StackCache<T> Cache { get; }
+
+    /// <summary>Whether <see cref="Dispose"/> has handed the internal buffers back to the layer.</summary>
+    internal bool IsDisposed { get; private set; }
+
+    /// <summary>Hands the buffers kept for the backward pass back to the layer, for its next pass.</summary>
+    public void Dispose()
+    {
+        if (IsDisposed)
+        {
+            return;
+        }
+
+        IsDisposed = true;
+        Cache.Release();
+    }
 }
 
 /// <summary>Gradients of the loss with respect to a recurrent stack's input and initial states.</summary>
@@ -61,8 +81,9 @@ public sealed class RecurrentGradients<T> where T : unmanaged, IFloatingPointIee
 /// <summary>Everything a stack's backward pass needs from its forward pass.</summary>
 internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public StackCache(object layer, int steps, int batch, int[]? lengths, bool[] active)
+    public StackCache(object layer, int steps, int batch, int[]? lengths, bool[] active, BufferPool<T> pool)
     {
+        Pool = pool;
         var options = ((RecurrentLayer<T>)layer).Options;
         Layer = layer;
         Steps = steps;
@@ -89,4 +110,35 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
     public T[]?[] DropoutMasks { get; } // per layer: (T, B, I_l), null where no dropout was applied
 
     public DirectionCache<T>?[] Directions { get; } // (L·D)
+
+    /// <summary>The layer's pool, which lent LayerInputs, DropoutMasks and the direction caches.</summary>
+    public BufferPool<T> Pool { get; }
+
+    /// <summary>Returns every lent buffer to the pool.</summary>
+    public void Release()
+    {
+        foreach (var array in LayerInputs.Concat(DropoutMasks))
+        {
+            Pool.Return(array);
+        }
+
+        foreach (var direction in Directions)
+        {
+            if (direction is null)
+            {
+                continue;
+            }
+
+            Pool.Return(direction.Gates);
+            Pool.Return(direction.HiddenGates);
+            Pool.Return(direction.HiddenPrevious);
+            Pool.Return(direction.CellPrevious);
+            Pool.Return(direction.TanhCell);
+            Pool.Return(direction.Unprojected);
+        }
+
+        Array.Clear(LayerInputs);
+        Array.Clear(DropoutMasks);
+        Array.Clear(Directions);
+    }
 }

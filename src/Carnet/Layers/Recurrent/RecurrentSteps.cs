@@ -257,11 +257,11 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         if (spec.Kind == RecurrentCellKind.Gru)
         {
             // the point-wise phase wrote the direct part z ⊙ dL/dh_t
-            recurrentWeights.MultiplyColumns(DGatesHidden.AsSpan(t * batch * width, batch * width), batch, dBefore, size, accumulate: true, h0, hn);
+            recurrentWeights.MultiplyColumns(DGatesHidden.AsSpan(t * batch * width, batch * width), batch, dBefore, size, accumulate: true, [h0], hn);
         }
         else
         {
-            recurrentWeights.MultiplyColumns(dGates, batch, dBefore, size, accumulate: false, h0, hn);
+            recurrentWeights.MultiplyColumns(dGates, batch, dBefore, size, accumulate: false, [h0], hn);
         }
 
         if (!activeNow.IsEmpty)

@@ -52,21 +52,24 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     public int ColumnAlignment => packed is null ? 1 : Gemm.ColumnAlignment(packed);
 
     /// <summary>
-    /// Columns [<paramref name="columnStart"/>, +<paramref name="columnCount"/>) of C (M, N) = A · op(B) (or += …),
-    /// on the calling thread; C is addressed as in the whole product. Bit-identical to those columns of <see cref="Multiply"/>.
+    /// For each start s in <paramref name="columnStarts"/>, columns [s, s + <paramref name="columnCount"/>) of
+    /// C (M, N) = A · op(B) (or += …), on the calling thread; C is addressed as in the whole product. Bit-identical to
+    /// those columns of <see cref="Multiply"/>.
     /// </summary>
-    public void MultiplyColumns(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate, int columnStart, int columnCount)
+    public void MultiplyColumns(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate, ReadOnlySpan<int> columnStarts, int columnCount)
     {
         if (packed is not null)
         {
             Gemm.MultiplyColumns(
-                MemoryMarshal.Cast<T, float>(a), k, packed, m, columnStart, columnCount, MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
+                MemoryMarshal.Cast<T, float>(a), k, packed, m, columnStarts, columnCount, MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
+            return;
         }
-        else
+
+        foreach (int start in columnStarts)
         {
             Gemm.Multiply(
-                false, transposeB, a, k, matrix.Span[(transposeB ? columnStart * ldb : columnStart)..], ldb, m, columnCount, k,
-                c[columnStart..], ldc, accumulate);
+                false, transposeB, a, k, matrix.Span[(transposeB ? start * ldb : start)..], ldb, m, columnCount, k,
+                c[start..], ldc, accumulate);
         }
     }
 
