@@ -33,6 +33,8 @@ public class LayerBenchmarks
     private Tensor<float>? gradOutput; // (T, B, H)
     private Tensor<float>? gradHidden; // (L, B, H)
     private Tensor<float>? gradCell; // (L, B, H)
+    private RecurrentStream<float>? lstmStream;
+    private float[] streamOutput = []; // (B, H)
 
     /// <summary>The reference shape.</summary>
     [Params(LayerShape.S1, LayerShape.S4)]
@@ -50,31 +52,62 @@ public class LayerBenchmarks
         gradOutput = Uniform(random, steps, batch, hidden);
         gradHidden = Uniform(random, layers, batch, hidden);
         gradCell = Uniform(random, layers, batch, hidden);
+        lstmStream = new RecurrentStream<float>(lstm, batch);
+        streamOutput = new float[batch * hidden];
     }
 
-    /// <summary>LSTM inference: forward over the whole sequence, no dropout.</summary>
+    /// <summary>Returns the stream's packed weights.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => lstmStream?.Dispose();
+
+    /// <summary>LSTM inference: forward over the whole sequence, no dropout (the result handed back for reuse).</summary>
     [Benchmark]
-    public RecurrentResult<float> LstmForward() => lstm!.Forward(input!);
+    public float LstmForward()
+    {
+        using var result = lstm!.Forward(input!);
+        return result.Output.Span[0];
+    }
+
+    /// <summary>
+    /// LSTM streaming inference: the sequence one step at a time through a <see cref="RecurrentStream{T}"/> (the device
+    /// path), which allocates nothing per step.
+    /// </summary>
+    [Benchmark]
+    public float LstmStream()
+    {
+        var (inputSize, _, _, batch, steps) = Dimensions(Shape);
+        lstmStream!.Reset();
+        for (int t = 0; t < steps; t++)
+        {
+            lstmStream.Step(input!.Span.Slice(t * batch * inputSize, batch * inputSize), streamOutput);
+        }
+
+        return streamOutput[0];
+    }
 
     /// <summary>LSTM training step: zero gradients, forward, backward through output, h_n and c_n.</summary>
     [Benchmark]
     public RecurrentGradients<float> LstmTrainingStep()
     {
         lstm!.ZeroGradients();
-        var result = lstm.Forward(input!, training: true);
+        using var result = lstm.Forward(input!, training: true);
         return lstm.Backward(result, gradOutput, gradHidden, gradCell);
     }
 
     /// <summary>GRU inference: forward over the whole sequence, no dropout.</summary>
     [Benchmark]
-    public RecurrentResult<float> GruForward() => gru!.Forward(input!);
+    public float GruForward()
+    {
+        using var result = gru!.Forward(input!);
+        return result.Output.Span[0];
+    }
 
     /// <summary>GRU training step: zero gradients, forward, backward through output and h_n.</summary>
     [Benchmark]
     public RecurrentGradients<float> GruTrainingStep()
     {
         gru!.ZeroGradients();
-        var result = gru.Forward(input!, training: true);
+        using var result = gru.Forward(input!, training: true);
         return gru.Backward(result, gradOutput, gradHidden);
     }
 
@@ -124,7 +157,7 @@ public class LayerBenchmarks
             }
 
             string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
-            int gates = method.StartsWith("Lstm", StringComparison.Ordinal) ? 4 : 3;
+            int gates = method.StartsWith("Lstm", StringComparison.Ordinal) ? 4 : 3; // LstmStream: the forward's count
             double forward = ForwardFlops(shape, gates);
             return method.EndsWith("TrainingStep", StringComparison.Ordinal) ? 3 * forward : forward;
         }

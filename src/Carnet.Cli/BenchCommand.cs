@@ -70,10 +70,16 @@ internal static class BenchCommand
             $"forward     {result.ForwardMilliseconds,10:F3} ms  {result.ForwardGigaflops,8:F1} GFLOP/s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train step  {result.TrainMilliseconds,10:F3} ms  {result.TrainGigaflops,8:F1} GFLOP/s  ({result.AllocatedBytesPerTrainStep} bytes allocated per step)"));
+        if (result.StreamMilliseconds is { } stream)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"stream      {stream,10:F3} ms  ({o.SequenceLength} steps one at a time, RecurrentStream)"));
+        }
+
         if (json)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"cell\":\"{cellName}\",\"input_size\":{o.InputSize},\"hidden_size\":{o.HiddenSize},\"num_layers\":{o.NumLayers},\"batch\":{o.Batch},\"seq_len\":{o.SequenceLength},\"bidirectional\":{(o.Bidirectional ? "true" : "false")},\"threads\":{o.Threads},\"forward_ms\":{result.ForwardMilliseconds:R},\"train_ms\":{result.TrainMilliseconds:R},\"forward_gflops\":{result.ForwardGigaflops:R},\"train_gflops\":{result.TrainGigaflops:R},\"forward_flops\":{result.ForwardFlops:R},\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep}}}"));
+                $"{{\"cell\":\"{cellName}\",\"input_size\":{o.InputSize},\"hidden_size\":{o.HiddenSize},\"num_layers\":{o.NumLayers},\"batch\":{o.Batch},\"seq_len\":{o.SequenceLength},\"bidirectional\":{(o.Bidirectional ? "true" : "false")},\"threads\":{o.Threads},\"forward_ms\":{result.ForwardMilliseconds:R},\"train_ms\":{result.TrainMilliseconds:R},\"forward_gflops\":{result.ForwardGigaflops:R},\"train_gflops\":{result.TrainGigaflops:R},\"forward_flops\":{result.ForwardFlops:R},\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep}{(result.StreamMilliseconds is { } ms ? ",\"stream_ms\":" + ms.ToString("R", CultureInfo.InvariantCulture) : string.Empty)}}}"));
         }
 
         return 0;

@@ -9,6 +9,9 @@ public static class KernelSettings
 {
     private static int maximumThreads = Environment.ProcessorCount;
 
+    [ThreadStatic]
+    private static int threadBudget; // 0: none set on this thread
+
     /// <summary>
     /// The most threads one matrix product may use (the calling thread included); at least 1. Defaults to
     /// <see cref="Environment.ProcessorCount"/>. Only products large enough to repay the hand-off are split, and
@@ -34,4 +37,26 @@ public static class KernelSettings
     /// always uses the reference.
     /// </summary>
     public static bool UseReferenceKernels { get; set; }
+
+    /// <summary>
+    /// The threads a kernel started on this thread may use: <see cref="MaximumThreads"/>, or less inside
+    /// <see cref="RunWithThreadBudget"/> (the two directions of a bidirectional layer run side by side, each on its
+    /// share of the threads, rather than both asking every core for its own steps).
+    /// </summary>
+    internal static int AvailableThreads => threadBudget > 0 ? Math.Min(threadBudget, MaximumThreads) : MaximumThreads;
+
+    /// <summary>Runs <paramref name="body"/> with <see cref="AvailableThreads"/> at most <paramref name="threads"/> on this thread.</summary>
+    internal static void RunWithThreadBudget(int threads, Action body)
+    {
+        int previous = threadBudget;
+        threadBudget = Math.Max(1, threads);
+        try
+        {
+            body();
+        }
+        finally
+        {
+            threadBudget = previous;
+        }
+    }
 }

@@ -40,7 +40,7 @@ public sealed record LayerBenchmarkOptions
 /// <summary>Median times of a forward pass and of a training step, with GFLOP/s counted as the reference anchors count them.</summary>
 public sealed record LayerBenchmarkResult(
     LayerBenchmarkOptions Options, double ForwardMilliseconds, double TrainMilliseconds, double ForwardGigaflops, double TrainGigaflops,
-    double ForwardFlops, long AllocatedBytesPerTrainStep);
+    double ForwardFlops, long AllocatedBytesPerTrainStep, double? StreamMilliseconds = null);
 
 /// <summary>
 /// Measures a recurrent stack in float32: the median milliseconds of a forward pass (inference) and of a training step
@@ -89,11 +89,12 @@ public static class LayerBenchmark
             }
 
             double forward = Median(options.Iterations, Forward);
+            double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
             long before = GC.GetAllocatedBytesForCurrentThread();
             double train = Median(options.Iterations, Train);
             long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / options.Iterations;
             double flops = ForwardFlops(options);
-            return new LayerBenchmarkResult(options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated);
+            return new LayerBenchmarkResult(options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream);
         }
         finally
         {
@@ -123,6 +124,32 @@ public static class LayerBenchmark
         {
             layer.BackwardCore(result, gradOutput, null, null);
         }
+    }
+
+    /// <summary>
+    /// The median milliseconds of running the sequence through a <see cref="RecurrentStream{T}"/> one step at a time
+    /// (the streaming inference path of a device), after the same warm-up.
+    /// </summary>
+    private static double StreamMedian(RecurrentLayer<float> layer, Tensor<float> input, LayerBenchmarkOptions options)
+    {
+        using var stream = new RecurrentStream<float>(layer, options.Batch);
+        int stepInputs = options.Batch * options.InputSize;
+        var output = new float[options.Batch * layer.StateSize]; // (B, P)
+        void Run()
+        {
+            stream.Reset();
+            for (int t = 0; t < options.SequenceLength; t++)
+            {
+                stream.Step(input.Span.Slice(t * stepInputs, stepInputs), output);
+            }
+        }
+
+        for (int i = 0; i < options.Warmup; i++)
+        {
+            Run();
+        }
+
+        return Median(options.Iterations, Run);
     }
 
     private static double Median(int iterations, Action action)

@@ -237,12 +237,12 @@ internal static unsafe partial class GemmSimd
         int threads;
         if (chunks > 0)
         {
-            threads = Math.Min(chunks, KernelSettings.MaximumThreads);
+            threads = Math.Min(chunks, KernelSettings.AvailableThreads);
         }
         else
         {
             double flops = 2.0 * Math.Max(Math.Min(problem->M, problem->N), MinimumRowsOfWork) * Math.Max(problem->M, problem->N) * problem->K;
-            threads = (int)Math.Clamp(flops / MinimumFlopsPerThread, 1, KernelSettings.MaximumThreads);
+            threads = (int)Math.Clamp(flops / MinimumFlopsPerThread, 1, KernelSettings.AvailableThreads);
             chunks = threads == 1 ? 1 : threads * ChunksPerThread;
         }
 

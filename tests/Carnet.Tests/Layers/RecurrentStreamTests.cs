@@ -5,15 +5,19 @@ namespace Carnet.Tests.Layers;
 /// <summary>Streaming inference: the same numbers as the layer's forward pass, one step at a time, with no allocation.</summary>
 public sealed class RecurrentStreamTests
 {
-    public static TheoryData<string> Cells => ["lstm", "lstm_projection", "gru", "rnn_relu"];
+    // 24 units run as one slice; 64 are split between threads at every step (see UnitSlices)
+    public static TheoryData<string, int> Cells => new()
+    {
+        { "lstm", 24 }, { "lstm_projection", 24 }, { "gru", 24 }, { "rnn_relu", 24 }, { "lstm", 64 }, { "gru", 64 }, { "rnn_relu", 64 },
+    };
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public void StepsEqualTheLayersForwardPass(string cell)
+    public void StepsEqualTheLayersForwardPass(string cell, int hidden)
     {
         var options = new RecurrentOptions
         {
-            InputSize = 5, HiddenSize = 24, NumLayers = 2, ProjectionSize = cell == "lstm_projection" ? 7 : 0,
+            InputSize = 5, HiddenSize = hidden, NumLayers = 2, ProjectionSize = cell == "lstm_projection" ? 7 : 0,
             Nonlinearity = cell == "rnn_relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
         };
         var random = new RandomSource(9);

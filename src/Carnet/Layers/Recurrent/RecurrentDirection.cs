@@ -61,7 +61,7 @@ internal static class RecurrentDirection
             initialCell.CopyTo(cache.CellPrevious.AsSpan(first * batch * hidden, batch * hidden));
         }
 
-        int threads = KernelSettings.MaximumThreads;
+        int threads = KernelSettings.AvailableThreads;
         var loop = new ForwardSteps<T>(
             spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
             steps, batch, reverse, accumulateHidden: !biasHh.IsEmpty, active, output, outputStride);
@@ -173,7 +173,7 @@ internal static class RecurrentDirection
         using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
 
         var dGatesInput = Buffers.Rent(pool, rows * width); // (T, B, G·H) dL/d(input pre-activations), every element written
-        int threads = KernelSettings.MaximumThreads;
+        int threads = KernelSettings.AvailableThreads;
         var loop = new BackwardSteps<T>(
             spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
             steps, batch, reverse, active, dOutput, outputStride,

@@ -222,9 +222,12 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     /// <summary>Runs <paramref name="body"/> for each direction: both at once on two threads when the kernels may use two.</summary>
     private void ForEachDirection(Action<int> body)
     {
-        if (Directions == 2 && KernelSettings.MaximumThreads >= 2)
+        int threads = KernelSettings.AvailableThreads;
+        if (Directions == 2 && threads >= 2)
         {
-            Parallel.Invoke(() => body(0), () => body(1));
+            // each direction on its share of the threads: its own time loop then needs no other core
+            int share = threads / 2;
+            Parallel.Invoke(() => KernelSettings.RunWithThreadBudget(share, () => body(0)), () => KernelSettings.RunWithThreadBudget(threads - share, () => body(1)));
             return;
         }
 

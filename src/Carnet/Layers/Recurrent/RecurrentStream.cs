@@ -19,6 +19,8 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     private readonly T[][] biases; // per layer (G·H): b_ih + b_hh (LSTM, RNN) or b_ih (GRU)
     private readonly T[][] hidden, cell; // per layer, two halves: (2, B, P) and (2, B, H)
     private readonly T[] gates, hiddenGates, tanhCell, unprojected; // (B, G·H), (B, G·H), (B, H), (B, H)
+    private readonly T[] stepInput; // (B, I) the input of the step being run
+    private StepJob? job; // made by Refresh, with the weights' packing
     private int current; // which half of each state buffer holds the current state
 
     /// <summary>Prepares a stream of <paramref name="batch"/> parallel sequences (1 for a single stream).</summary>
@@ -44,6 +46,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         hiddenGates = new T[batch * width];
         tanhCell = new T[batch * h];
         unprojected = new T[batch * h];
+        stepInput = new T[batch * layer.Options.InputSize];
         Refresh();
     }
 
@@ -73,6 +76,8 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
                 Elementwise.BroadcastRows<T>(parameters.BiasIh.Value.Span, second, 1, spec.GateWidth, biases[l]);
             }
         }
+
+        job = new StepJob(this, UnitSlices.Of(layer.SpecOf(0), batch, recurrentWeights[0]!.ColumnAlignment, Environment.ProcessorCount));
     }
 
     /// <summary>Sets every state to zero, to start new sequences.</summary>
@@ -100,28 +105,67 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
                 $"A step takes {batch}×{layer.Options.InputSize} input values and writes {batch}×{p} outputs; got {input.Length} and {output.Length}.");
         }
 
-        ReadOnlySpan<T> x = input;
-        for (int l = 0; l < layer.Options.NumLayers; l++)
-        {
-            var spec = layer.SpecOf(l);
-            var parameters = layer.ParametersOf(l, 0);
-            Span<T> stepGates = gates.AsSpan(0, batch * spec.GateWidth);
-            Elementwise.BroadcastRows<T>(biases[l], default, batch, spec.GateWidth, stepGates);
-            inputWeights[l]!.Multiply(x, batch, stepGates, spec.GateWidth, accumulate: true);
-            Span<T> hNext = hidden[l].AsSpan(next * batch * p, batch * p);
-            RecurrentDirection.Step(
-                spec, recurrentWeights[l]!, projectionWeights[l], parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span, batch,
-                hidden[l].AsSpan(current * batch * p, batch * p), cell[l].AsSpan(current * batch * h, batch * h),
-                stepGates, hiddenGates, tanhCell, unprojected, hNext, cell[l].AsSpan(next * batch * h, batch * h));
-            x = hNext;
-        }
-
-        x.CopyTo(output);
+        input.CopyTo(stepInput);
+        job!.Run(KernelSettings.AvailableThreads);
+        Hidden(layer.Options.NumLayers - 1, next).CopyTo(output);
         current = next;
     }
 
     /// <summary>Returns the packed weights' buffers to the pool.</summary>
     public void Dispose() => DisposeOperands();
+
+    private Span<T> Hidden(int layerIndex, int half) => hidden[layerIndex].AsSpan(half * batch * layer.StateSize, batch * layer.StateSize);
+
+    private Span<T> Cell(int layerIndex, int half) => cell[layerIndex].AsSpan(half * batch * layer.Options.HiddenSize, batch * layer.Options.HiddenSize);
+
+    /// <summary>
+    /// Units [u0, u0 + n) of layer l for the current step: the bias and input product of their gate columns, then
+    /// <see cref="RecurrentDirection.StepUnits"/>. Layer l reads the whole new h of layer l − 1.
+    /// </summary>
+    private void StepLayerUnits(int l, int u0, int n)
+    {
+        var spec = layer.SpecOf(l);
+        var parameters = layer.ParametersOf(l, 0);
+        int width = spec.GateWidth, h = spec.HiddenSize, next = 1 - current;
+        bool isGru = spec.Kind == RecurrentCellKind.Gru;
+        Span<T> stepGates = gates.AsSpan(0, batch * width); // (B, G·H)
+        Span<T> stepHiddenGates = hiddenGates.AsSpan(0, batch * width); // (B, G·H)
+        ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
+        if (n == h)
+        {
+            // one slice: the whole product, so no column range needs to start on a panel
+            Elementwise.BroadcastRows<T>(biases[l], default, batch, width, stepGates);
+            inputWeights[l]!.Multiply(x, batch, stepGates, width, accumulate: true);
+            RecurrentDirection.Step(
+                spec, recurrentWeights[l]!, projectionWeights[l], parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span, batch,
+                Hidden(l, current), Cell(l, current), stepGates, stepHiddenGates, tanhCell, unprojected, Hidden(l, next), Cell(l, next));
+            return;
+        }
+
+        Span<int> starts = stackalloc int[spec.GateCount]; // this slice's columns in each gate block
+        for (int g = 0; g < starts.Length; g++)
+        {
+            starts[g] = g * h + u0;
+            Elementwise.CopyRows<T>(biases[l].AsSpan(starts[g], n), 0, batch, n, stepGates[starts[g]..], width); // b_ih (+ b_hh) in every row
+            if (isGru && parameters.BiasHh is not null)
+            {
+                Elementwise.CopyRows<T>(parameters.BiasHh.Value.Span.Slice(starts[g], n), 0, batch, n, stepHiddenGates[starts[g]..], width);
+            }
+        }
+
+        inputWeights[l]!.MultiplyColumns(x, batch, stepGates, width, accumulate: true, starts, n);
+        RecurrentDirection.StepUnits(
+            spec, recurrentWeights[l]!, projectionWeights[l], batch, accumulateHidden: parameters.BiasHh is not null,
+            Hidden(l, current), Cell(l, current), stepGates, stepHiddenGates, tanhCell, unprojected, Hidden(l, next), Cell(l, next), u0, n);
+    }
+
+    /// <summary>One step of the whole stack: phase l is layer l, sliced by units as the layers' own time loop is.</summary>
+    private sealed class StepJob(RecurrentStream<T> stream, int[] bounds)
+        : PhasedJob(stream.layer.Options.NumLayers, bounds.Length - 1)
+    {
+        protected override void RunSlice(int phase, int slice)
+            => stream.StepLayerUnits(phase, bounds[slice], bounds[slice + 1] - bounds[slice]);
+    }
 
     private void DisposeOperands()
     {
