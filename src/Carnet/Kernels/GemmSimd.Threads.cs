@@ -35,7 +35,8 @@ internal static unsafe class GemmThreads
     /// </summary>
     public static bool TryRun(delegate*<void*, int, void> job, void* jobState, int chunkCount, int threads)
     {
-        if (!Monitor.TryEnter(Gate))
+        // a job of this thread's own (a product inside a phased job's slice) must not replace the job it runs in
+        if (Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
             return false;
         }

@@ -205,9 +205,7 @@ public sealed class PhasedJobConcurrencyTests
         Assert.NotEqual(job.Threads[0], job.Threads[1]);
     }
 
-    [Fact(Skip = "src hazard: a slice that runs a multi-threaded product on the calling thread re-enters GemmThreads.TryRun " +
-        "(Monitor.TryEnter is reentrant), which overwrites the running job and then waits for the worker stuck in this phase: a deadlock. " +
-        "No layer does this today (a cut step only calls Gemm.MultiplyColumns, single-threaded).")]
+    [Fact]
     public async Task ASliceMayRunAMultiThreadedProduct()
     {
         var expected = new ProductJob();
