@@ -13,6 +13,9 @@ namespace Carnet.Kernels;
 /// </summary>
 internal abstract class PhasedJob
 {
+    /// <summary>How long a thread spins on its core for the rest of a phase before it yields the core, in stopwatch ticks (20 µs).</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 50000;
+
     private int claimed;
     private int completed;
     private Exception? failure;
@@ -77,6 +80,30 @@ internal abstract class PhasedJob
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="ready"/> slices are done: first by spinning on the core (a step's other slices end
+    /// within microseconds when their thread is running), then by yielding it, in case that thread waits for this core.
+    /// </summary>
+    private void WaitForPhase(int ready)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref completed) < ready)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - start > SpinTicks)
+            {
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref completed) < ready)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+
+                return;
+            }
+
+            Thread.SpinWait(16);
+        }
+    }
+
     /// <summary>Claims and runs slices, in order, until none is left (or one has failed).</summary>
     private void ClaimSlices()
     {
@@ -87,11 +114,7 @@ internal abstract class PhasedJob
             int ready = phase * Slices;
             if (Volatile.Read(ref completed) < ready)
             {
-                var spinner = default(SpinWait);
-                while (Volatile.Read(ref completed) < ready)
-                {
-                    spinner.SpinOnce(sleep1Threshold: -1);
-                }
+                WaitForPhase(ready);
             }
 
             if (Volatile.Read(ref failure) is not null)
