@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs `carnet bench` on the reference shapes S1-S5 (shared/reference/ANCHORS.md), LSTM and GRU, 1 and 2 threads,
 # writing one JSON object per measurement (the --json line, tagged with the shape) to OUT.jsonl.
-# Usage: bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS]
+# Usage: bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS] (after 5 warm-up runs; set CARNET to a built Carnet.Cli.dll to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS]}
-iterations=${2:-7}
-dotnet build src/Carnet.Cli -c Release -v quiet -nologo >/dev/null
-carnet=(dotnet src/Carnet.Cli/bin/Release/net10.0/Carnet.Cli.dll)
+iterations=${2:-9}
+if [[ -n "${CARNET:-}" ]]; then
+  carnet=(dotnet "$CARNET")
+else
+  dotnet build src/Carnet.Cli -c Release -v quiet -nologo >/dev/null
+  carnet=(dotnet src/Carnet.Cli/bin/Release/net10.0/Carnet.Cli.dll)
+fi
 declare -A shapes=(
   [S1]="--input-size 2 --hidden-size 64 --num-layers 2 --batch 32 --seq-len 100"
   [S2]="--input-size 256 --hidden-size 256 --num-layers 1 --batch 64 --seq-len 50"
@@ -20,7 +24,7 @@ for shape in S1 S2 S3 S4 S5; do
   for cell in lstm gru; do
     for threads in 1 2; do
       # shellcheck disable=SC2086
-      line=$("${carnet[@]}" bench --cell "$cell" ${shapes[$shape]} --threads "$threads" --iterations "$iterations" --json | tail -n 1)
+      line=$("${carnet[@]}" bench --cell "$cell" ${shapes[$shape]} --threads "$threads" --warmup 5 --iterations "$iterations" --json | tail -n 1)
       echo "{\"tool\":\"carnet\",\"shape\":\"$shape\",${line#\{}" | tee -a "$out"
     done
   done
