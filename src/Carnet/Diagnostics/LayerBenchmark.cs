@@ -33,6 +33,9 @@ public sealed record LayerBenchmarkOptions
     /// <summary>Untimed runs before measuring.</summary>
     public int Warmup { get; init; } = 3;
 
+    /// <summary>Untimed runs continue past <see cref="Warmup"/> until this many seconds have passed (0: no minimum).</summary>
+    public double MinimumWarmupSeconds { get; init; } = 1.5;
+
     /// <summary>Timed runs of each kind (the median is reported).</summary>
     public int Iterations { get; init; } = 10;
 }
@@ -82,11 +85,11 @@ public static class LayerBenchmark
                 Run(layer, input, gradOutput);
             }
 
-            for (int i = 0; i < options.Warmup; i++)
+            WarmUp(options, () =>
             {
                 Forward();
                 Train();
-            }
+            });
 
             double forward = Median(options.Iterations, Forward);
             double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
@@ -144,12 +147,23 @@ public static class LayerBenchmark
             }
         }
 
-        for (int i = 0; i < options.Warmup; i++)
-        {
-            Run();
-        }
+        WarmUp(options, Run);
 
         return Median(options.Iterations, Run);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> <see cref="LayerBenchmarkOptions.Warmup"/> times and then on until
+    /// <see cref="LayerBenchmarkOptions.MinimumWarmupSeconds"/> have passed: the runtime compiles a method's optimized
+    /// code in the background once it has been called often enough, so the first runs still execute unoptimized code.
+    /// </summary>
+    private static void WarmUp(LayerBenchmarkOptions options, Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < options.Warmup || Stopwatch.GetElapsedTime(start).TotalSeconds < options.MinimumWarmupSeconds; i++)
+        {
+            action();
+        }
     }
 
     private static double Median(int iterations, Action action)

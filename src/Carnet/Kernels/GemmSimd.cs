@@ -43,6 +43,9 @@ internal static unsafe partial class GemmSimd
     [ThreadStatic]
     private static PackingBuffers? buffers;
 
+    [ThreadStatic]
+    private static PackedMatrix? sharedB; // op(B) packed once for the chunks of one product (see ShareB)
+
     /// <summary>C (M, N) = (or +=) op(A) · op(B), with <paramref name="chunks"/> = 0 to choose the split.</summary>
     public static void Multiply(
         bool transposeA, bool transposeB,
@@ -254,6 +257,11 @@ internal static unsafe partial class GemmSimd
 
         problem->SplitColumns = columns;
         problem->Chunks = Math.Max(1, Math.Min(chunks, columns ? columnTiles : rowTiles));
+        if (!columns && problem->Chunks > 1 && threads > 1 && problem->PackedB == null && !problem->DirectB)
+        {
+            ShareB(problem, layout);
+        }
+
         delegate*<void*, int, void> chunk = layout.Kind switch
         {
             GemmKernelKind.Vector512 => &RunChunk<GemmMicroKernel<Float512, Rows8>>,
@@ -267,6 +275,32 @@ internal static unsafe partial class GemmSimd
                 chunk(problem, i);
             }
         }
+    }
+
+    /// <summary>
+    /// Packs op(B) once, whole, for a product cut into chunks of rows, which then all read it: otherwise every chunk
+    /// packs all of B for itself (the weight gradients dYᵀ·X, with few columns and many terms, spent a fifth of their
+    /// time so). The packed and unpacked products are bit-identical.
+    /// </summary>
+    private static void ShareB(Problem* problem, GemmLayout layout)
+    {
+        var shared = sharedB ??= new PackedMatrix();
+        int rows = problem->TransposeB ? problem->N : problem->K, width = problem->TransposeB ? problem->K : problem->N;
+        var b = new ReadOnlySpan<float>(problem->B, checked((int)((rows - 1) * problem->Ldb + width)));
+        shared.Reset(problem->K, problem->N, layout);
+        // the packed buffer is a pinned array (see AlignedBuffer), so its address outlives this fixed block
+        fixed (float* packed = shared.Data, pb = b)
+        {
+            for (int p0 = 0; p0 < problem->K; p0 += layout.BlockDepth)
+            {
+                int kc = Math.Min(layout.BlockDepth, problem->K - p0);
+                PackB(problem->TransposeB, pb, problem->Ldb, p0, kc, 0, problem->N, packed + (nint)p0 * shared.PaddedColumns, layout.PanelWidth);
+            }
+
+            problem->PackedB = packed;
+        }
+
+        problem->PaddedColumns = shared.PaddedColumns;
     }
 
     /// <summary>One chunk of a product: its rows or columns (whole tiles), all of K, through the BLIS loop nest.</summary>

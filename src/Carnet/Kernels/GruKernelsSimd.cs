@@ -37,9 +37,18 @@ internal static class GruKernelsSimd
         ArgumentOutOfRangeException.ThrowIfLessThan(gx.Length, 3 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, rows);
 
+        // two passes per row: r and z (independent), then n, which waits on r, and h; each pass's columns are
+        // independent, so the processor overlaps consecutive columns' σ/tanh chains
         for (int b = 0; b < batch; b++)
         {
             int s = b * hidden + unitStart, g = 3 * b * hidden + unitStart;
+            var gates = new GateStep
+            {
+                Hidden = (nuint)hidden,
+                Gh = ref Unsafe.Add(ref MemoryMarshal.GetReference(gh), g),
+                Gx = ref Unsafe.Add(ref MemoryMarshal.GetReference(gx), g),
+            };
+            Columns.ForEach(ref gates, unitCount, width);
             var step = new ForwardStep
             {
                 Hidden = (nuint)hidden,
@@ -98,14 +107,12 @@ internal static class GruKernelsSimd
         }
     }
 
-    /// <summary>One batch row of the forward step: references to the row's first element in each buffer.</summary>
-    private ref struct ForwardStep : IColumnStep
+    /// <summary>One batch row of the forward step, first pass: r and z, written over their input pre-activations.</summary>
+    private ref struct GateStep : IColumnStep
     {
         public nuint Hidden;
         public ref float Gh; // (3H) W_hh·h_{t−1} + b_hh
-        public ref float HPrevious; // (H)
-        public ref float Gx; // (3H) W_ih·x_t + b_ih in, r, z, n out
-        public ref float Output; // (H) h_t
+        public ref float Gx; // (3H) W_ih·x_t + b_ih in; r, z out
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Run<TVector>(nuint j)
@@ -114,11 +121,30 @@ internal static class GruKernelsSimd
             nuint h = Hidden;
             TVector r = VectorMath.Sigmoid(TVector.Load(ref Gx, j) + TVector.Load(ref Gh, j));
             TVector z = VectorMath.Sigmoid(TVector.Load(ref Gx, h + j) + TVector.Load(ref Gh, h + j));
+            TVector.Store(r, ref Gx, j);
+            TVector.Store(z, ref Gx, h + j);
+        }
+    }
+
+    /// <summary>One batch row of the forward step, second pass: n and h_t from r and z.</summary>
+    private ref struct ForwardStep : IColumnStep
+    {
+        public nuint Hidden;
+        public ref float Gh; // (3H) W_hh·h_{t−1} + b_hh
+        public ref float HPrevious; // (H)
+        public ref float Gx; // (3H) r, z in; the n block's input pre-activation in, n out
+        public ref float Output; // (H) h_t
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run<TVector>(nuint j)
+            where TVector : struct, IFloatVector<TVector>
+        {
+            nuint h = Hidden;
+            TVector r = TVector.Load(ref Gx, j);
+            TVector z = TVector.Load(ref Gx, h + j);
             TVector n = VectorMath.Tanh(TVector.Load(ref Gx, 2 * h + j) + r * TVector.Load(ref Gh, 2 * h + j));
             TVector hPrevious = TVector.Load(ref HPrevious, j);
 
-            TVector.Store(r, ref Gx, j);
-            TVector.Store(z, ref Gx, h + j);
             TVector.Store(n, ref Gx, 2 * h + j);
             TVector.Store((TVector.Create(1f) - z) * n + z * hPrevious, ref Output, j);
         }

@@ -41,10 +41,18 @@ internal static class LstmKernelsSimd
         ArgumentOutOfRangeException.ThrowIfLessThan(tanhCell.Length, rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, rows);
 
+        // two passes per row: the four gates (independent of one another), then the cell, whose tanh waits on them;
+        // each pass's columns are independent, so the processor overlaps consecutive columns' long σ/tanh chains
         for (int b = 0; b < batch; b++)
         {
             int s = b * hidden + unitStart, g = 4 * b * hidden + unitStart;
-            var step = new ForwardStep
+            var activate = new GateStep
+            {
+                Hidden = (nuint)hidden,
+                Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g),
+            };
+            Columns.ForEach(ref activate, unitCount, width);
+            var update = new CellStep
             {
                 Hidden = (nuint)hidden,
                 Gates = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g),
@@ -53,7 +61,7 @@ internal static class LstmKernelsSimd
                 TanhCell = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhCell), s),
                 Output = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), s),
             };
-            Columns.ForEach(ref step, unitCount, width);
+            Columns.ForEach(ref update, unitCount, width);
         }
     }
 
@@ -109,15 +117,11 @@ internal static class LstmKernelsSimd
         ArgumentOutOfRangeException.ThrowIfGreaterThan(unitStart + unitCount, hidden, nameof(unitCount));
     }
 
-    /// <summary>One batch row of the forward step: references to the row's first element in each buffer.</summary>
-    private ref struct ForwardStep : IColumnStep
+    /// <summary>One batch row of the forward step, first pass: i, f, o = σ, g = tanh of the pre-activations, in place.</summary>
+    private ref struct GateStep : IColumnStep
     {
         public nuint Hidden;
         public ref float Gates; // (4H) i, f, g, o: pre-activations in, activations out
-        public ref float CPrevious; // (H)
-        public ref float Cell; // (H)
-        public ref float TanhCell; // (H)
-        public ref float Output; // (H)
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Run<TVector>(nuint j)
@@ -128,13 +132,34 @@ internal static class LstmKernelsSimd
             TVector f = VectorMath.Sigmoid(TVector.Load(ref Gates, h + j));
             TVector g = VectorMath.Tanh(TVector.Load(ref Gates, 2 * h + j));
             TVector o = VectorMath.Sigmoid(TVector.Load(ref Gates, 3 * h + j));
-            TVector c = f * TVector.Load(ref CPrevious, j) + i * g;
-            TVector tc = VectorMath.Tanh(c);
-
             TVector.Store(i, ref Gates, j);
             TVector.Store(f, ref Gates, h + j);
             TVector.Store(g, ref Gates, 2 * h + j);
             TVector.Store(o, ref Gates, 3 * h + j);
+        }
+    }
+
+    /// <summary>One batch row of the forward step, second pass: c_t, tanh(c_t) and r_t from the activations.</summary>
+    private ref struct CellStep : IColumnStep
+    {
+        public nuint Hidden;
+        public ref float Gates; // (4H) i, f, g, o activations
+        public ref float CPrevious; // (H)
+        public ref float Cell; // (H)
+        public ref float TanhCell; // (H)
+        public ref float Output; // (H)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run<TVector>(nuint j)
+            where TVector : struct, IFloatVector<TVector>
+        {
+            nuint h = Hidden;
+            TVector i = TVector.Load(ref Gates, j);
+            TVector f = TVector.Load(ref Gates, h + j);
+            TVector g = TVector.Load(ref Gates, 2 * h + j);
+            TVector o = TVector.Load(ref Gates, 3 * h + j);
+            TVector c = f * TVector.Load(ref CPrevious, j) + i * g;
+            TVector tc = VectorMath.Tanh(c);
             TVector.Store(c, ref Cell, j);
             TVector.Store(tc, ref TanhCell, j);
             TVector.Store(o * tc, ref Output, j);

@@ -157,6 +157,31 @@ public sealed class GemmSimdTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void ChunksOfRowsSharingOnePackedBGiveTheSameBits(string family)
+    {
+        // many rows and few columns, several K blocks: the product is cut into chunks of rows, which read one
+        // packing of op(B) made up front (GemmSimd.ShareB) instead of each packing it for itself
+        using var forced = Force(family);
+        var operands = new GemmOperands(310, 610, 610, seed: 12);
+        foreach (var (m, n, k) in new[] { (310, 37, 610), (301, 3, 257), (64, 50, 513) })
+        {
+            foreach (bool transposeA in new[] { false, true })
+            {
+                foreach (bool transposeB in new[] { false, true })
+                {
+                    var (lda, ldb, ldc) = operands.Strides(transposeA, transposeB, m, n, k);
+                    float[] single = operands.Run(c => GemmSimd.Multiply(transposeA, transposeB, operands.A, lda, operands.B, ldb, m, n, k, c, ldc, false, chunks: 1));
+                    foreach (int chunks in new[] { 2, 4, 7 })
+                    {
+                        Assert.Equal(single, operands.Run(c => GemmSimd.Multiply(transposeA, transposeB, operands.A, lda, operands.B, ldb, m, n, k, c, ldc, false, chunks)));
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void MaximumThreadsChangesNoBit()
     {
