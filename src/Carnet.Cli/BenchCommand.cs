@@ -20,14 +20,15 @@ internal static class BenchCommand
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Run each layer in both directions." };
         var threads = new Option<int>("--threads") { Description = "Threads the kernels may use.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs of each kind; the median is reported.", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (and on until 1.5 s have passed, so the JIT has optimized the code).", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (and on until --warmup-seconds have passed, so the JIT has optimized the code).", DefaultValueFactory = _ => 3 };
+        var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Least time the untimed runs take.", DefaultValueFactory = _ => 1.5 };
         var json = new Option<bool>("--json") { Description = "End with one JSON object: forward_ms, train_ms, forward_gflops, train_gflops, …" };
         var command = new Command(
             "bench",
             "Measure a recurrent stack: median milliseconds of a forward pass and of a training step (forward + backward), and GFLOP/s.\n" +
             "Example (shape S1): carnet bench --cell lstm --input-size 2 --hidden-size 64 --num-layers 2 --batch 32 --seq-len 100 --threads 2 --json")
         {
-            cell, inputSize, hiddenSize, numLayers, batch, seqLen, bidirectional, threads, iterations, warmup, json,
+            cell, inputSize, hiddenSize, numLayers, batch, seqLen, bidirectional, threads, iterations, warmup, warmupSeconds, json,
         };
         command.SetAction(parse =>
         {
@@ -43,6 +44,7 @@ internal static class BenchCommand
                 Threads = parse.GetValue(threads),
                 Iterations = parse.GetValue(iterations),
                 Warmup = parse.GetValue(warmup),
+                MinimumWarmupSeconds = parse.GetValue(warmupSeconds),
             };
             return Run(options, parse.GetValue(json), output, error);
         });

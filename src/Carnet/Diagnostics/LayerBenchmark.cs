@@ -58,6 +58,12 @@ public static class LayerBenchmark
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Iterations);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Threads);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Warmup);
+        if (!(options.MinimumWarmupSeconds >= 0))
+        {
+            throw new ArgumentException($"the warm-up time is {options.MinimumWarmupSeconds} s; it must be 0 or more.");
+        }
+
         var recurrent = new RecurrentOptions
         {
             InputSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,

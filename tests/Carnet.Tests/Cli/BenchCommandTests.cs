@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Carnet.Tests.Cli;
+
+/// <summary><c>carnet bench</c>: the JSON line the speed checks read, with the operation count of ANCHORS.md.</summary>
+public sealed class BenchCommandTests
+{
+    [Theory]
+    [InlineData("lstm", false, 4)]
+    [InlineData("gru", false, 3)]
+    [InlineData("rnn", true, 1)]
+    public void TheLastLineIsOneJsonObjectWithTheMeasurements(string cell, bool bidirectional, int gates)
+    {
+        var args = new List<string>
+        {
+            "bench", "--cell", cell, "--input-size", "3", "--hidden-size", "16", "--num-layers", "2", "--batch", "2", "--seq-len", "5",
+            "--threads", "1", "--warmup", "1", "--warmup-seconds", "0", "--iterations", "3", "--json",
+        };
+        if (bidirectional)
+        {
+            args.Add("--bidirectional");
+        }
+
+        var (code, output, error) = CliRunner.Run([.. args]);
+        Assert.Equal((0, ""), (code, error));
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        var root = json.RootElement;
+        Assert.Equal(cell, root.GetProperty("cell").GetString());
+        Assert.Equal(bidirectional, root.GetProperty("bidirectional").GetBoolean());
+
+        // Σ over layers and directions of T·B·2·G·H·(I_l + H): layer 0 reads I = 3, layer 1 reads D·H
+        int directions = bidirectional ? 2 : 1;
+        double flops = directions * 5.0 * 2 * 2 * gates * 16 * ((3 + 16) + (directions * 16 + 16));
+        Assert.Equal(flops, root.GetProperty("forward_flops").GetDouble());
+        double forward = root.GetProperty("forward_ms").GetDouble(), train = root.GetProperty("train_ms").GetDouble();
+        Assert.True(forward > 0 && train > 0);
+        Assert.Equal(flops / forward / 1e6, root.GetProperty("forward_gflops").GetDouble(), 9);
+        Assert.Equal(3 * flops / train / 1e6, root.GetProperty("train_gflops").GetDouble(), 9);
+
+        // the stream path (one step at a time) exists for one direction only
+        Assert.Equal(!bidirectional, root.TryGetProperty("stream_ms", out var stream));
+        if (!bidirectional)
+        {
+            Assert.True(stream.GetDouble() > 0);
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"(5 steps one at a time, RecurrentStream)"), output);
+        }
+    }
+
+    [Fact]
+    public void ANegativeWarmUpTimeIsRefused()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "--warmup-seconds", "-1", "--iterations", "1");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("carnet bench: ", error, StringComparison.Ordinal);
+        Assert.Equal("carnet bench: the warm-up time is -1 s; it must be 0 or more.\n", error.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+}
