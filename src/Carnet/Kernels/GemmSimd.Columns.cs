@@ -1,0 +1,119 @@
+// Dimension legend: M = rows of op(A) and C, N = columns of op(B) and C (or of one column range), K = the shared
+// dimension; MR, NR = a micro-tile's rows and columns; KC, MC = the cache blocks over K and M (see GemmLayout).
+using System.Runtime.CompilerServices;
+
+namespace Carnet.Kernels;
+
+/// <summary>
+/// The parts of <see cref="GemmSimd"/> that serve threads sharing one product: a thread's ranges of columns of a
+/// pre-packed B (a slice of hidden units in each gate block of the recurrent product), and one packing of op(B) shared
+/// by chunks of rows.
+/// </summary>
+internal static unsafe partial class GemmSimd
+{
+    [ThreadStatic]
+    private static PackedMatrix? sharedB; // op(B) packed once for the chunks of one product (see ShareB)
+
+    /// <summary>
+    /// For each start s in <paramref name="columnStarts"/>: C[:, s..+columnCount] = (or +=) A (M, K) · B[:, s..+columnCount]
+    /// for a pre-packed B, on the calling thread alone: one thread's share of a product whose columns are split between
+    /// threads (an LSTM slice of units owns the same columns in each of the four gate blocks). A is packed once for all the
+    /// ranges. The columns of C are addressed as in the whole product (C points at column 0). Each start must be a whole
+    /// number of panels (<see cref="GemmLayout.PanelWidth"/>); each element comes out bit-identical to the whole product.
+    /// </summary>
+    public static void MultiplyColumns(
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate)
+    {
+        int k = b.Rows;
+        if (m == 0 || columnCount == 0 || columnStarts.IsEmpty)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            foreach (int start in columnStarts)
+            {
+                ClearIfEmpty(k, m, columnCount, c[start..], ldc, accumulate);
+            }
+
+            return;
+        }
+
+        fixed (float* pa = a, pb = b.Data, pc = c)
+        fixed (int* starts = columnStarts)
+        {
+            var layout = b.Layout;
+            var problem = new Problem
+            {
+                A = pa, Lda = lda,
+                PackedB = pb, PaddedColumns = b.PaddedColumns,
+                M = m, N = columnCount, K = k,
+                C = pc, Ldc = ldc, Accumulate = accumulate,
+                KC = layout.BlockDepth, MC = layout.RowBlock,
+            };
+            switch (layout.Kind)
+            {
+                case GemmKernelKind.Vector512: RunRanges<GemmMicroKernel<Float512, Rows8>>(&problem, starts, columnStarts.Length); break;
+                case GemmKernelKind.Vector256: RunRanges<GemmMicroKernel<Float256, Rows6>>(&problem, starts, columnStarts.Length); break;
+                default: RunRanges<GemmMicroKernel<Float128, Rows6>>(&problem, starts, columnStarts.Length); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The BLIS loop nest of <see cref="RunChunk{TKernel}"/> for a packed B and several column ranges of width N: per K
+    /// block and MC block of rows, A is packed once and multiplied into every range.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRanges<TKernel>(Problem* p, int* starts, int ranges)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        var packing = buffers ??= new PackingBuffers();
+        packing.A.EnsureCapacity(p->MC * p->KC + PackSpill);
+        float* packedA = packing.A.Pointer;
+        for (int pc = 0; pc < p->K; pc += p->KC)
+        {
+            int kc = Math.Min(p->KC, p->K - pc);
+            bool overwrite = !p->Accumulate && pc == 0;
+            for (int ic = 0; ic < p->M; ic += p->MC)
+            {
+                int mc = Math.Min(p->MC, p->M - ic);
+                PackA(false, p->A, p->Lda, ic, mc, pc, kc, packedA, mr);
+                for (int r = 0; r < ranges; r++)
+                {
+                    int jc = starts[r];
+                    var panels = new PanelsB(p->PackedB + pc * p->PaddedColumns + (nint)jc * kc, nr, kc);
+                    Macro<TKernel>(packedA, panels, mc, p->N, kc, p->C + ic * p->Ldc + jc, p->Ldc, overwrite, transposeC: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B) once, whole, for a product cut into chunks of rows, which then all read it: otherwise every chunk
+    /// packs all of B for itself (the weight gradients dYᵀ·X, with few columns and many terms, spent a fifth of their
+    /// time so). The packed and unpacked products are bit-identical.
+    /// </summary>
+    private static void ShareB(Problem* problem, GemmLayout layout)
+    {
+        var shared = sharedB ??= new PackedMatrix();
+        int rows = problem->TransposeB ? problem->N : problem->K, width = problem->TransposeB ? problem->K : problem->N;
+        var b = new ReadOnlySpan<float>(problem->B, checked((int)((rows - 1) * problem->Ldb + width)));
+        shared.Reset(problem->K, problem->N, layout);
+        // the packed buffer is a pinned array (see AlignedBuffer), so its address outlives this fixed block
+        fixed (float* packed = shared.Data, pb = b)
+        {
+            for (int p0 = 0; p0 < problem->K; p0 += layout.BlockDepth)
+            {
+                int kc = Math.Min(layout.BlockDepth, problem->K - p0);
+                PackB(problem->TransposeB, pb, problem->Ldb, p0, kc, 0, problem->N, packed + (nint)p0 * shared.PaddedColumns, layout.PanelWidth);
+            }
+
+            problem->PackedB = packed;
+        }
+
+        problem->PaddedColumns = shared.PaddedColumns;
+    }
+}
