@@ -8,7 +8,8 @@ using Carnet.Tests.Support;
 namespace Carnet.Tests.Layers;
 
 /// <summary>
-/// The recurrent time loop with the hidden units cut into slices that threads share at every step: where the cut
+/// The recurrent time loop cut between threads (by batch rows from 8 rows a thread, else by hidden units at every
+/// step; both happen below, the batches here running from 1 to 40): where the cut
 /// happens (<see cref="UnitSlices.Of"/>), and, through the public layers in shapes that are cut (and a few that are
 /// not), the output, h_n, c_n, every gradient and the recorded dL/dh_t bit for bit the same at one, two and three
 /// threads, and within 1e-5 of the reference kernels (which cut on any unit, and are bit for bit the same at one and
@@ -100,6 +101,39 @@ public sealed class UnitSliceTests
         Assert.Equal(2, UnitSlices.Of(Spec(RecurrentCellKind.Rnn, 48), 32, 16, 2).Length);
         Assert.Equal(3, UnitSlices.Of(Spec(RecurrentCellKind.Rnn, 48), 33, 16, 2).Length);
         Assert.Equal(3, UnitSlices.Of(Spec(RecurrentCellKind.Lstm, 64), 1, 16, 2).Length);
+    }
+
+    [Fact]
+    public void RowsAreCutWhenEveryThreadGetsEightAndTheUnitsOtherwise()
+    {
+        var spec = new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 64, 64);
+        Assert.Equal([0, 16, 32], StepSlicing.RowSlices(32, 2));
+        Assert.Equal([0, 13, 26, 40], StepSlicing.RowSlices(40, 3));
+        Assert.Equal([0, 8, 16], StepSlicing.RowSlices(16, 3)); // no thread below 8 rows
+        Assert.Equal([0, 15], StepSlicing.RowSlices(15, 2));
+        Assert.Equal([0, 64], StepSlicing.RowSlices(64, 1));
+
+        // by rows (one phase: every thread runs all the steps on its rows, all units) or by units (one phase a step)
+        var rows = StepSlicing.Of(spec, 32, 16, 2);
+        Assert.True(rows.ByRows);
+        Assert.Equal(2, rows.Slices);
+        Assert.Equal([0, 64], rows.Units);
+        var units = StepSlicing.Of(spec, 9, 16, 2);
+        Assert.False(units.ByRows);
+        Assert.Equal([0, 9], units.Rows);
+        Assert.Equal([0, 32, 64], units.Units);
+        Assert.Equal(2, units.Slices);
+
+        // a recurrent matrix over 1 MiB (P·G·H > 2^18) is read by each thread only in part: by units
+        var large = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 512, 512), 64, 16, 2);
+        Assert.False(large.ByRows);
+        Assert.Equal([0, 256, 512], large.Units);
+        Assert.True(StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 256, 256), 64, 16, 2).ByRows); // exactly 1 MiB
+
+        // an LSTM with a projection is cut by rows too (its units never are)
+        var projected = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 64, 24), 16, 16, 2);
+        Assert.True(projected.ByRows);
+        Assert.Equal(1, StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 64, 24), 15, 16, 2).Slices);
     }
 
     /// <summary>One fresh stack, one pass, every number it produced; the settings restored.</summary>

@@ -63,7 +63,7 @@ internal static class RecurrentDirection
 
         int threads = KernelSettings.AvailableThreads;
         var loop = new ForwardSteps<T>(
-            spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
+            spec, recurrentWeights, projectionWeights, cache, StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
             steps, batch, reverse, accumulateHidden: !biasHh.IsEmpty, active, output, outputStride);
         loop.Run(threads);
         loop.FinalHidden.CopyTo(finalHidden);
@@ -175,7 +175,7 @@ internal static class RecurrentDirection
         var dGatesInput = Buffers.Rent(pool, rows * width); // (T, B, G·H) dL/d(input pre-activations), every element written
         int threads = KernelSettings.AvailableThreads;
         var loop = new BackwardSteps<T>(
-            spec, recurrentWeights, projectionWeights, cache, UnitSlices.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
+            spec, recurrentWeights, projectionWeights, cache, StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
             steps, batch, reverse, active, dOutput, outputStride,
             dGatesInput, isGru ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null,
             dFinalHidden, dFinalCell, dStates);
