@@ -30,7 +30,7 @@ internal static class GruKernelsSimd
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
-        LstmKernelsSimd.CheckUnits(hidden, unitStart, unitCount);
+        Columns.CheckRange(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(gh.Length, 3 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(hPrevious.Length, rows);
@@ -79,7 +79,7 @@ internal static class GruKernelsSimd
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
-        LstmKernelsSimd.CheckUnits(hidden, unitStart, unitCount);
+        Columns.CheckRange(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(activations.Length, 3 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(gh.Length, 3 * rows);

@@ -33,7 +33,7 @@ internal static class LstmKernelsSimd
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
-        CheckUnits(hidden, unitStart, unitCount);
+        Columns.CheckRange(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(gates.Length, 4 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(cPrevious.Length, rows);
@@ -83,7 +83,7 @@ internal static class LstmKernelsSimd
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         ArgumentOutOfRangeException.ThrowIfNegative(hidden);
-        CheckUnits(hidden, unitStart, unitCount);
+        Columns.CheckRange(hidden, unitStart, unitCount);
         int rows = batch * hidden;
         ArgumentOutOfRangeException.ThrowIfLessThan(gates.Length, 4 * rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(cPrevious.Length, rows);
@@ -107,14 +107,6 @@ internal static class LstmKernelsSimd
             };
             Columns.ForEach(ref step, unitCount, width);
         }
-    }
-
-    /// <summary>Checks that [unitStart, unitStart + unitCount) lies within the H units.</summary>
-    internal static void CheckUnits(int hidden, int unitStart, int unitCount)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(unitStart);
-        ArgumentOutOfRangeException.ThrowIfNegative(unitCount);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(unitStart + unitCount, hidden, nameof(unitCount));
     }
 
     /// <summary>One batch row of the forward step, first pass: i, f, o = σ, g = tanh of the pre-activations, in place.</summary>

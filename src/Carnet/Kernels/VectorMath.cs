@@ -212,6 +212,17 @@ internal static class Columns
     }
 
     /// <summary>
+    /// Checks that columns [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) lie within a
+    /// row of <paramref name="width"/>: the range of units a kernel runs when threads share a step.
+    /// </summary>
+    public static void CheckRange(int width, int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, width, nameof(count));
+    }
+
+    /// <summary>
     /// Runs the step at width N from column <paramref name="j"/> while N columns remain; returns the next column.
     /// Never inlined: a step inlines some hundred small methods (σ, tanh and the vector operators), and as a root
     /// of its own it gets the JIT's whole inlining budget, which a caller that has inlined it would run out of

@@ -180,10 +180,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             throw new ArgumentException("This result was computed by another model.", nameof(result));
         }
 
-        if (result.Recurrent.IsDisposed)
-        {
-            throw new ObjectDisposedException(nameof(result), "This result was disposed, which released what its backward pass needs; run Forward again.");
-        }
+        result.Recurrent.ThrowIfDisposed();
 
         gradPrediction.EnsureShape(nameof(gradPrediction), result.Prediction.Shape.ToArray());
         var dPooled = Head.Backward(result.Pooled, gradPrediction);

@@ -137,10 +137,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             throw new ArgumentException("This result was computed by another layer.", nameof(result));
         }
 
-        if (result.IsDisposed)
-        {
-            throw new ObjectDisposedException(nameof(result), "This result was disposed, which released what its backward pass needs; run Forward again.");
-        }
+        result.ThrowIfDisposed();
 
         var o = Options;
         int steps = cache.Steps, batch = cache.Batch, stateCount = o.NumLayers * Directions;

@@ -37,6 +37,15 @@ public sealed class RecurrentResult<T> : IDisposable where T : unmanaged, IFloat
     /// <summary>Whether <see cref="Dispose"/> has handed the internal buffers back to the layer.</summary>
     internal bool IsDisposed { get; private set; }
 
+    /// <summary>Refuses a backward pass through a result whose buffers were handed back.</summary>
+    internal void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            throw new ObjectDisposedException("result", "This result was disposed, which released what its backward pass needs; run Forward again.");
+        }
+    }
+
     /// <summary>Hands the buffers kept for the backward pass back to the layer, for its next pass.</summary>
     public void Dispose()
     {
