@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs `carnet bench` on the reference shapes S1-S5 (shared/reference/ANCHORS.md), LSTM and GRU, 1 and 2 threads,
 # writing one JSON object per measurement (the --json line, tagged with the shape) to OUT.jsonl.
-# Usage: bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS] (after 5 warm-up runs; set CARNET to a built Carnet.Cli.dll to skip the build)
+# Usage: bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS] (after 5 warm-up runs; set CARNET to a built Carnet.Cli.dll,
+# or to the native executable of scripts/publish-aot.sh, to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS]}
 iterations=${2:-9}
-if [[ -n "${CARNET:-}" ]]; then
+if [[ "${CARNET:-}" == *.dll ]]; then
   carnet=(dotnet "$CARNET")
+elif [[ -n "${CARNET:-}" ]]; then
+  carnet=("$CARNET")
 else
   dotnet build src/Carnet.Cli -c Release -v quiet -nologo >/dev/null
   carnet=(dotnet src/Carnet.Cli/bin/Release/net10.0/Carnet.Cli.dll)
