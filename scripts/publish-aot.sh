@@ -40,16 +40,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 rid="linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+run=""
+restore_log=$(mktemp)
+trap 'rm -rf "$restore_log" "$run"' EXIT
 framework=""
 for candidate in net10.0 net9.0; do
-  if dotnet restore src/Carnet.Cli -r "$rid" -p:PublishAot=true -p:CarnetTargetFramework="$candidate" >/dev/null 2>&1; then
+  if dotnet restore src/Carnet.Cli -r "$rid" -p:PublishAot=true -p:CarnetTargetFramework="$candidate" >"$restore_log" 2>&1; then
     framework=$candidate
     break
   fi
   echo "no Native AOT packages for $candidate from the configured NuGet sources"
 done
 if [ -z "$framework" ]; then
-  echo "Native AOT needs the ILCompiler packages of .NET 10 or .NET 9; neither could be restored." >&2
+  echo "Native AOT needs the ILCompiler packages of .NET 10 or .NET 9; neither could be restored. The last restore said:" >&2
+  grep -E 'error' "$restore_log" | sort -u >&2
   exit 1
 fi
 echo "publishing for $framework ($rid, instruction set $instruction_set)"
@@ -83,8 +87,6 @@ if [ -n "$expect_model" ]; then
     echo "the native binary's model is byte for byte $expect_model"
   else
     echo "the native binary's model differs from $expect_model (same seed, same data: expected the same bits)" >&2
-    rm -rf "$run"
     exit 1
   fi
 fi
-rm -rf "$run"
