@@ -10,49 +10,39 @@ namespace Carnet.Classification;
 /// </summary>
 public sealed class LabelledSequences
 {
-    private LabelledSequences(string source, string[] ids, int[] lengths, int steps, string[] featureNames, double[]? features, string[]? tokens,
-        string?[] labels, int[] lines)
+    private LabelledSequences()
     {
-        Source = source;
-        Ids = ids;
-        Lengths = lengths;
-        Steps = steps;
-        FeatureNames = featureNames;
-        Features = features;
-        Tokens = tokens;
-        Labels = labels;
-        Lines = lines;
     }
 
     /// <summary>The file.</summary>
-    public string Source { get; }
+    public required string Source { get; init; }
 
     /// <summary>Each sequence's id (long format) or row number (wide format): (N).</summary>
-    public IReadOnlyList<string> Ids { get; }
+    public required IReadOnlyList<string> Ids { get; init; }
 
     /// <summary>Valid steps per sequence: (N).</summary>
-    public int[] Lengths { get; }
+    public required int[] Lengths { get; init; }
 
     /// <summary>T, the longest length.</summary>
-    public int Steps { get; }
+    public required int Steps { get; init; }
 
     /// <summary>The feature columns read.</summary>
-    public IReadOnlyList<string> FeatureNames { get; }
+    public required IReadOnlyList<string> FeatureNames { get; init; }
 
     /// <summary>C for numeric sequences, 0 for tokens.</summary>
     public int FeaturesPerStep => Features is null ? 0 : Features.Length / Math.Max(1, Count * Steps);
 
     /// <summary>Numeric features (N, T, C), zero past each length; null for token sequences.</summary>
-    public double[]? Features { get; }
+    public required double[]? Features { get; init; }
 
     /// <summary>Tokens (N, T), empty strings past each length; null for numeric sequences.</summary>
-    public string[]? Tokens { get; }
+    public required string[]? Tokens { get; init; }
 
     /// <summary>Each sequence's label, or null when the table has none: (N).</summary>
-    public IReadOnlyList<string?> Labels { get; }
+    public required IReadOnlyList<string?> Labels { get; init; }
 
     /// <summary>The file line where each sequence starts: (N).</summary>
-    public IReadOnlyList<int> Lines { get; }
+    public required IReadOnlyList<int> Lines { get; init; }
 
     /// <summary>N.</summary>
     public int Count => Lengths.Length;
@@ -105,7 +95,11 @@ public sealed class LabelledSequences
                 sequences[n].CopyTo(padded, n * steps);
             }
 
-            return new LabelledSequences(table.Source, ids, sequences.Select(s => s.Length).ToArray(), steps, names, null, padded, labels, lines);
+            return new LabelledSequences
+            {
+                Source = table.Source, Ids = ids, Lengths = sequences.Select(s => s.Length).ToArray(), Steps = steps, FeatureNames = names, Features = null,
+                Tokens = padded, Labels = labels, Lines = lines,
+            };
         }
 
         return id >= 0
@@ -129,7 +123,11 @@ public sealed class LabelledSequences
             }
         }
 
-        return new LabelledSequences(table.Source, ids, groups.Select(g => g.Length).ToArray(), steps, names, features, null, labels, lines);
+        return new LabelledSequences
+        {
+            Source = table.Source, Ids = ids, Lengths = groups.Select(g => g.Length).ToArray(), Steps = steps, FeatureNames = names, Features = features,
+            Tokens = null, Labels = labels, Lines = lines,
+        };
     }
 
     private static LabelledSequences WideNumeric(CsvTable table, int[] featureColumns, int perStep, string[] names, string[] ids, string?[] labels, int[] lines)
@@ -164,7 +162,11 @@ public sealed class LabelledSequences
             }
         }
 
-        return new LabelledSequences(table.Source, ids, lengths, steps, names, features, null, labels, lines);
+        return new LabelledSequences
+        {
+            Source = table.Source, Ids = ids, Lengths = lengths, Steps = steps, FeatureNames = names, Features = features, Tokens = null, Labels = labels,
+            Lines = lines,
+        };
     }
 
     private static List<int[]> LongGroups(CsvTable table, int id, int time)
