@@ -57,7 +57,7 @@ internal static class ExplainCommand
     {
         var file = SafeTensorsFile.Read(modelPath);
         var loaded = ModelFile.Load<float>(file);
-        string task = loaded.Preprocessing.GetValueOrDefault("task", "none");
+        string task = loaded.Task;
         if (sequenceId is not null && task != SequenceClassifier.Task)
         {
             throw new ArgumentException($"--sequence picks a sequence for a classifier; this model's task is '{task}'");

@@ -36,8 +36,7 @@ internal static class InspectCommand
 
         // the checks: the configuration builds a model whose parameters are exactly the tensors, and the task's settings fit it
         var loaded = ModelFile.Load<float>(file);
-        string task = loaded.Preprocessing.GetValueOrDefault("task", "");
-        string kind = task switch
+        string kind = loaded.Task switch
         {
             ForecastModel.Task => Describe(ForecastModel.FromLoaded(loaded, file.Source)),
             SequenceClassifier.Task => Describe(SequenceClassifier.FromLoaded(loaded, file.Source)),

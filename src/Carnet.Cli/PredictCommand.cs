@@ -29,7 +29,7 @@ internal static class PredictCommand
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
             var file = SafeTensorsFile.Read(modelPath);
             var loaded = ModelFile.Load<float>(file);
-            string task = loaded.Preprocessing.GetValueOrDefault("task", "none");
+            string task = loaded.Task;
             string csv = task switch
             {
                 ForecastModel.Task => Forecast(ForecastModel.FromLoaded(loaded, file.Source), CsvTable.Read(dataPath)),

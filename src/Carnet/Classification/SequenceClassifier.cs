@@ -1,5 +1,4 @@
 // Dimension legend: N = sequences, T = steps, C = numeric features per step, K = classes.
-using System.Globalization;
 using Carnet.IO;
 using Carnet.Kernels;
 using Carnet.Models;
@@ -133,15 +132,15 @@ public sealed class SequenceClassifier
     public Dictionary<string, string> Preprocessing() => new(StringComparer.Ordinal)
     {
         ["task"] = Task,
-        ["classes"] = MetadataReader.ToJson(Classes),
-        ["vocabulary"] = MetadataReader.ToJson(Vocabulary),
-        ["features.mean"] = string.Join(" ", FeatureMeans.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
-        ["features.deviation"] = string.Join(" ", FeatureDeviations.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+        ["classes"] = MetadataWriter.Strings(Classes),
+        ["vocabulary"] = MetadataWriter.Strings(Vocabulary),
+        ["features.mean"] = MetadataWriter.Numbers(FeatureMeans),
+        ["features.deviation"] = MetadataWriter.Numbers(FeatureDeviations),
         ["columns.id"] = Columns.Id ?? "",
         ["columns.time"] = Columns.Time ?? "",
         ["columns.label"] = Columns.Label ?? "",
-        ["columns.features"] = MetadataReader.ToJson(Columns.Features ?? []),
-        ["columns.features_per_step"] = Columns.FeaturesPerStep.ToString(CultureInfo.InvariantCulture),
+        ["columns.features"] = MetadataWriter.Strings(Columns.Features ?? []),
+        ["columns.features_per_step"] = MetadataWriter.Integer(Columns.FeaturesPerStep),
     };
 
     /// <summary>Writes the model file atomically.</summary>
@@ -150,15 +149,14 @@ public sealed class SequenceClassifier
     /// <summary>Builds the classifier from a loaded model file, checking that its settings fit the network.</summary>
     public static SequenceClassifier FromLoaded(LoadedModel<float> loaded, string source)
     {
-        var p = loaded.Preprocessing;
-        string task = p.TryGetValue("task", out var t) ? t : "none";
-        if (task != Task)
+        if (loaded.Task != Task)
         {
-            throw new SafeTensorsFormatException(source, $"this model's task is '{task}', not a sequence classifier");
+            throw new SafeTensorsFormatException(source, $"this model's task is '{loaded.Task}', not a sequence classifier");
         }
 
-        string[] classes = MetadataReader.Strings(p, "classes", source), vocabulary = MetadataReader.Strings(p, "vocabulary", source);
-        double[] means = MetadataReader.Numbers(p, "features.mean", source), deviations = MetadataReader.PositiveNumbers(p, "features.deviation", source);
+        var settings = loaded.Settings(source);
+        string[] classes = settings.Strings("classes"), vocabulary = settings.Strings("vocabulary");
+        double[] means = settings.Numbers("features.mean"), deviations = settings.PositiveNumbers("features.deviation");
         var options = loaded.Model.Options;
         bool fits = options.OutputSize == classes.Length && options.Pooling != Pooling.None && means.Length == deviations.Length
             && (vocabulary.Length > 0 ? options.VocabularySize == vocabulary.Length && means.Length == 0 : options.Recurrent.InputSize == means.Length);
@@ -169,14 +167,13 @@ public sealed class SequenceClassifier
                 $"({classes.Length} classes, {vocabulary.Length} tokens, {means.Length} feature scale(s))");
         }
 
-        string? Optional(string key) => MetadataReader.Text(p, key, source) is { Length: > 0 } text ? text : null;
         var columns = new SequenceColumns
         {
-            Id = Optional("columns.id"),
-            Time = Optional("columns.time"),
-            Label = Optional("columns.label"),
-            Features = MetadataReader.Strings(p, "columns.features", source),
-            FeaturesPerStep = MetadataReader.Integer(p, "columns.features_per_step", source, 1),
+            Id = settings.NullableText("columns.id"),
+            Time = settings.NullableText("columns.time"),
+            Label = settings.NullableText("columns.label"),
+            Features = settings.Strings("columns.features"),
+            FeaturesPerStep = settings.Integer("columns.features_per_step", 1),
         };
         return new SequenceClassifier(loaded.Model, classes, vocabulary, means, deviations, columns);
     }

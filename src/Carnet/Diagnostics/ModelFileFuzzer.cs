@@ -76,7 +76,7 @@ public static class ModelFileFuzzer
     {
         var file = SafeTensorsFile.Parse(bytes, "fuzz");
         var loaded = ModelFile.Load<float>(file);
-        switch (loaded.Preprocessing.GetValueOrDefault("task"))
+        switch (loaded.Task)
         {
             case ForecastModel.Task:
                 ForecastModel.FromLoaded(loaded, file.Source);

@@ -1,5 +1,4 @@
 // Dimension legend: N = series length, K = extra features, C = 1 + K channels, W = window, H = horizon, M = origins.
-using System.Globalization;
 using Carnet.IO;
 using Carnet.Kernels;
 using Carnet.Models;
@@ -62,11 +61,11 @@ public sealed class ForecastModel
         {
             ["task"] = Task,
             ["target"] = Target,
-            ["features"] = MetadataReader.ToJson(Features),
+            ["features"] = MetadataWriter.Strings(Features),
             ["time"] = TimeColumn ?? "",
-            ["window"] = Window.ToString(CultureInfo.InvariantCulture),
-            ["horizon"] = Horizon.ToString(CultureInfo.InvariantCulture),
-            ["season"] = Season.ToString(CultureInfo.InvariantCulture),
+            ["window"] = MetadataWriter.Integer(Window),
+            ["horizon"] = MetadataWriter.Integer(Horizon),
+            ["season"] = MetadataWriter.Integer(Season),
         };
         Transform.WriteTo(metadata);
         return metadata;
@@ -86,16 +85,15 @@ public sealed class ForecastModel
     /// <summary>Builds the forecaster from a loaded model file.</summary>
     public static ForecastModel FromLoaded(LoadedModel<float> loaded, string source)
     {
-        var p = loaded.Preprocessing;
-        string task = p.TryGetValue("task", out var t) ? t : "none";
-        if (task != Task)
+        if (loaded.Task != Task)
         {
-            throw new SafeTensorsFormatException(source, $"this model's task is '{task}', not a forecasting model");
+            throw new SafeTensorsFormatException(source, $"this model's task is '{loaded.Task}', not a forecasting model");
         }
 
-        var transform = SeriesTransform.ReadFrom(p, source);
-        string[] features = MetadataReader.Strings(p, "features", source);
-        int horizon = MetadataReader.Integer(p, "horizon", source, 1), window = MetadataReader.Integer(p, "window", source, 1);
+        var settings = loaded.Settings(source);
+        var transform = SeriesTransform.ReadFrom(settings);
+        string[] features = settings.Strings("features");
+        int horizon = settings.Integer("horizon", 1), window = settings.Integer("window", 1);
         var options = loaded.Model.Options;
         if (features.Length != transform.FeatureMeans.Length || options.Recurrent.InputSize != 1 + features.Length
             || options.OutputSize != horizon || options.Pooling != Pooling.Last || options.VocabularySize != 0)
@@ -105,9 +103,8 @@ public sealed class ForecastModel
                 $"({features.Length} extra feature(s), horizon {horizon})");
         }
 
-        string time = MetadataReader.Text(p, "time", source);
-        return new ForecastModel(loaded.Model, transform, horizon, window, MetadataReader.Integer(p, "season", source, 1),
-            MetadataReader.Text(p, "target", source), features, time.Length == 0 ? null : time);
+        string? time = settings.NullableText("time");
+        return new ForecastModel(loaded.Model, transform, horizon, window, settings.Integer("season", 1), settings.Text("target"), features, time);
     }
 
     /// <summary>Forecasts the <see cref="Horizon"/> steps after the end of <paramref name="data"/>.</summary>

@@ -128,27 +128,31 @@ public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double M
     /// <summary>The transform as <c>preprocessing.*</c> metadata entries.</summary>
     public void WriteTo(IDictionary<string, string> metadata)
     {
-        metadata["logarithm"] = Logarithm ? "true" : "false";
-        metadata["difference.lag"] = DifferenceLag.ToString(CultureInfo.InvariantCulture);
-        metadata["scaling.mean"] = Format(Mean);
-        metadata["scaling.deviation"] = Format(Deviation);
-        metadata["features.mean"] = string.Join(" ", FeatureMeans.Select(Format));
-        metadata["features.deviation"] = string.Join(" ", FeatureDeviations.Select(Format));
+        metadata["logarithm"] = MetadataWriter.Boolean(Logarithm);
+        metadata["difference.lag"] = MetadataWriter.Integer(DifferenceLag);
+        metadata["scaling.mean"] = MetadataWriter.Number(Mean);
+        metadata["scaling.deviation"] = MetadataWriter.Number(Deviation);
+        metadata["features.mean"] = MetadataWriter.Numbers(FeatureMeans);
+        metadata["features.deviation"] = MetadataWriter.Numbers(FeatureDeviations);
     }
 
     /// <summary>Reads the transform back from metadata written by <see cref="WriteTo"/>; <paramref name="source"/> names the file in errors.</summary>
     public static SeriesTransform ReadFrom(IReadOnlyDictionary<string, string> metadata, string source)
+        => ReadFrom(MetadataReader.ForEntries(metadata, source, ModelFile.PreprocessingPrefix));
+
+    /// <summary>Reads the transform back from a model's preprocessing settings.</summary>
+    internal static SeriesTransform ReadFrom(MetadataReader settings)
     {
-        var means = MetadataReader.Numbers(metadata, "features.mean", source);
-        var deviations = MetadataReader.PositiveNumbers(metadata, "features.deviation", source);
+        var means = settings.Numbers("features.mean");
+        var deviations = settings.PositiveNumbers("features.deviation");
         if (means.Length != deviations.Length)
         {
-            throw new SafeTensorsFormatException(source, $"metadata 'preprocessing.features.mean' has {means.Length} values and 'preprocessing.features.deviation' {deviations.Length}");
+            throw new SafeTensorsFormatException(settings.Source,
+                $"metadata '{settings.Key("features.mean")}' has {means.Length} values and '{settings.Key("features.deviation")}' {deviations.Length}");
         }
 
-        return new SeriesTransform(
-            MetadataReader.Boolean(metadata, "logarithm", source), MetadataReader.Integer(metadata, "difference.lag", source, 0),
-            MetadataReader.Number(metadata, "scaling.mean", source), MetadataReader.PositiveNumber(metadata, "scaling.deviation", source), means, deviations);
+        return new SeriesTransform(settings.Boolean("logarithm"), settings.Integer("difference.lag", 0),
+            settings.Number("scaling.mean"), settings.PositiveNumber("scaling.deviation"), means, deviations);
     }
 
     private static bool SpreadFollowsLevel(ReadOnlySpan<double> training, int season)
@@ -180,5 +184,4 @@ public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double M
 
     private static double NonZero(double deviation) => deviation > 0 && double.IsFinite(deviation) ? deviation : 1;
 
-    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

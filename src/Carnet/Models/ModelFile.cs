@@ -7,7 +7,14 @@ namespace Carnet.Models;
 
 /// <summary>A model read from a file, with the preprocessing entries its file carried.</summary>
 public sealed record LoadedModel<T>(SequenceModel<T> Model, IReadOnlyDictionary<string, string> Preprocessing)
-    where T : unmanaged, IFloatingPointIeee754<T>;
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The task the file was written for (<c>preprocessing.task</c>), or <c>none</c> when it names none.</summary>
+    public string Task => Settings(string.Empty).OptionalText("task") ?? MetadataReader.None;
+
+    /// <summary>The <see cref="Preprocessing"/> entries as a reader whose errors name <paramref name="source"/> and the full key.</summary>
+    internal MetadataReader Settings(string source) => MetadataReader.ForEntries(Preprocessing, source, ModelFile.PreprocessingPrefix);
+}
 
 /// <summary>
 /// Carnet's model file: safetensors whose tensors carry the PyTorch state_dict names under module prefixes
@@ -24,7 +31,7 @@ public static class ModelFile
     /// <summary>The format version this build writes and reads.</summary>
     public const int FormatVersion = 1;
 
-    private const string PreprocessingPrefix = "preprocessing.";
+    internal const string PreprocessingPrefix = "preprocessing.";
     private const int MaximumSize = 1 << 20;
 
     /// <summary>Writes the model atomically (a temporary file, then a rename): a reader never sees half a file.</summary>
@@ -69,9 +76,7 @@ public static class ModelFile
                 $"not a parameter of this {Metadata(options)["cell"]} model ({extra.Count} unexpected tensor(s): {string.Join(", ", extra.Take(5))})", null);
         }
 
-        var preprocessing = file.Metadata.Where(p => p.Key.StartsWith(PreprocessingPrefix, StringComparison.Ordinal))
-            .ToDictionary(p => p.Key[PreprocessingPrefix.Length..], p => p.Value, StringComparer.Ordinal);
-        return new LoadedModel<T>(model, preprocessing);
+        return new LoadedModel<T>(model, new MetadataReader(file.Metadata, file.Source, PreprocessingPrefix).Entries());
     }
 
     /// <summary>The configuration stored in a file's metadata, checked key by key.</summary>
@@ -79,69 +84,24 @@ public static class ModelFile
 
     internal static SequenceModelOptions ReadOptions(SafeTensorsFile file, string expectedFormat)
     {
-        var meta = file.Metadata;
-        string Get(string key) => meta.TryGetValue(key, out var value)
-            ? value
-            : throw new SafeTensorsFormatException(file.Source, $"metadata has no '{key}'; a Carnet model file needs it");
-        if (!meta.TryGetValue("format", out var format) || format != expectedFormat)
-        {
-            throw new SafeTensorsFormatException(file.Source, $"not a Carnet {(expectedFormat == Format ? "model" : "checkpoint")} file (metadata 'format' is '{format ?? "absent"}', expected '{expectedFormat}')");
-        }
-
-        if (Get("format_version") != FormatVersion.ToString(CultureInfo.InvariantCulture))
-        {
-            throw new SafeTensorsFormatException(file.Source, $"format_version '{Get("format_version")}' is not supported; this Carnet reads version {FormatVersion}");
-        }
-
-        int Size(string key, int minimum)
-        {
-            string text = Get(key);
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= minimum && value <= MaximumSize
-                ? value
-                : throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected an integer from {minimum} to {MaximumSize}");
-        }
-
-        bool Flag(string key) => Get(key) switch
-        {
-            "true" => true,
-            "false" => false,
-            var text => throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected 'true' or 'false'"),
-        };
-
-        T Choice<T>(string key, params (string Name, T Value)[] choices)
-        {
-            string text = Get(key);
-            foreach (var (name, value) in choices)
-            {
-                if (text == name)
-                {
-                    return value;
-                }
-            }
-
-            throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected one of {string.Join(", ", choices.Select(c => c.Name))}");
-        }
-
-        var cell = Choice("cell", ("LSTM", RecurrentCellKind.Lstm), ("GRU", RecurrentCellKind.Gru), ("RNN", RecurrentCellKind.Rnn));
-        string dropoutText = Get("rnn.dropout");
-        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || dropout is < 0 or >= 1)
-        {
-            throw new SafeTensorsFormatException(file.Source, $"metadata 'rnn.dropout' is '{dropoutText}'; expected a number in [0, 1)");
-        }
-
+        var reader = new MetadataReader(file.Metadata, file.Source, requiredBy: "a Carnet model file");
+        reader.RequireFormat(expectedFormat, FormatVersion, expectedFormat == Format ? "model" : "checkpoint");
+        int Size(string key, int minimum) => reader.Integer(key, minimum, MaximumSize);
+        var cell = reader.Choice("cell", ("LSTM", RecurrentCellKind.Lstm), ("GRU", RecurrentCellKind.Gru), ("RNN", RecurrentCellKind.Rnn));
+        double dropout = reader.Number("rnn.dropout", 0, 1);
         int vocabulary = Size("embedding.num_embeddings", 0);
-        int? padding = vocabulary > 0 && Get("embedding.padding_idx") != "none" ? Size("embedding.padding_idx", 0) : null;
+        int? padding = vocabulary > 0 ? reader.IntegerOrNone("embedding.padding_idx", 0, MaximumSize) : null;
         var recurrent = new RecurrentOptions
         {
             InputSize = Size("rnn.input_size", 1),
             HiddenSize = Size("rnn.hidden_size", 1),
             NumLayers = Size("rnn.num_layers", 1),
-            Bias = Flag("rnn.bias"),
+            Bias = reader.Boolean("rnn.bias"),
             BatchFirst = true,
             Dropout = dropout,
-            Bidirectional = Flag("rnn.bidirectional"),
+            Bidirectional = reader.Boolean("rnn.bidirectional"),
             ProjectionSize = Size("rnn.proj_size", 0),
-            Nonlinearity = Choice("rnn.nonlinearity", ("tanh", RnnNonlinearity.Tanh), ("relu", RnnNonlinearity.Relu)),
+            Nonlinearity = reader.Choice("rnn.nonlinearity", ("tanh", RnnNonlinearity.Tanh), ("relu", RnnNonlinearity.Relu)),
         };
         var options = new SequenceModelOptions
         {
@@ -149,7 +109,7 @@ public static class ModelFile
             Recurrent = recurrent,
             VocabularySize = vocabulary,
             PaddingIndex = padding,
-            Pooling = Choice("pool", ("last", Pooling.Last), ("mean", Pooling.Mean), ("max", Pooling.Max), ("none", Pooling.None),
+            Pooling = reader.Choice("pool", ("last", Pooling.Last), ("mean", Pooling.Mean), ("max", Pooling.Max), ("none", Pooling.None),
                 ("attention", Pooling.Attention), ("flatten", Pooling.Flatten)),
             OutputSize = Size("head.out_features", 1),
         };

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Carnet.IO;
-using Carnet.Models;
 
 namespace Carnet.Tagging;
 
@@ -21,15 +19,6 @@ public sealed class SequenceTagger
 
     /// <summary>The value of <c>preprocessing.task</c>.</summary>
     public const string Task = "tag";
-
-    private const int MaximumSize = 1 << 24;
-
-    /// <summary>The configuration's integer keys with their smallest valid values.</summary>
-    private static readonly (string Key, int Minimum)[] SizeKeys =
-    [
-        ("word_embedding.num_embeddings", 2), ("word_embedding.embedding_dim", 1), ("char_embedding.num_embeddings", 2), ("char_embedding.embedding_dim", 1),
-        ("char_rnn.hidden_size", 0), ("rnn.input_size", 1), ("rnn.hidden_size", 1), ("rnn.num_layers", 1), ("head.out_features", 1),
-    ];
 
     /// <summary>Pairs a network with the vocabularies it was trained with.</summary>
     /// <exception cref="ArgumentException">The vocabulary sizes differ from the network's.</exception>
@@ -81,28 +70,27 @@ public sealed class SequenceTagger
     public Dictionary<string, string> Metadata()
     {
         var o = Network.Options;
-        string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = Format,
-            ["format_version"] = Text(FormatVersion),
-            ["word_embedding.num_embeddings"] = Text(o.WordVocabularySize),
-            ["word_embedding.embedding_dim"] = Text(o.WordEmbeddingSize),
-            ["char_embedding.num_embeddings"] = Text(o.CharacterVocabularySize),
-            ["char_embedding.embedding_dim"] = Text(o.CharacterEmbeddingSize),
-            ["char_rnn.hidden_size"] = Text(o.CharacterHiddenSize),
-            ["rnn.input_size"] = Text(o.FeatureSize),
-            ["rnn.hidden_size"] = Text(o.HiddenSize),
-            ["rnn.num_layers"] = Text(o.NumLayers),
-            ["rnn.bidirectional"] = "true",
-            ["head.out_features"] = Text(o.TagCount),
+            ["format_version"] = MetadataWriter.Integer(FormatVersion),
+            ["word_embedding.num_embeddings"] = MetadataWriter.Integer(o.WordVocabularySize),
+            ["word_embedding.embedding_dim"] = MetadataWriter.Integer(o.WordEmbeddingSize),
+            ["char_embedding.num_embeddings"] = MetadataWriter.Integer(o.CharacterVocabularySize),
+            ["char_embedding.embedding_dim"] = MetadataWriter.Integer(o.CharacterEmbeddingSize),
+            ["char_rnn.hidden_size"] = MetadataWriter.Integer(o.CharacterHiddenSize),
+            ["rnn.input_size"] = MetadataWriter.Integer(o.FeatureSize),
+            ["rnn.hidden_size"] = MetadataWriter.Integer(o.HiddenSize),
+            ["rnn.num_layers"] = MetadataWriter.Integer(o.NumLayers),
+            ["rnn.bidirectional"] = MetadataWriter.Boolean(true),
+            ["head.out_features"] = MetadataWriter.Integer(o.TagCount),
             ["decoder"] = o.Decoder == TagDecoder.Crf ? "crf" : "softmax",
-            ["dropout"] = o.Dropout.ToString("R", CultureInfo.InvariantCulture),
+            ["dropout"] = MetadataWriter.Number(o.Dropout),
             ["preprocessing.task"] = Task,
-            ["preprocessing.words"] = MetadataReader.ToJson(Vocabulary.Words),
-            ["preprocessing.characters"] = MetadataReader.ToJson(Vocabulary.Characters),
-            ["preprocessing.tags"] = MetadataReader.ToJson(Vocabulary.Tags),
-            ["preprocessing.lowercase"] = Vocabulary.Lowercase ? "true" : "false",
+            ["preprocessing.words"] = MetadataWriter.Strings(Vocabulary.Words),
+            ["preprocessing.characters"] = MetadataWriter.Strings(Vocabulary.Characters),
+            ["preprocessing.tags"] = MetadataWriter.Strings(Vocabulary.Tags),
+            ["preprocessing.lowercase"] = MetadataWriter.Boolean(Vocabulary.Lowercase),
         };
     }
 
@@ -125,17 +113,15 @@ public sealed class SequenceTagger
             throw new SafeTensorsFormatException(file.Source, $"the configuration needs {needed} parameters but the file's tensors hold at most {held} values");
         }
 
-        var preprocessing = file.Metadata.Where(p => p.Key.StartsWith("preprocessing.", StringComparison.Ordinal))
-            .ToDictionary(p => p.Key["preprocessing.".Length..], p => p.Value, StringComparer.Ordinal);
-        string task = preprocessing.GetValueOrDefault("task", "none");
+        var preprocessing = new MetadataReader(file.Metadata, file.Source, "preprocessing.");
+        string task = preprocessing.OptionalText("task") ?? MetadataReader.None;
         if (task != Task)
         {
             throw new SafeTensorsFormatException(file.Source, $"this model's task is '{task}', not a sequence tagger");
         }
 
-        string[] words = MetadataReader.Strings(preprocessing, "words", file.Source), characters = MetadataReader.Strings(preprocessing, "characters", file.Source);
-        string[] tags = MetadataReader.Strings(preprocessing, "tags", file.Source);
-        bool lowercase = MetadataReader.Boolean(preprocessing, "lowercase", file.Source);
+        string[] words = preprocessing.Strings("words"), characters = preprocessing.Strings("characters"), tags = preprocessing.Strings("tags");
+        bool lowercase = preprocessing.Boolean("lowercase");
         if (words.Length != options.WordVocabularySize || characters.Length != options.CharacterVocabularySize || tags.Length != options.TagCount
             || tags.Distinct(StringComparer.Ordinal).Count() != tags.Length)
         {
@@ -164,58 +150,22 @@ public sealed class SequenceTagger
     /// <summary>The network configuration in a file's metadata, checked key by key.</summary>
     public static TaggerNetworkOptions ReadOptions(SafeTensorsFile file)
     {
-        var meta = file.Metadata;
-        string Get(string key) => meta.TryGetValue(key, out var value)
-            ? value
-            : throw new SafeTensorsFormatException(file.Source, $"metadata has no '{key}'; a Carnet tagger file needs it");
-        string format = meta.GetValueOrDefault("format", "absent");
-        if (format != Format)
-        {
-            throw new SafeTensorsFormatException(file.Source, $"not a Carnet tagger file (metadata 'format' is '{format}', expected '{Format}')");
-        }
-
-        if (Get("format_version") != FormatVersion.ToString(CultureInfo.InvariantCulture))
-        {
-            throw new SafeTensorsFormatException(file.Source, $"format_version '{Get("format_version")}' is not supported; this Carnet reads version {FormatVersion}");
-        }
-
-        var size = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (key, minimum) in SizeKeys)
-        {
-            string text = Get(key);
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < minimum || value > MaximumSize)
-            {
-                throw new SafeTensorsFormatException(file.Source, $"metadata '{key}' is '{text}'; expected an integer from {minimum} to {MaximumSize}");
-            }
-
-            size[key] = value;
-        }
-
-        string decoder = Get("decoder"), dropoutText = Get("dropout");
-        if (decoder is not ("crf" or "softmax"))
-        {
-            throw new SafeTensorsFormatException(file.Source, $"metadata 'decoder' is '{decoder}'; expected crf or softmax");
-        }
-
-        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || !(dropout >= 0 && dropout < 1))
-        {
-            throw new SafeTensorsFormatException(file.Source, $"metadata 'dropout' is '{dropoutText}'; expected a number in [0, 1)");
-        }
-
+        var reader = new MetadataReader(file.Metadata, file.Source, requiredBy: "a Carnet tagger file");
+        reader.RequireFormat(Format, FormatVersion, "tagger");
         var options = new TaggerNetworkOptions
         {
-            WordVocabularySize = size["word_embedding.num_embeddings"],
-            WordEmbeddingSize = size["word_embedding.embedding_dim"],
-            CharacterVocabularySize = size["char_embedding.num_embeddings"],
-            CharacterEmbeddingSize = size["char_embedding.embedding_dim"],
-            CharacterHiddenSize = size["char_rnn.hidden_size"],
-            HiddenSize = size["rnn.hidden_size"],
-            NumLayers = size["rnn.num_layers"],
-            TagCount = size["head.out_features"],
-            Decoder = decoder == "crf" ? TagDecoder.Crf : TagDecoder.Softmax,
-            Dropout = dropout,
+            WordVocabularySize = reader.Integer("word_embedding.num_embeddings", 2),
+            WordEmbeddingSize = reader.Integer("word_embedding.embedding_dim", 1),
+            CharacterVocabularySize = reader.Integer("char_embedding.num_embeddings", 2),
+            CharacterEmbeddingSize = reader.Integer("char_embedding.embedding_dim", 1),
+            CharacterHiddenSize = reader.Integer("char_rnn.hidden_size", 0),
+            HiddenSize = reader.Integer("rnn.hidden_size", 1),
+            NumLayers = reader.Integer("rnn.num_layers", 1),
+            TagCount = reader.Integer("head.out_features", 1),
+            Decoder = reader.Choice("decoder", ("crf", TagDecoder.Crf), ("softmax", TagDecoder.Softmax)),
+            Dropout = reader.Number("dropout", 0, 1),
         };
-        if (size["rnn.input_size"] != options.FeatureSize)
+        if (reader.Integer("rnn.input_size", 1) != options.FeatureSize)
         {
             throw new SafeTensorsFormatException(file.Source, "metadata 'rnn.input_size' differs from the word embedding size plus twice the character hidden size");
         }

@@ -20,7 +20,8 @@ internal static class TaggerCheckpoint
         LearningRateSchedule schedule)
     {
         var file = SafeTensorsFile.Read(path);
-        if (Metadata(network, vocabulary).FirstOrDefault(p => file.Metadata.GetValueOrDefault(p.Key) != p.Value) is { Key: not null } differing)
+        var reader = new MetadataReader(file.Metadata, file.Source);
+        if (Metadata(network, vocabulary).FirstOrDefault(p => reader.OptionalText(p.Key) != p.Value) is { Key: not null } differing)
         {
             throw new SafeTensorsFormatException(file.Source,
                 $"the checkpoint was written for another tagger or data (metadata '{differing.Key}' differs); delete it or train without --resume");

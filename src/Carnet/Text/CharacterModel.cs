@@ -69,7 +69,7 @@ public sealed class CharacterModel
     public Dictionary<string, string> Preprocessing() => new(StringComparer.Ordinal)
     {
         ["task"] = Task,
-        ["vocabulary"] = MetadataReader.ToJson(Vocabulary.ToStrings()),
+        ["vocabulary"] = MetadataWriter.Strings(Vocabulary.ToStrings()),
     };
 
     /// <summary>Writes the model file atomically.</summary>
@@ -84,13 +84,12 @@ public sealed class CharacterModel
     /// <summary>The character model of a loaded model file, its vocabulary checked against the network.</summary>
     public static CharacterModel FromLoaded(LoadedModel<float> loaded, string source)
     {
-        string task = loaded.Preprocessing.TryGetValue("task", out var t) ? t : "none";
-        if (task != Task)
+        if (loaded.Task != Task)
         {
-            throw new SafeTensorsFormatException(source, $"this model's task is '{task}', not a character-level text model");
+            throw new SafeTensorsFormatException(source, $"this model's task is '{loaded.Task}', not a character-level text model");
         }
 
-        string[] entries = MetadataReader.Strings(loaded.Preprocessing, "vocabulary", source);
+        string[] entries = loaded.Settings(source).Strings("vocabulary");
         CharacterVocabulary vocabulary;
         try
         {

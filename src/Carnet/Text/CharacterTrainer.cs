@@ -35,7 +35,7 @@ public static class CharacterTrainer
         ulong sampleSeed = seeds.NextUInt64();
         var state = options.Resume && options.CheckpointPath is { } path && File.Exists(path) ? Checkpoint.Load(path, network, optimizer, null) : fresh;
         var extras = EpochExtras.Read(state, options.CheckpointPath);
-        string characters = MetadataReader.ToJson(data.Vocabulary.ToStrings());
+        string characters = MetadataWriter.Strings(data.Vocabulary.ToStrings());
         if (state.Notes.TryGetValue(VocabularyNote, out var trained) && trained != characters)
         {
             throw new SafeTensorsFormatException(options.CheckpointPath!, "the checkpoint was trained on a text with other characters; resume with the same text or start a new output folder");
@@ -150,16 +150,10 @@ public static class CharacterTrainer
                 return extras;
             }
 
-            try
-            {
-                extras.Batches.AddRange(state.Notes[BatchesNote].Split(' ').Select(t => int.Parse(t, NumberStyles.None, CultureInfo.InvariantCulture)));
-                extras.Seconds.AddRange(state.Notes[SecondsNote].Split(' ').Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)));
-                extras.Samples.AddRange(MetadataReader.Strings(state.Notes, SamplesNote, source ?? "checkpoint"));
-            }
-            catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or SafeTensorsFormatException)
-            {
-                throw new SafeTensorsFormatException(source ?? "checkpoint", $"the checkpoint's text notes are missing or malformed: {e.Message}", e);
-            }
+            var notes = MetadataReader.ForEntries(state.Notes, source ?? "checkpoint", Checkpoint.NotePrefix, requiredBy: "a text model's checkpoint");
+            extras.Batches.AddRange(notes.Integers(BatchesNote, 0, int.MaxValue));
+            extras.Seconds.AddRange(notes.Numbers(SecondsNote));
+            extras.Samples.AddRange(notes.Strings(SamplesNote));
 
             if (extras.Batches.Count != state.Epochs.Count || extras.Seconds.Count != state.Epochs.Count || extras.Samples.Count != state.Epochs.Count)
             {
@@ -178,9 +172,9 @@ public static class CharacterTrainer
 
         public void Write(TrainingState<float> state)
         {
-            state.Notes[BatchesNote] = string.Join(' ', Batches.Select(b => b.ToString(CultureInfo.InvariantCulture)));
-            state.Notes[SecondsNote] = string.Join(' ', Seconds.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
-            state.Notes[SamplesNote] = MetadataReader.ToJson(Samples);
+            state.Notes[BatchesNote] = MetadataWriter.Integers(Batches);
+            state.Notes[SecondsNote] = MetadataWriter.Numbers(Seconds);
+            state.Notes[SamplesNote] = MetadataWriter.Strings(Samples);
         }
     }
 }

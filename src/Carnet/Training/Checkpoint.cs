@@ -16,7 +16,7 @@ internal static class Checkpoint
 {
     public const string Format = "carnet-checkpoint";
 
-    private const string NotePrefix = "note.";
+    internal const string NotePrefix = "note.";
 
     public static void Save<T>(string path, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule, TrainingState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -144,15 +144,14 @@ internal static class Checkpoint
             state.Epochs.Add(new EpochRecord((int)history[i], history[i + 1], double.IsNaN(history[i + 2]) ? null : history[i + 2], history[i + 3]));
         }
 
-        string bestEpoch = file.Metadata["trainer.best_epoch"];
-        state.BestEpoch = bestEpoch == "none" ? null : int.Parse(bestEpoch, CultureInfo.InvariantCulture);
-        string bestLoss = file.Metadata["trainer.best_validation_loss"];
-        state.BestValidationLoss = bestLoss == "none" ? null : double.Parse(bestLoss, CultureInfo.InvariantCulture);
-        state.Stopped = file.Metadata["trainer.stopped"] == "true";
-        state.StoppedEarly = file.Metadata["trainer.stopped_early"] == "true";
-        foreach (var (key, value) in file.Metadata.Where(p => p.Key.StartsWith(NotePrefix, StringComparison.Ordinal)))
+        var trainer = new MetadataReader(file.Metadata, file.Source, "trainer.", requiredBy: "a Carnet checkpoint");
+        state.BestEpoch = trainer.IntegerOrNone("best_epoch", 1, int.MaxValue);
+        state.BestValidationLoss = trainer.NumberOrNone("best_validation_loss");
+        state.Stopped = trainer.Boolean("stopped");
+        state.StoppedEarly = trainer.Boolean("stopped_early");
+        foreach (var (key, value) in new MetadataReader(file.Metadata, file.Source, NotePrefix).Entries())
         {
-            state.Notes[key[NotePrefix.Length..]] = value;
+            state.Notes[key] = value;
         }
 
         if (state.BestEpoch is not null)
