@@ -11,7 +11,7 @@ namespace Carnet.IO;
 /// </summary>
 public sealed partial class SafeTensor
 {
-    private readonly int[] _shape;
+    private readonly int[] dimensions;
 
     /// <summary>
     /// Creates a tensor from raw little-endian, row-major bytes. The shape and the data are copied.
@@ -41,8 +41,8 @@ public sealed partial class SafeTensor
 
         Name = name;
         DType = dtype;
-        _shape = shapeCopy;
-        Shape = new ReadOnlyCollection<int>(_shape);
+        dimensions = shapeCopy;
+        Shape = new ReadOnlyCollection<int>(dimensions);
         ElementCount = elementCount;
         Data = (byte[])data.Clone();
     }
@@ -52,8 +52,8 @@ public sealed partial class SafeTensor
     {
         Name = name;
         DType = dtype;
-        _shape = shape;
-        Shape = new ReadOnlyCollection<int>(_shape);
+        dimensions = shape;
+        Shape = new ReadOnlyCollection<int>(dimensions);
         ElementCount = elementCount;
         Data = data;
     }
@@ -140,7 +140,7 @@ public sealed partial class SafeTensor
 
     /// <summary>Returns a short description such as <c>weight_ih_l0 F32 [20,3]</c>.</summary>
     /// <returns>The name, dtype and shape.</returns>
-    public override string ToString() => $"{Name} {DType.GetJsonName()} {FormatShape(_shape)}";
+    public override string ToString() => $"{Name} {DType.GetJsonName()} {FormatShape(dimensions)}";
 
     /// <summary>Formats a shape the way messages show it, for example <c>[20,3]</c>.</summary>
     internal static string FormatShape(IReadOnlyList<int> shape) =>

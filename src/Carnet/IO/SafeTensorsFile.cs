@@ -18,17 +18,17 @@ public sealed class SafeTensorsFile
 
     private const int LengthPrefixSize = 8;
 
-    private readonly Dictionary<string, SafeTensor> _byName;
+    private readonly Dictionary<string, SafeTensor> tensorsByName;
 
     private SafeTensorsFile(string source, IReadOnlyList<SafeTensor> tensors, Dictionary<string, string> metadata)
     {
         Source = source;
         Tensors = tensors;
         Metadata = new ReadOnlyDictionary<string, string>(metadata);
-        _byName = new Dictionary<string, SafeTensor>(tensors.Count, StringComparer.Ordinal);
+        tensorsByName = new Dictionary<string, SafeTensor>(tensors.Count, StringComparer.Ordinal);
         foreach (SafeTensor tensor in tensors)
         {
-            _byName.Add(tensor.Name, tensor);
+            tensorsByName.Add(tensor.Name, tensor);
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class SafeTensorsFile
         get
         {
             ArgumentNullException.ThrowIfNull(name);
-            if (_byName.TryGetValue(name, out SafeTensor? tensor))
+            if (tensorsByName.TryGetValue(name, out SafeTensor? tensor))
             {
                 return tensor;
             }
@@ -70,7 +70,7 @@ public sealed class SafeTensorsFile
     public bool TryGetTensor(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out SafeTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return _byName.TryGetValue(name, out tensor);
+        return tensorsByName.TryGetValue(name, out tensor);
     }
 
     /// <summary>Returns whether the file has a tensor with the given name.</summary>
@@ -79,7 +79,7 @@ public sealed class SafeTensorsFile
     public bool Contains(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return _byName.ContainsKey(name);
+        return tensorsByName.ContainsKey(name);
     }
 
     /// <summary>

@@ -6,14 +6,14 @@ namespace Carnet.Tests.IO;
 
 public sealed class SafeTensorsWriterTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "carnet-safetensors-" + Guid.NewGuid().ToString("N"));
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "carnet-safetensors-" + Guid.NewGuid().ToString("N"));
 
-    public SafeTensorsWriterTests() => Directory.CreateDirectory(_directory);
+    public SafeTensorsWriterTests() => Directory.CreateDirectory(directory);
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     private string[] FilesInDirectory() =>
-        Directory.EnumerateFileSystemEntries(_directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     private static SafeTensor[] SampleTensors() =>
     [
@@ -83,7 +83,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void WriteCreatesAReadableFileAndLeavesNoTemporaryFiles()
     {
-        string path = Path.Combine(_directory, "model.safetensors");
+        string path = Path.Combine(directory, "model.safetensors");
         SafeTensorsWriter.Write(path, SampleTensors(), new Dictionary<string, string> { ["module"] = "LSTM" });
 
         Assert.Equal(new[] { "model.safetensors" }, FilesInDirectory());
@@ -97,7 +97,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void WriteReplacesAnExistingFile()
     {
-        string path = Path.Combine(_directory, "model.safetensors");
+        string path = Path.Combine(directory, "model.safetensors");
         File.WriteAllText(path, "old content");
 
         SafeTensorsWriter.Write(path, [SafeTensor.FromDouble("d", [4.5], 1)]);
@@ -109,7 +109,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void WriteWithDuplicateNamesLeavesTheTargetUntouched()
     {
-        string path = Path.Combine(_directory, "model.safetensors");
+        string path = Path.Combine(directory, "model.safetensors");
         SafeTensorsWriter.Write(path, SampleTensors());
         byte[] before = File.ReadAllBytes(path);
 
@@ -122,7 +122,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void WriteWhoseTensorSequenceFailsLeavesTheTargetUntouched()
     {
-        string path = Path.Combine(_directory, "model.safetensors");
+        string path = Path.Combine(directory, "model.safetensors");
         SafeTensorsWriter.Write(path, SampleTensors());
         byte[] before = File.ReadAllBytes(path);
 
@@ -141,7 +141,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void WriteThatFailsToReplaceTheTargetDeletesItsTemporaryFile()
     {
-        string path = Path.Combine(_directory, "occupied");
+        string path = Path.Combine(directory, "occupied");
         Directory.CreateDirectory(path);
         File.WriteAllText(Path.Combine(path, "inside.txt"), "keep");
 
@@ -155,7 +155,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void WriteIntoAMissingDirectoryFailsWithoutCreatingAnything()
     {
-        string path = Path.Combine(_directory, "missing", "model.safetensors");
+        string path = Path.Combine(directory, "missing", "model.safetensors");
 
         Assert.Throws<DirectoryNotFoundException>(() => SafeTensorsWriter.Write(path, SampleTensors()));
 
