@@ -129,7 +129,7 @@ public static class Classifier
         Optimizer<float> optimizer = options.WeightDecay > 0
             ? new AdamW<float>(modules, options.LearningRate, weightDecay: options.WeightDecay)
             : new Adam<float>(modules, options.LearningRate);
-        var schedule = new ReduceOnPlateauSchedule(optimizer, factor: 0.5, patience: Math.Max(1, options.Patience / 3));
+        var schedule = new ReduceOnPlateauSchedule(optimizer, new PlateauOptions { Factor = 0.5, Patience = Math.Max(1, options.Patience / 3) });
         var weights = options.ClassWeighting == ClassWeighting.Balanced ? BalancedWeights(labels, trainingIndices, classes.Length) : null;
         var trainer = new Trainer<float>(network, optimizer, TrainingLosses.CrossEntropy(weights), new TrainerOptions
         {

@@ -157,7 +157,7 @@ public static class Tagger
     {
         var modules = network.Modules.Select(m => m.Module).ToList();
         var optimizer = new Adam<float>(modules, options.LearningRate);
-        var schedule = new ReduceOnPlateauSchedule(optimizer, factor: 0.5, patience: Math.Max(1, options.Patience / 3));
+        var schedule = new ReduceOnPlateauSchedule(optimizer, new PlateauOptions { Factor = 0.5, Patience = Math.Max(1, options.Patience / 3) });
         var state = options.Resume && options.CheckpointPath is { } path && File.Exists(path)
             ? TaggerCheckpoint.Load(path, network, vocabulary, optimizer, schedule)
             : new TrainingState<float>(new RandomSource(seed));

@@ -66,9 +66,16 @@ public sealed class ScheduleGoldenTests(ITestOutputHelper output)
             "StepLR" => new StepSchedule(optimizer, meta.Integer(prefix + "step_size"), meta.Real(prefix + "gamma")),
             "CosineAnnealingLR" => new CosineAnnealingSchedule(optimizer, meta.Integer(prefix + "T_max"), meta.Real(prefix + "eta_min")),
             "LinearLR" => new LinearSchedule(optimizer, meta.Real(prefix + "start_factor"), meta.Real(prefix + "end_factor"), meta.Integer(prefix + "total_iters")),
-            "ReduceLROnPlateau" => new ReduceOnPlateauSchedule(optimizer,
-                meta[prefix + "mode"] == "max" ? PlateauMode.Max : PlateauMode.Min, meta.Real(prefix + "factor"), meta.Integer(prefix + "patience"),
-                meta.Real(prefix + "threshold"), meta[prefix + "threshold_mode"] == "abs" ? ThresholdMode.Absolute : ThresholdMode.Relative, meta.Integer(prefix + "cooldown"), meta.Real(prefix + "min_lr")),
+            "ReduceLROnPlateau" => new ReduceOnPlateauSchedule(optimizer, new PlateauOptions
+            {
+                Mode = meta[prefix + "mode"] == "max" ? PlateauMode.Max : PlateauMode.Min,
+                Factor = meta.Real(prefix + "factor"),
+                Patience = meta.Integer(prefix + "patience"),
+                Threshold = meta.Real(prefix + "threshold"),
+                ThresholdMode = meta[prefix + "threshold_mode"] == "abs" ? ThresholdMode.Absolute : ThresholdMode.Relative,
+                Cooldown = meta.Integer(prefix + "cooldown"),
+                MinimumLearningRate = meta.Real(prefix + "min_lr"),
+            }),
             _ => throw new InvalidOperationException($"Unknown schedule '{kind}'."),
         };
 }

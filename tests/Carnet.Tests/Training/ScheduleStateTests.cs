@@ -78,7 +78,7 @@ public sealed class ScheduleStateTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new StepSchedule(optimizer, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingSchedule(optimizer, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LinearSchedule(optimizer, startFactor: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceOnPlateauSchedule(optimizer, factor: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceOnPlateauSchedule(optimizer, new PlateauOptions { Factor = 1 }));
         Assert.Throws<ArgumentException>(() => new SequentialSchedule(optimizer, [new StepSchedule(optimizer, 2)], [3]));
         Assert.Throws<ArgumentException>(() => new SequentialSchedule(optimizer, [new StepSchedule(optimizer, 2), new StepSchedule(other, 2)], [3]));
         Assert.Throws<ArgumentException>(() => new SequentialSchedule(optimizer, [new StepSchedule(optimizer, 2), new StepSchedule(optimizer, 2)], [0]));

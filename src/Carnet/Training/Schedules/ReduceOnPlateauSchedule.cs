@@ -20,6 +20,34 @@ public enum ThresholdMode
     Absolute,
 }
 
+/// <summary>The settings of a <see cref="ReduceOnPlateauSchedule"/>, PyTorch's <c>ReduceLROnPlateau</c> arguments with its defaults.</summary>
+public sealed record PlateauOptions
+{
+    /// <summary>Whether the metric should fall (<c>'min'</c>) or rise (<c>'max'</c>).</summary>
+    public PlateauMode Mode { get; init; } = PlateauMode.Min;
+
+    /// <summary>The learning rate's factor at each reduction, in [0, 1).</summary>
+    public double Factor { get; init; } = 0.1;
+
+    /// <summary>Steps without improvement that are tolerated; the next one reduces the learning rate.</summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>The margin a value must beat the best by.</summary>
+    public double Threshold { get; init; } = 1e-4;
+
+    /// <summary>Whether <see cref="Threshold"/> is relative or absolute.</summary>
+    public ThresholdMode ThresholdMode { get; init; } = ThresholdMode.Relative;
+
+    /// <summary>Steps after a reduction during which bad steps are not counted.</summary>
+    public int Cooldown { get; init; }
+
+    /// <summary>The learning rate never goes below this.</summary>
+    public double MinimumLearningRate { get; init; }
+
+    /// <summary>A reduction smaller than this is skipped.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+}
+
 /// <summary>
 /// Multiplies the learning rate by <see cref="Factor"/> when the monitored metric has not improved for more than
 /// <see cref="Patience"/> steps, then waits <see cref="Cooldown"/> steps before counting again, never going below
@@ -30,32 +58,31 @@ public sealed class ReduceOnPlateauSchedule : LearningRateSchedule
 {
     private const int StateLength = 6;
 
-    /// <summary>Attaches the schedule; PyTorch's defaults (min, factor 0.1, patience 10, 1e−4 relative, no cooldown).</summary>
+    /// <summary>Attaches the schedule with <paramref name="options"/>, or PyTorch's defaults (min, factor 0.1, patience 10, 1e−4 relative, no cooldown).</summary>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="factor"/> not in [0, 1), or a negative patience, cooldown, threshold or minimum learning rate.
+    /// A factor not in [0, 1), or a negative patience, cooldown, threshold or minimum learning rate.
     /// </exception>
-    public ReduceOnPlateauSchedule(IOptimizer optimizer, PlateauMode mode = PlateauMode.Min, double factor = 0.1,
-        int patience = 10, double threshold = 1e-4, ThresholdMode thresholdMode = ThresholdMode.Relative, int cooldown = 0,
-        double minimumLearningRate = 0, double epsilon = 1e-8)
+    public ReduceOnPlateauSchedule(IOptimizer optimizer, PlateauOptions? options = null)
         : base(optimizer)
     {
-        if (!(factor >= 0 && factor < 1))
+        options ??= new PlateauOptions();
+        if (!(options.Factor >= 0 && options.Factor < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(factor), factor, "The factor must be in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(options), options.Factor, "The factor must be in [0, 1).");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(patience);
-        ArgumentOutOfRangeException.ThrowIfNegative(cooldown);
-        ArgumentOutOfRangeException.ThrowIfNegative(threshold);
-        ArgumentOutOfRangeException.ThrowIfNegative(minimumLearningRate);
-        Mode = mode;
-        Factor = factor;
-        Patience = patience;
-        Threshold = threshold;
-        ThresholdMode = thresholdMode;
-        Cooldown = cooldown;
-        MinimumLearningRate = minimumLearningRate;
-        Epsilon = epsilon;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Patience, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Cooldown, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Threshold, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MinimumLearningRate, nameof(options));
+        Mode = options.Mode;
+        Factor = options.Factor;
+        Patience = options.Patience;
+        Threshold = options.Threshold;
+        ThresholdMode = options.ThresholdMode;
+        Cooldown = options.Cooldown;
+        MinimumLearningRate = options.MinimumLearningRate;
+        Epsilon = options.Epsilon;
         Best = WorstValue;
     }
 
