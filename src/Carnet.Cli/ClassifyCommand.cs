@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Carnet.Classification;
-using Carnet.Data;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
 
 namespace Carnet.Cli;
 

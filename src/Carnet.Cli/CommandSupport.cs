@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Carnet.Data;
 using Carnet.IO;
 using Carnet.Layers;
+using Carnet.Tasks.Data;
 using Carnet.Training;
 
 namespace Carnet.Cli;

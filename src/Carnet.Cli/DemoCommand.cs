@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Carnet.Data;
 using Carnet.Models;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 using Carnet.Training;
 
 namespace Carnet.Cli;

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Carnet.Experiments;
+using System.Text;
 using Carnet.Models;
+using Carnet.Tasks.Experiments;
 
 namespace Carnet.Cli;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Carnet.Experiments;
+using Carnet.Cli.Reporting;
 using Carnet.Layers;
-using Carnet.Reporting;
+using Carnet.Tasks.Experiments;
 
 namespace Carnet.Cli;
 

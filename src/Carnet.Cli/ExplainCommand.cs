@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Carnet.Classification;
-using Carnet.Data;
-using Carnet.Forecasting;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Cli;
 

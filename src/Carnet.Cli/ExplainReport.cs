@@ -1,7 +1,7 @@
 using System.Globalization;
+using Carnet.Cli.Reporting;
 using Carnet.Layers;
 using Carnet.Models;
-using Carnet.Reporting;
 
 namespace Carnet.Cli;
 

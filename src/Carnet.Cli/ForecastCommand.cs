@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Carnet.Data;
-using Carnet.Evaluation;
-using Carnet.Forecasting;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Evaluation;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Cli;
 

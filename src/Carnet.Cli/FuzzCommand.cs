@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Carnet.Diagnostics;
+using Carnet.Cli.Diagnostics;
 using Carnet.IO;
 using Carnet.Models;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Carnet.Classification;
-using Carnet.Forecasting;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Cli;
 

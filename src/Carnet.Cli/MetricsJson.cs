@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json;
-using Carnet.Classification;
-using Carnet.Evaluation;
-using Carnet.Forecasting;
+using System.Text;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Evaluation;
+using Carnet.Tasks.Forecasting;
 using Carnet.Training;
 
 namespace Carnet.Cli;

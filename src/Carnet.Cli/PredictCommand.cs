@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Carnet.Classification;
-using Carnet.Data;
-using Carnet.Forecasting;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Cli;
 

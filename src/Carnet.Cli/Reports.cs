@@ -1,8 +1,8 @@
 using System.Globalization;
-using Carnet.Classification;
-using Carnet.Evaluation;
-using Carnet.Forecasting;
-using Carnet.Reporting;
+using Carnet.Cli.Reporting;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Evaluation;
+using Carnet.Tasks.Forecasting;
 using Carnet.Training;
 
 namespace Carnet.Cli;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Carnet.Tagging;
+using Carnet.Tasks.Tagging;
 
 namespace Carnet.Cli;
 

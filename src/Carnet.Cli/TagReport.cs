@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Carnet.Evaluation;
-using Carnet.Reporting;
-using Carnet.Tagging;
+using Carnet.Cli.Reporting;
+using Carnet.Tasks.Evaluation;
+using Carnet.Tasks.Tagging;
 
 namespace Carnet.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Carnet.Text;
+using Carnet.Tasks.Text;
 
 namespace Carnet.Cli;
 

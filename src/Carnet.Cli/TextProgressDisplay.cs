@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Carnet.Text;
+using Carnet.Tasks.Text;
 
 namespace Carnet.Cli;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Carnet.Cli.Reporting;
 using Carnet.Models;
-using Carnet.Reporting;
-using Carnet.Text;
+using Carnet.Tasks.Text;
 
 namespace Carnet.Cli;
 

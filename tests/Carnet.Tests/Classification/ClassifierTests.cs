@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
-using Carnet.Classification;
-using Carnet.Data;
-using Carnet.Evaluation;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Evaluation;
 
 namespace Carnet.Tests.Classification;
 

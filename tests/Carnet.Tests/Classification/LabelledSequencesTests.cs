@@ -1,5 +1,5 @@
-using Carnet.Classification;
-using Carnet.Data;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
 
 namespace Carnet.Tests.Classification;
 

@@ -1,8 +1,8 @@
 using System.Text;
-using Carnet.Forecasting;
+using Carnet.Cli.Reporting;
 using Carnet.Layers;
 using Carnet.Models;
-using Carnet.Reporting;
+using Carnet.Tasks.Forecasting;
 using Carnet.Tests.Training;
 
 namespace Carnet.Tests.Cli;
@@ -33,7 +33,7 @@ public sealed class ExplainCommandTests
 
         // the rows are the three most active units, in order, with the values the library records for the last window
         var forecaster = ForecastModel.Load(model);
-        var series = SeriesData.FromTable(Carnet.Data.CsvTable.Read(SeriesDemoTests.AirPassengers), forecaster.Target);
+        var series = SeriesData.FromTable(Carnet.Tasks.Data.CsvTable.Read(SeriesDemoTests.AirPassengers), forecaster.Target);
         var record = ModelTrace.Record(forecaster.Network, SequenceBatch<float>.FromFeatures(forecaster.LastWindow(series)), 0).Recurrent[0, 0];
         var gate = record.Signal(TraceSignal.ForgetGate);
         Assert.Equal(24, gate.Steps);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
-using Carnet.Data;
-using Carnet.Forecasting;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 using Carnet.Tests.Training;
 
 namespace Carnet.Tests.Cli;

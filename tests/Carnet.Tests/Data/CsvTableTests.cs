@@ -1,4 +1,4 @@
-using Carnet.Data;
+using Carnet.Tasks.Data;
 
 namespace Carnet.Tests.Data;
 

@@ -1,9 +1,9 @@
-using Carnet.Classification;
-using Carnet.Data;
-using Carnet.Diagnostics;
-using Carnet.Forecasting;
+using Carnet.Cli.Diagnostics;
 using Carnet.Layers;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Tests.Diagnostics;
 

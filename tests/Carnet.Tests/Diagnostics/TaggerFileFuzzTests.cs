@@ -1,6 +1,6 @@
-using Carnet.Diagnostics;
+using Carnet.Cli.Diagnostics;
 using Carnet.IO;
-using Carnet.Tagging;
+using Carnet.Tasks.Tagging;
 using Carnet.Tests.Tagging;
 
 namespace Carnet.Tests.Diagnostics;

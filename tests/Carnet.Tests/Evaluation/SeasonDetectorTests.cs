@@ -1,5 +1,5 @@
-using Carnet.Data;
-using Carnet.Evaluation;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Evaluation;
 using Carnet.Tests.Support;
 using Carnet.Tests.Training;
 

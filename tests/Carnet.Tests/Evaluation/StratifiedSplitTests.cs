@@ -1,4 +1,4 @@
-using Carnet.Evaluation;
+using Carnet.Tasks.Evaluation;
 
 namespace Carnet.Tests.Evaluation;
 

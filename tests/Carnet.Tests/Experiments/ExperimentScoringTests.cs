@@ -1,5 +1,5 @@
-using Carnet.Experiments;
 using Carnet.Layers;
+using Carnet.Tasks.Experiments;
 
 namespace Carnet.Tests.Experiments;
 

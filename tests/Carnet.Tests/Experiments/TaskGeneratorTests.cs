@@ -1,4 +1,4 @@
-using Carnet.Experiments;
+using Carnet.Tasks.Experiments;
 
 namespace Carnet.Tests.Experiments;
 

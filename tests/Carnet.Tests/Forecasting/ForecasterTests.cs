@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
-using Carnet.Classification;
-using Carnet.Data;
-using Carnet.Evaluation;
-using Carnet.Forecasting;
 using Carnet.IO;
 using Carnet.Layers;
 using Carnet.Models;
+using Carnet.Tasks.Classification;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Evaluation;
+using Carnet.Tasks.Forecasting;
 using Carnet.Tests.Training;
 
 namespace Carnet.Tests.Forecasting;

@@ -1,5 +1,5 @@
-using Carnet.Data;
-using Carnet.Forecasting;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Tests.Forecasting;
 

@@ -1,7 +1,8 @@
-using Carnet.Data;
-using Carnet.Forecasting;
 using Carnet.IO;
 using Carnet.Kernels;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Evaluation;
+using Carnet.Tasks.Forecasting;
 using Carnet.Tests.Training;
 
 namespace Carnet.Tests.Forecasting;

@@ -1,4 +1,4 @@
-using Carnet.Forecasting;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Tests.Forecasting;
 

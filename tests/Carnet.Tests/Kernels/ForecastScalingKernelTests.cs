@@ -1,4 +1,5 @@
 using Carnet.Kernels;
+using Carnet.Tasks.Forecasting;
 
 namespace Carnet.Tests.Kernels;
 

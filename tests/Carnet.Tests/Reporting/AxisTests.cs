@@ -1,4 +1,4 @@
-using Carnet.Reporting;
+using Carnet.Cli.Reporting;
 
 namespace Carnet.Tests.Reporting;
 

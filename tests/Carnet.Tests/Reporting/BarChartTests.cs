@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using Carnet.Reporting;
+using Carnet.Cli.Reporting;
 
 namespace Carnet.Tests.Reporting;
 

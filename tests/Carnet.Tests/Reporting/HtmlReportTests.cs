@@ -1,6 +1,6 @@
 using System.Text;
 using System.Xml.Linq;
-using Carnet.Reporting;
+using Carnet.Cli.Reporting;
 
 namespace Carnet.Tests.Reporting;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Carnet.Reporting;
+using Carnet.Cli.Reporting;
 
 namespace Carnet.Tests.Reporting;
 

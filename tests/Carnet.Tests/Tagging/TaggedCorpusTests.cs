@@ -1,5 +1,5 @@
-using Carnet.Data;
-using Carnet.Tagging;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Tagging;
 
 namespace Carnet.Tests.Tagging;
 

@@ -1,5 +1,5 @@
 using Carnet.IO;
-using Carnet.Tagging;
+using Carnet.Tasks.Tagging;
 using Carnet.Tests.Support;
 
 namespace Carnet.Tests.Tagging;

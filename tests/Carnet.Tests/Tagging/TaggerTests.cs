@@ -1,5 +1,5 @@
 using Carnet.IO;
-using Carnet.Tagging;
+using Carnet.Tasks.Tagging;
 
 namespace Carnet.Tests.Tagging;
 

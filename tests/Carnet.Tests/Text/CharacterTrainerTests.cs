@@ -1,7 +1,7 @@
 using Carnet.IO;
 using Carnet.Layers;
 using Carnet.Models;
-using Carnet.Text;
+using Carnet.Tasks.Text;
 
 namespace Carnet.Tests.Text;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Carnet.Data;
-using Carnet.Text;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Text;
 
 namespace Carnet.Tests.Text;
 

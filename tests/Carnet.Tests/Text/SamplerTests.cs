@@ -1,4 +1,4 @@
-using Carnet.Text;
+using Carnet.Tasks.Text;
 
 namespace Carnet.Tests.Text;
 

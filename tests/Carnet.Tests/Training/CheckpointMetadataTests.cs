@@ -1,7 +1,7 @@
-using Carnet.Data;
-using Carnet.Forecasting;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Tasks.Data;
+using Carnet.Tasks.Forecasting;
 using Carnet.Training;
 
 namespace Carnet.Tests.Training;

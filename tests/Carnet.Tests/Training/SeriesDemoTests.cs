@@ -1,3 +1,4 @@
+using Carnet.Tasks.Forecasting;
 using Carnet.Training;
 
 namespace Carnet.Tests.Training;
@@ -10,7 +11,7 @@ public sealed class SeriesDemoTests
     [Fact]
     public void LearnsTheAirlineSeriesBetterThanTheNaiveForecast()
     {
-        double[] series = Carnet.Data.CsvTable.Read(AirPassengers).NumericColumn("passengers_thousands");
+        double[] series = Carnet.Tasks.Data.CsvTable.Read(AirPassengers).NumericColumn("passengers_thousands");
         Assert.Equal(144, series.Length);
         var report = SeriesDemo.Run(series, new SeriesDemoOptions { Epochs = 40 });
         Assert.Equal(40, report.Epochs.Count);
@@ -24,7 +25,7 @@ public sealed class SeriesDemoTests
     [Fact]
     public void SameSeedSameNumbers()
     {
-        double[] series = Carnet.Data.CsvTable.Read(AirPassengers).NumericColumn("passengers_thousands");
+        double[] series = Carnet.Tasks.Data.CsvTable.Read(AirPassengers).NumericColumn("passengers_thousands");
         var a = SeriesDemo.Run(series, new SeriesDemoOptions { Epochs = 3, Seed = 5 });
         var b = SeriesDemo.Run(series, new SeriesDemoOptions { Epochs = 3, Seed = 5 });
         Assert.Equal(a.Predicted, b.Predicted);

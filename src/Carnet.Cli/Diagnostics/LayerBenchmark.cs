@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Carnet.Layers;
+
+namespace Carnet.Cli.Diagnostics;
+
+/// <summary>The shape and settings of a <see cref="LayerBenchmark"/> run.</summary>
+public sealed record LayerBenchmarkOptions
+{
+    /// <summary>The cell.</summary>
+    public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
+
+    /// <summary>I.</summary>
+    public int InputSize { get; init; } = 2;
+
+    /// <summary>H.</summary>
+    public int HiddenSize { get; init; } = 64;
+
+    /// <summary>L.</summary>
+    public int NumLayers { get; init; } = 1;
+
+    /// <summary>B.</summary>
+    public int Batch { get; init; } = 32;
+
+    /// <summary>T.</summary>
+    public int SequenceLength { get; init; } = 100;
+
+    /// <summary>Whether each layer runs both directions.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>Threads the kernels may use.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Untimed runs before measuring.</summary>
+    public int Warmup { get; init; } = 3;
+
+    /// <summary>Untimed runs continue past <see cref="Warmup"/> until this many seconds have passed (0: no minimum).</summary>
+    public double MinimumWarmupSeconds { get; init; } = 1.5;
+
+    /// <summary>Timed runs of each kind (the median is reported).</summary>
+    public int Iterations { get; init; } = 10;
+}
+
+/// <summary>Median times of a forward pass and of a training step, with GFLOP/s counted as the reference anchors count them.</summary>
+public sealed record LayerBenchmarkResult(
+    LayerBenchmarkOptions Options, double ForwardMilliseconds, double TrainMilliseconds, double ForwardGigaflops, double TrainGigaflops,
+    double ForwardFlops, long AllocatedBytesPerTrainStep, double? StreamMilliseconds = null);
+
+/// <summary>
+/// Measures a recurrent stack in float32: the median milliseconds of a forward pass (inference) and of a training step
+/// (forward + backward, gradients for the input, the initial states and every parameter), after a warm-up.
+/// FLOPs count matrix products only: forward = Σ over layers and directions of T·B·2·G·H·(I_layer + H), G = 4 (LSTM),
+/// 3 (GRU), 1 (RNN); a training step counts three forwards (shared/reference/ANCHORS.md).
+/// </summary>
+public static class LayerBenchmark
+{
+    /// <summary>Runs the measurement; <see cref="KernelSettings.MaximumThreads"/> is set for its duration.</summary>
+    public static LayerBenchmarkResult Run(LayerBenchmarkOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Iterations);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Threads);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Warmup);
+        if (!(options.MinimumWarmupSeconds >= 0))
+        {
+            throw new ArgumentException($"the warm-up time is {options.MinimumWarmupSeconds} s; it must be 0 or more.");
+        }
+
+        var recurrent = new RecurrentOptions
+        {
+            InputSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
+        };
+        var random = new RandomSource(1);
+        RecurrentLayer<float> layer = options.Cell switch
+        {
+            RecurrentCellKind.Lstm => new Lstm<float>(recurrent, random),
+            RecurrentCellKind.Gru => new Gru<float>(recurrent, random),
+            _ => new Rnn<float>(recurrent, random),
+        };
+        var input = Tensor<float>.Zeros(options.SequenceLength, options.Batch, options.InputSize); // (T, B, I)
+        var gradOutput = Tensor<float>.Zeros(options.SequenceLength, options.Batch, layer.OutputSize); // (T, B, D·H)
+        random.FillGaussian(input.Span, 0, 1);
+        random.FillGaussian(gradOutput.Span, 0, 1);
+
+        int previousThreads = KernelSettings.MaximumThreads;
+        KernelSettings.MaximumThreads = options.Threads;
+        try
+        {
+            void Forward() => Run(layer, input, null);
+            void Train()
+            {
+                layer.ZeroGradients();
+                Run(layer, input, gradOutput);
+            }
+
+            WarmUp(options, () =>
+            {
+                Forward();
+                Train();
+            });
+
+            double forward = Median(options.Iterations, Forward);
+            double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            double train = Median(options.Iterations, Train);
+            long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / options.Iterations;
+            double flops = ForwardFlops(options);
+            return new LayerBenchmarkResult(options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream);
+        }
+        finally
+        {
+            KernelSettings.MaximumThreads = previousThreads;
+        }
+    }
+
+    /// <summary>Σ over layers and directions of T·B·2·G·H·(I_layer + H).</summary>
+    public static double ForwardFlops(LayerBenchmarkOptions o)
+    {
+        int gates = o.Cell switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 };
+        int directions = o.Bidirectional ? 2 : 1;
+        double total = 0;
+        for (int layer = 0; layer < o.NumLayers; layer++)
+        {
+            int inputSize = layer == 0 ? o.InputSize : directions * o.HiddenSize;
+            total += directions * (double)o.SequenceLength * o.Batch * 2 * gates * o.HiddenSize * (inputSize + o.HiddenSize);
+        }
+
+        return total;
+    }
+
+    private static void Run(RecurrentLayer<float> layer, Tensor<float> input, Tensor<float>? gradOutput)
+    {
+        using var result = layer.ForwardCore(input, null, null, null, false, null);
+        if (gradOutput is not null)
+        {
+            layer.BackwardCore(result, gradOutput, null, null);
+        }
+    }
+
+    /// <summary>
+    /// The median milliseconds of running the sequence through a <see cref="RecurrentStream{T}"/> one step at a time
+    /// (the streaming inference path of a device), after the same warm-up.
+    /// </summary>
+    private static double StreamMedian(RecurrentLayer<float> layer, Tensor<float> input, LayerBenchmarkOptions options)
+    {
+        using var stream = new RecurrentStream<float>(layer, options.Batch);
+        int stepInputs = options.Batch * options.InputSize;
+        var output = new float[options.Batch * layer.StateSize]; // (B, P)
+        void Run()
+        {
+            stream.Reset();
+            for (int t = 0; t < options.SequenceLength; t++)
+            {
+                stream.Step(input.Span.Slice(t * stepInputs, stepInputs), output);
+            }
+        }
+
+        WarmUp(options, Run);
+
+        return Median(options.Iterations, Run);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> <see cref="LayerBenchmarkOptions.Warmup"/> times and then on until
+    /// <see cref="LayerBenchmarkOptions.MinimumWarmupSeconds"/> have passed: the runtime compiles a method's optimized
+    /// code in the background once it has been called often enough, so the first runs still execute unoptimized code.
+    /// </summary>
+    private static void WarmUp(LayerBenchmarkOptions options, Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < options.Warmup || Stopwatch.GetElapsedTime(start).TotalSeconds < options.MinimumWarmupSeconds; i++)
+        {
+            action();
+        }
+    }
+
+    private static double Median(int iterations, Action action)
+    {
+        var times = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return iterations % 2 == 1 ? times[iterations / 2] : (times[iterations / 2 - 1] + times[iterations / 2]) / 2;
+    }
+}
