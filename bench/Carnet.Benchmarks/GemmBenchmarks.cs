@@ -280,7 +280,7 @@ public class GemmSquareBenchmarks
     public void Setup()
     {
         (a, b, c) = new GemmShape("square", GemmKind.InputProjection, Size, Size, Size).Operands(42);
-        KernelSettings.MaximumThreads = Threads;
+        KernelSettings.DefaultMaximumThreads = Threads;
     }
 
     /// <summary>C = A · B, all three (2048, 2048).</summary>

@@ -28,6 +28,11 @@ internal static class CommandSupport
         }
     }
 
+    /// <summary>A --threads value as a thread limit for <see cref="KernelSettings.Use"/>: null when not given.</summary>
+    /// <exception cref="ArgumentException">The value is below 1.</exception>
+    public static int? ThreadLimit(int? count)
+        => count is not { } value || value >= 1 ? count : throw new ArgumentException($"--threads is {value}; it must be at least 1");
+
     /// <summary>A path as given, or, for the shipped data file when run from elsewhere, the copy beside the executable.</summary>
     public static string Resolve(string path, string shipped)
     {

@@ -73,10 +73,7 @@ internal static class ExperimentCommand
                 TestSequences = parse.GetValue(tests),
             };
             Validate(options);
-            if (parse.GetValue(threads) is { } threadCount)
-            {
-                KernelSettings.MaximumThreads = threadCount >= 1 ? threadCount : throw new ArgumentException($"--threads is {threadCount}; it must be at least 1");
-            }
+            using var threadScope = KernelSettings.Use(maximumThreads: CommandSupport.ThreadLimit(parse.GetValue(threads)));
 
             bool silent = parse.GetValue(quiet);
             var taskObject = options.CreateTask();

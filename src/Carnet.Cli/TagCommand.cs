@@ -51,10 +51,7 @@ internal static class TagCommand
             var view = training.View(parse, output);
             return CommandSupport.Guard("tag", error, () =>
             {
-                if (parse.GetValue(threads) is { } threadCount)
-                {
-                    KernelSettings.MaximumThreads = threadCount >= 1 ? threadCount : throw new ArgumentException($"--threads is {threadCount}; it must be at least 1");
-                }
+                using var threadScope = KernelSettings.Use(maximumThreads: CommandSupport.ThreadLimit(parse.GetValue(threads)));
 
                 var options = new TaggerOptions
                 {

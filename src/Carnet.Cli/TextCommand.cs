@@ -159,15 +159,9 @@ internal static class TextCommand
             throw new ArgumentException($"--threads is {count}; it must be at least 1");
         }
 
-        int previous = KernelSettings.MaximumThreads;
-        KernelSettings.MaximumThreads = count;
-        try
+        using (KernelSettings.Use(maximumThreads: count))
         {
             return body();
-        }
-        finally
-        {
-            KernelSettings.MaximumThreads = previous;
         }
     }
 }

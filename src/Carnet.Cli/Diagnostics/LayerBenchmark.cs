@@ -80,35 +80,27 @@ public static class LayerBenchmark
         random.FillGaussian(input.Span, 0, 1);
         random.FillGaussian(gradOutput.Span, 0, 1);
 
-        int previousThreads = KernelSettings.MaximumThreads;
-        KernelSettings.MaximumThreads = options.Threads;
-        try
+        using var threadScope = KernelSettings.Use(maximumThreads: options.Threads);
+        void Forward() => Run(layer, input, null);
+        void Train()
         {
-            void Forward() => Run(layer, input, null);
-            void Train()
-            {
-                layer.ZeroGradients();
-                Run(layer, input, gradOutput);
-            }
-
-            WarmUp(options, () =>
-            {
-                Forward();
-                Train();
-            });
-
-            double forward = Median(options.Iterations, Forward);
-            double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            double train = Median(options.Iterations, Train);
-            long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / options.Iterations;
-            double flops = ForwardFlops(options);
-            return new LayerBenchmarkResult(options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream);
+            layer.ZeroGradients();
+            Run(layer, input, gradOutput);
         }
-        finally
+
+        WarmUp(options, () =>
         {
-            KernelSettings.MaximumThreads = previousThreads;
-        }
+            Forward();
+            Train();
+        });
+
+        double forward = Median(options.Iterations, Forward);
+        double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double train = Median(options.Iterations, Train);
+        long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / options.Iterations;
+        double flops = ForwardFlops(options);
+        return new LayerBenchmarkResult(options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream);
     }
 
     /// <summary>Σ over layers and directions of T·B·2·G·H·(I_layer + H).</summary>

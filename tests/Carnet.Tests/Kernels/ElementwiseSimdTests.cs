@@ -178,7 +178,7 @@ public sealed class ElementwiseSimdTests
     [Fact]
     public void DispatchersGiveTheReferenceResultsForEveryPrecision()
     {
-        // bit-identical whichever path runs, so other tests switching KernelSettings cannot disturb this one
+        // bit-identical whichever path runs
         var random = new RandomSource(12);
         const int rows = 6, width = 45;
         float[] matrix = Values<float>(random, rows * width), vector = Values<float>(random, width);

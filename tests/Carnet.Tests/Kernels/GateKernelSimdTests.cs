@@ -226,8 +226,15 @@ public sealed class GateKernelSimdTests(ITestOutputHelper output)
         LstmKernelsSimd.Forward(cPrevious, batch, hidden, viaSimd, buffers[3], buffers[4], buffers[5]);
         LstmKernels.ForwardReference<float>(cPrevious, batch, hidden, viaReference, buffers[6], buffers[7], buffers[8]);
 
-        // KernelSettings.UseReferenceKernels is process-wide and other tests may set it while this one runs
-        Assert.True(viaDispatch.AsSpan().SequenceEqual(viaSimd) || viaDispatch.AsSpan().SequenceEqual(viaReference));
+        // the kernel choice is scoped, so no other test can change it under this one: the default runs SIMD, a scope the reference
+        float[] viaReferenceScope = (float[])pre.Clone();
+        using (KernelSettings.Use(KernelMode.Reference))
+        {
+            LstmKernels.Forward<float>(cPrevious, batch, hidden, viaReferenceScope, buffers[0], buffers[1], buffers[2]);
+        }
+
+        Assert.Equal(viaSimd, viaDispatch);
+        Assert.Equal(viaReference, viaReferenceScope);
         Assert.False(viaSimd.AsSpan().SequenceEqual(viaReference)); // the two really differ in the last bits
 
         double[] preDouble = pre.Select(v => (double)v).ToArray(), cDouble = cPrevious.Select(v => (double)v).ToArray();

@@ -195,10 +195,8 @@ public sealed class GemmColumnsTests
 }
 
 /// <summary>
-/// The switch to the reference kernels makes <see cref="Gemm.MultiplyColumns"/> run the reference twin: in the collection
-/// that runs alone, since the setting is process-wide.
+/// A reference-kernel scope makes <see cref="Gemm.MultiplyColumns"/> run the reference twin.
 /// </summary>
-[Collection(nameof(GemmReferenceSwitchCollection))]
 public sealed class GemmColumnsReferenceSwitchTests
 {
     [Fact]
@@ -215,17 +213,11 @@ public sealed class GemmColumnsReferenceSwitchTests
             }
         });
         float[] fast = operands.Columns(starts, nr - 3, accumulate: true);
-        bool saved = KernelSettings.UseReferenceKernels;
-        KernelSettings.UseReferenceKernels = true;
         float[] viaSwitch;
-        try
+        using (KernelSettings.Use(KernelMode.Reference))
         {
             viaSwitch = operands.Columns(starts, nr - 3, accumulate: true);
             Assert.Throws<ArgumentException>(() => operands.Columns([1], 2, accumulate: false)); // still checked
-        }
-        finally
-        {
-            KernelSettings.UseReferenceKernels = saved;
         }
 
         Assert.Equal(expected, viaSwitch);

@@ -187,21 +187,20 @@ public sealed class GemmSimdTests
     {
         var operands = new GemmOperands(300, 500, 200, seed: 11);
         var (lda, ldb, ldc) = operands.Strides(false, true, 300, 500, 200);
-        int saved = KernelSettings.MaximumThreads;
-        try
+        float[] Run(int threads)
         {
-            KernelSettings.MaximumThreads = 1;
-            float[] one = operands.Run(c => Gemm.Multiply<float>(false, true, operands.A, lda, operands.B, ldb, 300, 500, 200, c, ldc, false));
-            KernelSettings.MaximumThreads = 2;
-            float[] two = operands.Run(c => Gemm.Multiply<float>(false, true, operands.A, lda, operands.B, ldb, 300, 500, 200, c, ldc, false));
-            Assert.Equal(one, two);
-        }
-        finally
-        {
-            KernelSettings.MaximumThreads = saved;
+            using (KernelSettings.Use(maximumThreads: threads))
+            {
+                return operands.Run(c => Gemm.Multiply<float>(false, true, operands.A, lda, operands.B, ldb, 300, 500, 200, c, ldc, false));
+            }
         }
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.MaximumThreads = 0);
+        float[] one = Run(1);
+        float[] two = Run(2);
+        Assert.Equal(one, two);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.Use(maximumThreads: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.DefaultMaximumThreads = 0);
     }
 
     [Theory]
@@ -282,10 +281,9 @@ public sealed class GemmSimdTests
 }
 
 /// <summary>
-/// The switch to the reference kernels, in a collection of its own that runs alone: the setting is process-wide, and
-/// other tests comparing two products bit for bit must not see it flip between them.
+/// The reference kernels chosen by a scope (<see cref="KernelSettings.Use"/>): only the code inside it sees the choice,
+/// so these tests run in parallel with the others.
 /// </summary>
-[Collection(nameof(GemmReferenceSwitchCollection))]
 public sealed class GemmReferenceSwitchTests
 {
     [Fact]
@@ -315,22 +313,19 @@ public sealed class GemmReferenceSwitchTests
     /// <summary>Runs <paramref name="action"/> with the reference kernels forced, then restores the setting.</summary>
     private static T WithReference<T>(Func<T> action)
     {
-        bool saved = KernelSettings.UseReferenceKernels;
-        KernelSettings.UseReferenceKernels = true;
-        try
+        using (KernelSettings.Use(KernelMode.Reference))
         {
             return action();
-        }
-        finally
-        {
-            KernelSettings.UseReferenceKernels = saved;
         }
     }
 }
 
-/// <summary>The collection of <see cref="GemmReferenceSwitchTests"/>: not run in parallel with any other test.</summary>
-[CollectionDefinition(nameof(GemmReferenceSwitchCollection), DisableParallelization = true)]
-public sealed class GemmReferenceSwitchCollection
+/// <summary>
+/// Tests that need the GEMM worker threads to themselves (they check that work really is shared between threads): not
+/// run in parallel with any other test. Settings need no such collection: they are scoped.
+/// </summary>
+[CollectionDefinition(nameof(GemmWorkersCollection), DisableParallelization = true)]
+public sealed class GemmWorkersCollection
 {
 }
 

@@ -191,9 +191,9 @@ public sealed class PhasedJobTests
 
 /// <summary>
 /// <see cref="PhasedJob"/> really shares a phase between two threads: in the collection that runs alone, so that no
-/// other product holds the GEMM workers.
+/// other product holds the GEMM workers (one job uses them at a time, and a job that finds them busy runs alone).
 /// </summary>
-[Collection(nameof(GemmReferenceSwitchCollection))]
+[Collection(nameof(GemmWorkersCollection))]
 public sealed class PhasedJobConcurrencyTests
 {
     [Fact]

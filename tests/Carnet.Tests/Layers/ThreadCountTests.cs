@@ -14,9 +14,7 @@ public sealed class ThreadCountTests
     {
         float[] Run(int threads, out float[] gradients, out float[] inputGradient)
         {
-            int previous = KernelSettings.MaximumThreads;
-            KernelSettings.MaximumThreads = threads;
-            try
+            using (KernelSettings.Use(maximumThreads: threads))
             {
                 var random = new RandomSource(13);
                 var options = new RecurrentOptions { InputSize = 48, HiddenSize = 96, NumLayers = 2, Bidirectional = true, ProjectionSize = cell == "lstm" ? 40 : 0 };
@@ -29,10 +27,6 @@ public sealed class ThreadCountTests
                 gradients = layer.ParameterGradients.ToArray();
                 inputGradient = grads.Input.Span.ToArray();
                 return result.Output.Span.ToArray();
-            }
-            finally
-            {
-                KernelSettings.MaximumThreads = previous;
             }
         }
 

@@ -13,9 +13,8 @@ namespace Carnet.Tests.Layers;
 /// happens (<see cref="UnitSlices.Of"/>), and, through the public layers in shapes that are cut (and a few that are
 /// not), the output, h_n, c_n, every gradient and the recorded dL/dh_t bit for bit the same at one, two and three
 /// threads, and within 1e-5 of the reference kernels (which cut on any unit, and are bit for bit the same at one and
-/// two threads too). In the collection that runs alone: the reference switch and the thread count are process-wide.
+/// two threads too). The kernels and the thread count are chosen by scopes, so these run beside other tests.
 /// </summary>
-[Collection(nameof(GemmReferenceSwitchCollection))]
 public sealed class UnitSliceTests
 {
     private const double ReferenceTolerance = 1e-5; // absolute, or relative where |expected| > 1
@@ -139,22 +138,13 @@ public sealed class UnitSliceTests
     /// <summary>One fresh stack, one pass, every number it produced; the settings restored.</summary>
     private static Dictionary<string, float[]> Run(StackCase shape, int threads, bool reference)
     {
-        int savedThreads = KernelSettings.MaximumThreads;
-        bool savedReference = KernelSettings.UseReferenceKernels;
-        try
+        using (KernelSettings.Use(reference ? KernelMode.Reference : KernelMode.Fast, threads))
         {
-            KernelSettings.MaximumThreads = threads;
-            KernelSettings.UseReferenceKernels = reference;
             var layer = shape.Build(17);
             var (result, gradients) = shape.Run(layer, 18);
             var values = StackCase.Capture(layer, result, gradients);
             result.Dispose();
             return values;
-        }
-        finally
-        {
-            KernelSettings.MaximumThreads = savedThreads;
-            KernelSettings.UseReferenceKernels = savedReference;
         }
     }
 }

@@ -32,15 +32,9 @@ public sealed class TaggerTests
     {
         byte[] Run(int threads)
         {
-            int previous = KernelSettings.MaximumThreads;
-            KernelSettings.MaximumThreads = threads;
-            try
+            using (KernelSettings.Use(maximumThreads: threads))
             {
                 return Train(Small with { Epochs = 2, HiddenSize = 40 }).Model.Serialize();
-            }
-            finally
-            {
-                KernelSettings.MaximumThreads = previous;
             }
         }
 

@@ -8,7 +8,8 @@ namespace Carnet.Kernels;
 /// calling thread and the workers claim chunks from a shared counter, so a worker the operating system has not
 /// scheduled (the cores busy with other work) costs nothing: the caller runs its chunks too. One product uses the
 /// workers at a time; a product that finds them busy runs alone. Neither changes a bit of the result, since no
-/// element's arithmetic depends on which thread computes it.
+/// element's arithmetic depends on which thread computes it. Workers run each job under the caller's
+/// <see cref="KernelScope"/>, so a reference-mode caller's job never runs fast kernels on a worker, and the reverse.
 /// </summary>
 internal static unsafe class GemmThreads
 {
@@ -21,6 +22,7 @@ internal static unsafe class GemmThreads
     private static int generation;
 
     // The current job, valid while closed = 0 (written before it is opened, read after a worker has seen it open).
+    private static KernelScope? scope; // the caller's kernel choice, which the workers run the job under
     private static delegate*<void*, int, void> work;
     private static void* state;
     private static int chunks;
@@ -45,12 +47,14 @@ internal static unsafe class GemmThreads
         {
             while (workerCount < threads - 1)
             {
-                new Thread(WorkerLoop) { IsBackground = true, Name = "Carnet GEMM worker" }.Start();
+                // no execution context: a worker belongs to no caller's flow, and runs each job under that job's scope
+                new Thread(WorkerLoop) { IsBackground = true, Name = "Carnet GEMM worker" }.UnsafeStart();
                 workerCount++;
             }
 
             work = job;
             state = jobState;
+            scope = KernelSettings.Current;
             chunks = chunkCount;
             next = 0;
             Interlocked.Exchange(ref closed, 0);
@@ -77,6 +81,7 @@ internal static unsafe class GemmThreads
 
                 work = null;
                 state = null;
+                scope = null;
             }
 
             return true;
@@ -122,7 +127,7 @@ internal static unsafe class GemmThreads
             {
                 if (Volatile.Read(ref closed) == 0)
                 {
-                    RunChunks();
+                    KernelSettings.RunLent(scope, RunChunks);
                 }
             }
             finally
