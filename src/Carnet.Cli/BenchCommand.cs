@@ -20,7 +20,8 @@ internal static class BenchCommand
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Run each layer in both directions." };
         var threads = new Option<int>("--threads") { Description = "Threads the kernels may use.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs of each kind; the median is reported.", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (and on until --warmup-seconds have passed, so the JIT has optimized the code).", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (and on until --warmup-seconds have passed, so the JIT has optimized the code).",
+            DefaultValueFactory = _ => 3 };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Least time the untimed runs take.", DefaultValueFactory = _ => 1.5 };
         var json = new Option<bool>("--json") { Description = "End with one JSON object: forward_ms, train_ms, forward_gflops, train_gflops, …" };
         var command = new Command(
@@ -67,7 +68,8 @@ internal static class BenchCommand
         var o = result.Options;
         string cellName = o.Cell.ToString().ToLowerInvariant();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{cellName} I={o.InputSize} H={o.HiddenSize} L={o.NumLayers} B={o.Batch} T={o.SequenceLength}{(o.Bidirectional ? " bidirectional" : string.Empty)} threads={o.Threads}"));
+            $"{cellName} I={o.InputSize} H={o.HiddenSize} L={o.NumLayers} B={o.Batch} T={o.SequenceLength}" +
+                $"{(o.Bidirectional ? " bidirectional" : string.Empty)} threads={o.Threads}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"forward     {result.ForwardMilliseconds,10:F3} ms  {result.ForwardGigaflops,8:F1} GFLOP/s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -81,7 +83,12 @@ internal static class BenchCommand
         if (json)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"cell\":\"{cellName}\",\"input_size\":{o.InputSize},\"hidden_size\":{o.HiddenSize},\"num_layers\":{o.NumLayers},\"batch\":{o.Batch},\"seq_len\":{o.SequenceLength},\"bidirectional\":{(o.Bidirectional ? "true" : "false")},\"threads\":{o.Threads},\"forward_ms\":{result.ForwardMilliseconds:R},\"train_ms\":{result.TrainMilliseconds:R},\"forward_gflops\":{result.ForwardGigaflops:R},\"train_gflops\":{result.TrainGigaflops:R},\"forward_flops\":{result.ForwardFlops:R},\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep}{(result.StreamMilliseconds is { } ms ? ",\"stream_ms\":" + ms.ToString("R", CultureInfo.InvariantCulture) : string.Empty)}}}"));
+                $"{{\"cell\":\"{cellName}\",\"input_size\":{o.InputSize},\"hidden_size\":{o.HiddenSize},\"num_layers\":{o.NumLayers},\"batch\":{o.Batch}" +
+                $",\"seq_len\":{o.SequenceLength},\"bidirectional\":{(o.Bidirectional ? "true" : "false")},\"threads\":{o.Threads}" +
+                $",\"forward_ms\":{result.ForwardMilliseconds:R},\"train_ms\":{result.TrainMilliseconds:R},\"forward_gflops\":{result.ForwardGigaflops:R}" +
+                $",\"train_gflops\":{result.TrainGigaflops:R},\"forward_flops\":{result.ForwardFlops:R}" +
+                $",\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep}" +
+                $"{(result.StreamMilliseconds is { } ms ? ",\"stream_ms\":" + ms.ToString("R", CultureInfo.InvariantCulture) : string.Empty)}}}"));
         }
 
         return 0;

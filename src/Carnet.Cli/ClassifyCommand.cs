@@ -19,7 +19,8 @@ internal static class ClassifyCommand
         var features = new Option<string[]>("--features") { Description = "Feature columns (default: all but id, time and label).", AllowMultipleArgumentsPerToken = true };
         var perStep = CommandSupport.Option("--features-per-step", "Wide format: consecutive feature columns forming one step.", 1);
         var bidirectional = CommandSupport.Option("--bidirectional", "Read each sequence in both directions.", false);
-        var pooling = CommandSupport.Choice("--pooling", "How outputs over time become one vector: last, mean, max, attention, or flatten (every step side by side, for fixed-length sequences).",
+        var pooling = CommandSupport.Choice("--pooling", "How outputs over time become one vector: last, mean, max, attention, " +
+            "or flatten (every step side by side, for fixed-length sequences).",
             "last", "last", "mean", "max", "attention", "flatten");
         var embedding = CommandSupport.Option("--embedding-size", "Embedding size for categorical tokens.", 16);
         var weights = CommandSupport.Choice("--class-weights", "Weight classes in the loss: none or balanced.", "none", "none", "balanced");

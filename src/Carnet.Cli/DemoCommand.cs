@@ -37,7 +37,8 @@ internal static class DemoCommand
             string path = Resolve(dataPath);
             double[] series = CsvTable.Read(path).NumericColumn(columnName);
             var options = new SeriesDemoOptions { Epochs = epochs, Seed = seed };
-            output.WriteLine($"Training an LSTM ({options.HiddenSize} units, window {options.Window}) on {series.Length} values of '{columnName}' from {path}; the last {options.TestSize} are held out.");
+            output.WriteLine($"Training an LSTM ({options.HiddenSize} units, window {options.Window}) on {series.Length} values of '{columnName}' " +
+                $"from {path}; the last {options.TestSize} are held out.");
             var report = SeriesDemo.Run(series, options, e =>
             {
                 if (e.Epoch == 1 || e.Epoch % 10 == 0)

@@ -26,7 +26,8 @@ internal static class ExperimentCommand
         var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 1e-3);
         var forget = new Option<string>("--forget-bias")
         {
-            Description = "LSTM: the forget gate's initial bias, or 'pytorch' for PyTorch's uniform initialisation. The default, 5, starts the cell near the 1997 LSTM's constant error carousel.",
+            Description = "LSTM: the forget gate's initial bias, or 'pytorch' for PyTorch's uniform initialisation. " +
+                "The default, 5, starts the cell near the 1997 LSTM's constant error carousel.",
             DefaultValueFactory = _ => "5",
         };
         var input = new Option<string>("--input-bias")
@@ -38,7 +39,8 @@ internal static class ExperimentCommand
         var minutes = CommandSupport.Option("--time-limit", "Stop training after this many minutes.", 10.0);
         var tests = CommandSupport.Option("--test-sequences", "New sequences to test on.", 2560);
         var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
-        var outFolder = new Option<string?>("--out") { Description = "Also write metrics.json, report.html (learning curve, gradient flow), model.safetensors and sample.csv here." };
+        var outFolder = new Option<string?>("--out")
+            { Description = "Also write metrics.json, report.html (learning curve, gradient flow), model.safetensors and sample.csv here." };
         var json = CommandSupport.Option("--json", "End with one JSON object: wrong_fraction, test_error, sequences_seen, baseline, …", false);
         var quiet = CommandSupport.Option("--quiet", "Print only the result.", false);
         var command = new Command(
@@ -80,14 +82,16 @@ internal static class ExperimentCommand
             if (!silent)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{taskObject.Name}, T = {options.SequenceLength}, {Name(options)}: training on fresh sequences until the last {taskObject.Stopping.Window} are learned, or {options.MaximumSequences:N0} sequences, or {options.TimeLimit.TotalMinutes:0.#} min"));
+                    $"{taskObject.Name}, T = {options.SequenceLength}, {Name(options)}: training on fresh sequences until the last {taskObject.Stopping.Window} are learned, " +
+                        $"or {options.MaximumSequences:N0} sequences, or {options.TimeLimit.TotalMinutes:0.#} min"));
             }
 
             var result = MemoryExperiment.Run(options, silent ? null : p => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {p.SequencesSeen,10:N0} sequences  recent wrong {100 * p.RecentWrongFraction,6:F2} %  recent error {p.RecentError:F5}  {p.Elapsed.TotalSeconds,6:F0} s")));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Describe(result.Stop)} after {result.SequencesSeen:N0} sequences in {result.Elapsed.TotalSeconds:F0} s; on {options.TestSequences} new sequences: " +
-                $"{100 * result.WrongFraction:F2} % wrong, error {result.TestError:G4} (best constant answer: {100 * result.BaselineWrongFraction:F1} % wrong, error {result.Baseline:G4})"));
+                $"{100 * result.WrongFraction:F2} % wrong, error {result.TestError:G4} " +
+                    $"(best constant answer: {100 * result.BaselineWrongFraction:F1} % wrong, error {result.Baseline:G4})"));
             if (parse.GetValue(outFolder) is { } path)
             {
                 var folder = new OutputFolder(path);

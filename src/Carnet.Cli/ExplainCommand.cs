@@ -132,7 +132,8 @@ internal static class ExplainCommand
         int inputs = options.Recurrent.InputSize, rows = table.Rows.Count;
         if (options.VocabularySize > 0)
         {
-            throw new SafeTensorsFormatException(summary.Source, $"this model reads token ids but has no classifier settings (task '{summary.Task}'); carnet explain reads numeric steps for it");
+            throw new SafeTensorsFormatException(summary.Source, $"this model reads token ids but has no classifier settings (task '{summary.Task}'); " +
+                $"carnet explain reads numeric steps for it");
         }
 
         if (table.Header.Count != inputs)

@@ -28,7 +28,8 @@ internal static class FuzzCommand
             ModelFile.Load<float>(SafeTensorsFile.Read(path)); // the starting point must itself be valid
             var report = ModelFileFuzzer.Run(File.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{report.Tried} mutated files in {report.Elapsed.TotalSeconds:F1} s: {report.Rejected} rejected with a clear error, {report.Loaded} loaded as consistent models, {report.Failures.Count} failures"));
+                $"{report.Tried} mutated files in {report.Elapsed.TotalSeconds:F1} s: {report.Rejected} rejected with a clear error, " +
+                    $"{report.Loaded} loaded as consistent models, {report.Failures.Count} failures"));
             foreach (string failure in report.Failures)
             {
                 output.WriteLine($"  {failure}");

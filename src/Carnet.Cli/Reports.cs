@@ -60,7 +60,8 @@ internal static class Reports
         report.AddHeading("Test metrics");
         report.AddKeyValueTable(
         [
-            new("accuracy", Number(metrics.Accuracy)), new("macro F1", Number(metrics.MacroF1)), new("test sequences", outcome.TestIndices.Length.ToString(CultureInfo.InvariantCulture)),
+            new("accuracy", Number(metrics.Accuracy)), new("macro F1", Number(metrics.MacroF1)),
+                new("test sequences", outcome.TestIndices.Length.ToString(CultureInfo.InvariantCulture)),
         ]);
         report.AddTable(["class", "precision", "recall", "F1", "support"], classes.Select((name, c) => (IReadOnlyList<string>)
             [name, Number(metrics.Precision[c]), Number(metrics.Recall[c]), Number(metrics.F1[c]), metrics.Support[c].ToString(CultureInfo.InvariantCulture)]).ToList());

@@ -88,7 +88,8 @@ internal static class TagReport
                 [p.Key, Text(p.Value.Precision), Text(p.Value.Recall), Text(p.Value.F1), Count(p.Value.Gold), Count(p.Value.Predicted), Count(p.Value.Correct)]).ToList());
         }
 
-        var byFrequency = Enumerable.Range(0, m.Tags.Count).Where(k => m.PerTag.Support[k] > 0).OrderByDescending(k => m.PerTag.Support[k]).ThenBy(k => m.Tags[k], StringComparer.Ordinal).ToList();
+        var byFrequency = Enumerable.Range(0, m.Tags.Count).Where(k => m.PerTag.Support[k] > 0)
+            .OrderByDescending(k => m.PerTag.Support[k]).ThenBy(k => m.Tags[k], StringComparer.Ordinal).ToList();
         var bars = new BarChart($"F1 per tag (the {Math.Min(ChartedTags, byFrequency.Count)} most frequent in the held-out part)", "F1") { Minimum = 0, Maximum = 1 };
         foreach (int k in byFrequency.Take(ChartedTags))
         {

@@ -101,7 +101,8 @@ internal static class TextCommand
             ("report.html", p => TextReport.Page(text, outcome).Save(p)),
         ]);
         string best = outcome.BestEpoch is { } epoch
-            ? string.Create(CultureInfo.InvariantCulture, $"best held-out {outcome.BestValidationBitsPerCharacter:F4} bits per character at epoch {epoch} of {outcome.Epochs.Count}")
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"best held-out {outcome.BestValidationBitsPerCharacter:F4} bits per character at epoch {epoch} of {outcome.Epochs.Count}")
             : $"{outcome.Epochs.Count} epoch(s), nothing held out";
         view.Line(best + (outcome.StoppedByTimeLimit ? " (stopped at the time limit)" : ""));
         view.Line($"written: {string.Join(", ", files)}");

@@ -106,8 +106,10 @@ public sealed class ForecastCommandTests
     [InlineData("empty", "", "", "{0}: empty file: expected a header row")]
     [InlineData("header-only", "t,value\n", "", "{0}:1: the file has a header but no data rows")]
     [InlineData("too-short", "t,value\n1,5\n2,6\n3,7\n4,8\n5,9\n6,8\n7,7\n8,6\n9,5\n10,4\n", "--horizon,2",
-        "{0}: 10 rows are too few for a horizon of 2 with 1 test and 1 validation horizon(s) and a window of 2: at least 16 rows are needed (give a shorter --horizon or --window).")]
-    [InlineData("log-of-zero", "t,value\n1,0\n2,6\n3,7\n4,8\n5,9\n6,8\n7,7\n8,6\n9,5\n10,4\n11,5\n12,6\n13,7\n14,8\n15,9\n16,8\n17,7\n18,6\n19,5\n20,4\n", "--horizon,1,--window,2,--log,yes",
+        "{0}: 10 rows are too few for a horizon of 2 with 1 test and 1 validation horizon(s) and a window of 2" +
+            ": at least 16 rows are needed (give a shorter --horizon or --window).")]
+    [InlineData("log-of-zero", "t,value\n1,0\n2,6\n3,7\n4,8\n5,9\n6,8\n7,7\n8,6\n9,5\n10,4\n11,5\n12,6\n13,7\n14,8\n15,9\n16,8\n17,7\n18,6\n19,5\n20,4\n",
+        "--horizon,1,--window,2,--log,yes",
         "{0}: the logarithm needs a series of positive values; this one has zeros or negative values.")]
     public void BadInputGetsOneLineExitCodeTwoAndNoOutputFolder(string name, string content, string arguments, string expected)
     {

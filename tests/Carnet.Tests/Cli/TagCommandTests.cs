@@ -113,7 +113,8 @@ public sealed class TagCommandTests
             $"{test}:2: 'z' has no tag; each line holds a token and its tag separated by whitespace, and a blank line ends a sentence", folder);
         CliRunner.AssertBadInput(["tag", "train", "--data", cli.PathOf("missing.conll"), "--out", folder, "--quiet"], $"{cli.PathOf("missing.conll")}: file not found", folder);
         CliRunner.AssertBadInput(["tag", "train", "--data", data, "--held-out", "1.5", "--out", folder, "--quiet"],
-            "the held-out and validation shares must be in (0, 1), the unknown-word replacement in [0, 1], and the epochs, batch size, learning rate, patience and time limit positive", folder);
+            "the held-out and validation shares must be in (0, 1), the unknown-word replacement in [0, 1]" +
+                ", and the epochs, batch size, learning rate, patience and time limit positive", folder);
     }
 
     [Fact]

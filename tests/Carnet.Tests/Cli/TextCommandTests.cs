@@ -55,7 +55,8 @@ public sealed class TextCommandTests
         Assert.Contains("<svg", report);
 
         string model = Path.Combine(folder, "model.safetensors");
-        string[] generate = ["text", "generate", "--model", model, "--prompt", "the 🐳", "--length", "80", "--temperature", "0.7", "--top-k", "5", "--top-p", "0.95", "--seed", "3"];
+        string[] generate = ["text", "generate", "--model", model, "--prompt", "the 🐳", "--length", "80",
+            "--temperature", "0.7", "--top-k", "5", "--top-p", "0.95", "--seed", "3"];
         var first = CliRunner.Run(generate);
         Assert.Equal((0, ""), (first.Code, first.Error));
         Assert.StartsWith("the 🐳", first.Output);
@@ -71,7 +72,8 @@ public sealed class TextCommandTests
         string folder = cli.PathOf("out");
         Assert.Equal(0, CliRunner.Run(["text", "train", "--data", cli.Write("sentences.txt", Sentences()), "--out", folder, "--epochs", "1", "--quiet", .. Small]).Code);
         var output = new FlushRecorder();
-        int code = CarnetApplication.Run(["text", "generate", "--model", Path.Combine(folder, "model.safetensors"), "--prompt", "sea", "--length", "25"], output, new StringWriter());
+        int code = CarnetApplication.Run(["text", "generate", "--model", Path.Combine(folder, "model.safetensors"),
+            "--prompt", "sea", "--length", "25"], output, new StringWriter());
         Assert.Equal(0, code);
         Assert.Equal(1 + 25, output.Flushes.Count); // the prompt, then each character
         Assert.Equal("sea", output.Flushes[0]);

@@ -35,7 +35,8 @@ public sealed class CsvTableTests
         File.WriteAllBytes(path, [(byte)'a', (byte)'\n', 0xC3, 0x28]);
         try
         {
-            Assert.Equal($"{path}:2:1: not valid UTF-8 text (byte 0xC3 at byte offset 2); save the file as UTF-8", Assert.Throws<DataFormatException>(() => CsvTable.Read(path)).Message);
+            Assert.Equal($"{path}:2:1: not valid UTF-8 text (byte 0xC3 at byte offset 2); save the file as UTF-8",
+                Assert.Throws<DataFormatException>(() => CsvTable.Read(path)).Message);
         }
         finally
         {

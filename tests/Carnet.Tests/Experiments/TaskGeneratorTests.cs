@@ -64,7 +64,8 @@ public sealed class TaskGeneratorTests
         int firstPairMarked = 0;
         for (int b = 0; b < Count; b++)
         {
-            var pairs = Enumerable.Range(0, batch.Lengths[b]).Select(t => (Value: batch.Features[(b * batch.Steps + t) * 2], Marker: batch.Features[(b * batch.Steps + t) * 2 + 1])).ToArray();
+            var pairs = Enumerable.Range(0, batch.Lengths[b]).Select(t => (Value: batch.Features[(b * batch.Steps + t) * 2],
+                Marker: batch.Features[(b * batch.Steps + t) * 2 + 1])).ToArray();
             Assert.All(pairs, p => Assert.InRange(p.Value, 0f, 1f));
             var marked = pairs.Where(p => p.Marker == 1).Select(p => p.Value).ToArray();
             Assert.Equal(2, marked.Length);

@@ -252,7 +252,8 @@ public sealed class GateKernelSimdTests(ITestOutputHelper output)
         var gates = new float[4 * 8];
         Assert.Throws<ArgumentOutOfRangeException>(() => LstmKernelsSimd.Forward(new float[8], 1, 8, gates, new float[8], new float[7], new float[8]));
         Assert.Throws<ArgumentOutOfRangeException>(() => GruKernelsSimd.Forward(new float[24], new float[8], 1, 8, new float[23], new float[8]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => GruKernelsSimd.Backward(new float[24], new float[24], new float[8], new float[8], 1, 8, new float[24], new float[24], new float[7]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GruKernelsSimd.Backward(new float[24], new float[24], new float[8], new float[8],
+            1, 8, new float[24], new float[24], new float[7]));
         Assert.Throws<ArgumentOutOfRangeException>(() => RnnKernelsSimd.Backward(false, new float[8], new float[7], new float[8]));
         Assert.All(gates, v => Assert.Equal(0f, v));
     }

@@ -133,7 +133,8 @@ public sealed class UnitRangeKernelTests
                             T expected = inside ? whole[x][i] : initial[x][i];
                             if (!Same(expected, middle[x][i]))
                             {
-                                Assert.Fail($"{what}: range [{a}, {b}) alone, buffer {x}[{i}] (unit {unit}, {(inside ? "inside" : "outside")}) is {middle[x][i]}, expected {expected}.");
+                                Assert.Fail($"{what}: range [{a}, {b}) alone, buffer {x}[{i}] (unit {unit}, {(inside ? "inside" : "outside")})" +
+                                    $" is {middle[x][i]}, expected {expected}.");
                             }
                         }
                     }

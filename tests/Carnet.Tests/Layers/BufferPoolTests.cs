@@ -35,7 +35,8 @@ public sealed class BufferPoolTests
             layer.ZeroGradients();
             var (result, gradients) = shapes[k].Run(layer, DataSeed);
             StackCase.AssertBits(expected[k], StackCase.Capture(layer, result, gradients), $"{stack}, pass of shape {k} ({shapes[k]})");
-            Tensor<float>[] handedOut = new[] { result.Output, result.HiddenState, result.CellState, gradients.Input, gradients.InitialHidden, gradients.InitialCell, gradients.States }
+            Tensor<float>[] handedOut = new[] { result.Output, result.HiddenState, result.CellState, gradients.Input,
+                gradients.InitialHidden, gradients.InitialCell, gradients.States }
                 .OfType<Tensor<float>>().ToArray();
             kept.Add((handedOut, handedOut.Select(t => t.Span.ToArray()).ToArray()));
             result.Dispose();
@@ -174,7 +175,8 @@ public sealed class BufferPoolTests
     }
 
     private static SequenceModel<float> NewModel(RecurrentCellKind cell, Pooling pooling)
-        => new(cell, new RecurrentOptions { InputSize = 5, HiddenSize = 12, NumLayers = 2, Bidirectional = cell != RecurrentCellKind.Rnn }, 3, pooling, new RandomSource(LayerSeed));
+        => new(cell, new RecurrentOptions { InputSize = 5, HiddenSize = 12, NumLayers = 2, Bidirectional = cell != RecurrentCellKind.Rnn }
+            , 3, pooling, new RandomSource(LayerSeed));
 
     private static (Tensor<float> Input, Tensor<float> GradPrediction) ModelData(SequenceModel<float> model, int batch, int steps)
     {

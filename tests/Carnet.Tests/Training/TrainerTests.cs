@@ -137,7 +137,8 @@ public sealed class TrainerTests
             byte[] weights = ModelFile.Serialize(model);
             var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(training, validation));
             Assert.Equal((2, 1), (error.Epoch, error.Batch));
-            Assert.Equal($"training diverged at epoch 2, batch 1: the loss is NaN; the checkpoint of epoch 1 is kept at {checkpoint}; try a lower learning rate or gradient clipping", error.Message);
+            Assert.Equal($"training diverged at epoch 2, batch 1: the loss is NaN; the checkpoint of epoch 1 is kept at {checkpoint}" +
+                $"; try a lower learning rate or gradient clipping", error.Message);
             Assert.Equal(before, File.ReadAllBytes(checkpoint));
             Assert.NotEqual(weights, ModelFile.Serialize(model)); // epoch 1 trained; the poisoned batch did not update
         }

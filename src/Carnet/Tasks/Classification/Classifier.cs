@@ -113,7 +113,8 @@ public static class Classifier
             if (group.Count() < needed)
             {
                 throw new Carnet.Tasks.Data.DataFormatException(data.Source, data.Lines[group.First().Sequence], 0,
-                    $"class '{classes[group.Key]}' has {group.Count()} sequence(s); each class needs at least {needed} so that the training, validation and test parts all have one");
+                    $"class '{classes[group.Key]}' has {group.Count()} sequence(s); " +
+                        $"each class needs at least {needed} so that the training, validation and test parts all have one");
             }
         }
 

@@ -213,7 +213,8 @@ public sealed class LabelledSequences
         string cell = table.Rows[row][column].Trim();
         return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
             ? value
-            : throw new DataFormatException(table.Source, table.LineNumbers[row], column + 1, $"'{CsvTable.Shorten(cell)}' in column '{table.Header[column]}' is not a finite number");
+            : throw new DataFormatException(table.Source, table.LineNumbers[row], column + 1,
+                $"'{CsvTable.Shorten(cell)}' in column '{table.Header[column]}' is not a finite number");
     }
 
     private static bool IsNumericColumn(CsvTable table, int column)

@@ -122,7 +122,8 @@ public sealed class SequenceClassifier
             string label = data.Labels[n] ?? throw new ArgumentException($"{data.Source}: no label column '{Columns.Label}'.");
             ids[n] = Array.IndexOf(classes, label) is var id and >= 0
                 ? id
-                : throw new Carnet.Tasks.Data.DataFormatException(data.Source, data.Lines[n], 0, $"label '{label}' is not one of the model's classes ({string.Join(", ", Classes)})");
+                : throw new Carnet.Tasks.Data.DataFormatException(data.Source, data.Lines[n], 0,
+                    $"label '{label}' is not one of the model's classes ({string.Join(", ", Classes)})");
         }
 
         return ids;

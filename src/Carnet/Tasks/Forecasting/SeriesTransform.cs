@@ -86,7 +86,8 @@ public sealed record SeriesTransform(bool Logarithm, int DifferenceLag, double M
             {
                 if (v <= 0)
                 {
-                    throw new ArgumentException($"The model was trained on the logarithm of the series and needs positive values; found {v.ToString(CultureInfo.InvariantCulture)}.");
+                    throw new ArgumentException($"The model was trained on the logarithm of the series and " +
+                        $"needs positive values; found {v.ToString(CultureInfo.InvariantCulture)}.");
                 }
             }
         }

@@ -55,7 +55,8 @@ public sealed class CharacterModel
     public string DefaultPrompt => Vocabulary.Contains(new System.Text.Rune('\n')) ? "\n" : Vocabulary[0].ToString();
 
     /// <summary>A new model with weights drawn from <paramref name="random"/> (PyTorch's initialisation).</summary>
-    public static CharacterModel Create(CharacterVocabulary vocabulary, RecurrentCellKind cell, int embeddingSize, int hiddenSize, int numLayers, double dropout, RandomSource random)
+    public static CharacterModel Create(CharacterVocabulary vocabulary, RecurrentCellKind cell, int embeddingSize, int hiddenSize,
+        int numLayers, double dropout, RandomSource random)
         => new(new SequenceModel<float>(new SequenceModelOptions
         {
             Cell = cell,

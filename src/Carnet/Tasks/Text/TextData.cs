@@ -68,7 +68,8 @@ public sealed class TextData
         {
             string heldOut = held > 0 ? $", with {held} more held out for validation" : "";
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{Source}: {Length} characters are too few: training needs at least {minimumTraining}{heldOut}; give a longer text, or a smaller --batch-size, --seq-length or --validation"));
+                $"{Source}: {Length} characters are too few: training needs at least {minimumTraining}{heldOut}; " +
+                    $"give a longer text, or a smaller --batch-size, --seq-length or --validation"));
         }
 
         int[] all = [.. Ids];

@@ -71,7 +71,8 @@ public sealed record TextTrainingOptions
         }
 
         string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
-        Require(EmbeddingSize >= 1 && HiddenSize >= 1 && NumLayers >= 1, $"the embedding size ({EmbeddingSize}), hidden size ({HiddenSize}) and layer count ({NumLayers}) must be at least 1");
+        Require(EmbeddingSize >= 1 && HiddenSize >= 1 && NumLayers >= 1,
+            $"the embedding size ({EmbeddingSize}), hidden size ({HiddenSize}) and layer count ({NumLayers}) must be at least 1");
         Require(SequenceLength >= 1 && BatchSize >= 1, $"the sequence length ({SequenceLength}) and batch size ({BatchSize}) must be at least 1");
         Require(Epochs >= 1, $"the epoch count ({Epochs}) must be at least 1");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"the learning rate ({Text(LearningRate)}) must be positive");
