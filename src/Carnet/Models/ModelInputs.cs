@@ -16,7 +16,8 @@ public static class ModelInputs
         {
             if (input.Shape.Count != 2 || input.DType.IsFloatingPoint())
             {
-                throw new SafeTensorsFormatException(file.Source, "input", $"must be (batch, steps) token ids for this model; it is {input.DType.GetJsonName()} {Describe(input.Shape)}", null);
+                throw new SafeTensorsFormatException(file.Source, "input", $"must be (batch, steps) token ids for this model" +
+                    $"; it is {input.DType.GetJsonName()} {Describe(input.Shape)}", null);
             }
 
             return SequenceBatch<T>.FromTokens(input.ToInt32Array(), input.Shape[0], input.Shape[1], lengths);

