@@ -54,17 +54,21 @@ public sealed class SequenceDataset<T> : TrainingData<T> where T : unmanaged, IF
     private readonly int featureWidth, targetWidth;
     private readonly int[] valueShape;
 
-    private SequenceDataset(int count, int steps, T[]? features, int featureWidth, int[]? tokens, int[]? lengths, T[]? values, int[] valueShape, int[]? classes)
+    /// <summary>What a dataset stores of its inputs: features (N, T·I) of width T·I, or token ids (N, T); lengths (N) or null.</summary>
+    private readonly record struct StoredInputs(T[]? Features, int FeatureWidth, int[]? Tokens, int[]? Lengths)
+    {
+        public static StoredInputs Of(Tensor<T> features, int[]? lengths) => new(features.Span.ToArray(), features.Shape[1] * features.Shape[2], null, lengths);
+    }
+
+    /// <summary>What a dataset stores of its targets: values (N, …) with the shape after N, or class ids (N or N·T).</summary>
+    private readonly record struct StoredTargets(T[]? Values, int[] ValueShape, int[]? Classes);
+
+    private SequenceDataset(int count, int steps, StoredInputs inputs, StoredTargets targets)
     {
         Count = count;
         Steps = steps;
-        this.features = features;
-        this.featureWidth = featureWidth;
-        this.tokens = tokens;
-        this.lengths = lengths;
-        this.values = values;
-        this.valueShape = valueShape;
-        this.classes = classes;
+        (features, featureWidth, tokens, lengths) = (inputs.Features, inputs.FeatureWidth, inputs.Tokens, inputs.Lengths);
+        (values, valueShape, classes) = (targets.Values, targets.ValueShape, targets.Classes);
         targetWidth = values is not null ? values.Length / Math.Max(1, count) : classes!.Length / Math.Max(1, count);
         if (lengths is not null && lengths.Length != count)
         {
@@ -85,29 +89,28 @@ public sealed class SequenceDataset<T> : TrainingData<T> where T : unmanaged, IF
     public static SequenceDataset<T> FromFeatures(Tensor<T> features, Tensor<T> targets, int[]? lengths = null)
     {
         Require(features.Rank == 3 && targets.Rank >= 2 && targets.Shape[0] == features.Shape[0], "features (N, T, I) and targets (N, …) with the same N");
-        return new(features.Shape[0], features.Shape[1], features.Span.ToArray(), features.Shape[1] * features.Shape[2], null, lengths,
-            targets.Span.ToArray(), targets.Shape.Skip(1).ToArray(), null);
+        return new(features.Shape[0], features.Shape[1], StoredInputs.Of(features, lengths), new(targets.Span.ToArray(), targets.Shape.Skip(1).ToArray(), null));
     }
 
     /// <summary>Numeric sequences (N, T, I) with class targets: N ids, or N·T ids for one label per step.</summary>
     public static SequenceDataset<T> FromFeatures(Tensor<T> features, int[] classes, int[]? lengths = null)
     {
         Require(features.Rank == 3 && classes.Length % Math.Max(1, features.Shape[0]) == 0, "features (N, T, I) and N or N·T class ids");
-        return new(features.Shape[0], features.Shape[1], features.Span.ToArray(), features.Shape[1] * features.Shape[2], null, lengths, null, [], classes);
+        return new(features.Shape[0], features.Shape[1], StoredInputs.Of(features, lengths), new(null, [], classes));
     }
 
     /// <summary>Token sequences (N rows of T ids) with class targets: N ids, or N·T ids for one label per step.</summary>
     public static SequenceDataset<T> FromTokens(int[] tokens, int count, int steps, int[] classes, int[]? lengths = null)
     {
         Require(tokens.Length == count * steps && classes.Length % Math.Max(1, count) == 0, "N·T token ids and N or N·T class ids");
-        return new(count, steps, null, 0, tokens, lengths, null, [], classes);
+        return new(count, steps, new(null, 0, tokens, lengths), new(null, [], classes));
     }
 
     /// <summary>Token sequences (N rows of T ids) with value targets (N, …).</summary>
     public static SequenceDataset<T> FromTokens(int[] tokens, int count, int steps, Tensor<T> targets, int[]? lengths = null)
     {
         Require(tokens.Length == count * steps && targets.Shape[0] == count, "N·T token ids and targets (N, …)");
-        return new(count, steps, null, 0, tokens, lengths, targets.Span.ToArray(), targets.Shape.Skip(1).ToArray(), null);
+        return new(count, steps, new(null, 0, tokens, lengths), new(targets.Span.ToArray(), targets.Shape.Skip(1).ToArray(), null));
     }
 
     /// <summary>The sequences at <paramref name="indices"/>, in that order, as one batch.</summary>
@@ -177,8 +180,8 @@ public sealed class SequenceDataset<T> : TrainingData<T> where T : unmanaged, IF
     public SequenceDataset<T> Subset(IReadOnlyList<int> indices)
     {
         var batch = Batch(indices.ToArray());
-        return new(indices.Count, Steps, batch.Inputs.Features?.Span.ToArray(), featureWidth, batch.Inputs.Tokens, batch.Inputs.Lengths,
-            batch.Targets.Values?.Span.ToArray(), valueShape, batch.Targets.Classes);
+        return new(indices.Count, Steps, new(batch.Inputs.Features?.Span.ToArray(), featureWidth, batch.Inputs.Tokens, batch.Inputs.Lengths),
+            new(batch.Targets.Values?.Span.ToArray(), valueShape, batch.Targets.Classes));
     }
 
     /// <summary>A random split: the validation part holds round(N·fraction) sequences drawn by <paramref name="random"/>.</summary>
