@@ -38,14 +38,9 @@ public static class CharacterTrainer
             BatchesPerEpoch = (trainingIds.Length - 1) / options.BatchSize / options.SequenceLength,
             Progress = progress,
         };
-        var loop = new TrainingLoop<float, TrainingBatch<float>>(trainable, optimizer, new TrainingLoopOptions
-        {
-            Epochs = options.Epochs,
-            ClipGradientNorm = options.ClipGradientNorm,
-            CheckpointPath = options.CheckpointPath,
-            TimeLimit = options.TimeLimit,
-            TimeLimitCheck = TimeLimitCheck.AfterEachStep,
-        });
+        var settings = new TrainingLoopOptions { Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, CheckpointPath = options.CheckpointPath };
+        var loop = new TrainingLoop<float, TrainingBatch<float>>(
+            trainable, optimizer, settings with { TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep }); // the limit ends this run at a step
         loop.Starting += run.Start;
         loop.EpochEnding += run.EndEpoch;
         loop.Progress += run.Report;

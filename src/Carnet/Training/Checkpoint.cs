@@ -69,8 +69,27 @@ internal static class Checkpoint
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var file = SafeTensorsFile.Read(path);
-        new SequenceModelTrainable<T>(model, (_, _, _) => 0).CheckCheckpoint(file);
+        Check(file, model);
         return Restore(file, model.Modules, optimizer, schedule);
+    }
+
+    /// <summary>A sequence model's checkpoint metadata: its model file's configuration with this format.</summary>
+    public static Dictionary<string, string> Metadata<T>(SequenceModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var meta = ModelFile.Metadata(model.Options);
+        meta["format"] = Format;
+        return meta;
+    }
+
+    /// <summary>Throws when <paramref name="file"/> is not a checkpoint of a model configured as <paramref name="model"/>.</summary>
+    public static void Check<T>(SafeTensorsFile file, SequenceModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (ModelFile.ReadOptions(file, Format) != model.Options)
+        {
+            throw new SafeTensorsFormatException(file.Source, "the checkpoint was written for a model with another configuration");
+        }
     }
 
     /// <summary>

@@ -32,21 +32,10 @@ public sealed class SequenceModelTrainable<T>(SequenceModel<T> model, TrainingLo
     public double? Validate() => Validation?.Invoke();
 
     /// <inheritdoc />
-    public Dictionary<string, string> CheckpointMetadata()
-    {
-        var meta = ModelFile.Metadata(model.Options);
-        meta["format"] = Checkpoint.Format;
-        return meta;
-    }
+    public Dictionary<string, string> CheckpointMetadata() => Checkpoint.Metadata(model);
 
     /// <inheritdoc />
-    public void CheckCheckpoint(SafeTensorsFile file)
-    {
-        if (ModelFile.ReadOptions(file, Checkpoint.Format) != model.Options)
-        {
-            throw new SafeTensorsFormatException(file.Source, "the checkpoint was written for a model with another configuration");
-        }
-    }
+    public void CheckCheckpoint(SafeTensorsFile file) => Checkpoint.Check(file, model);
 
     /// <summary>The mean loss over a dataset, in evaluation mode (no dropout), batch by batch in order.</summary>
     public static double Evaluate(SequenceModel<T> model, TrainingLoss<T> loss, SequenceDataset<T> data, int batchSize)

@@ -43,8 +43,8 @@ public abstract class TrainingPass<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>The batch's loss; training stops when it is not finite.</summary>
     public required double Loss { get; init; }
 
-    /// <summary>What the batch adds to the epoch's loss total (the loss itself unless weighted).</summary>
-    public double Sum { get; init; } = double.NaN;
+    /// <summary>What the batch adds to the epoch's loss total; null adds the loss itself.</summary>
+    public double? Sum { get; init; }
 
     /// <summary>What the batch adds to the count the epoch's total is divided by.</summary>
     public double Count { get; init; } = 1;
@@ -53,7 +53,7 @@ public abstract class TrainingPass<T> : IDisposable where T : unmanaged, IFloati
     public RecurrentCarry<T>? Carry { get; init; }
 
     /// <summary>The epoch's total grows by <see cref="Sum"/> when set, else by <see cref="Loss"/>.</summary>
-    internal double Contribution => double.IsNaN(Sum) ? Loss : Sum;
+    internal double Contribution => Sum ?? Loss;
 
     /// <summary>Accumulates the gradients of the loss into the modules.</summary>
     public abstract void Backward();
