@@ -18,14 +18,6 @@ internal static class Checkpoint
 
     internal const string NotePrefix = "note.";
 
-    public static void Save<T>(string path, SequenceModel<T> model, Optimizer<T> optimizer, LearningRateSchedule? schedule, TrainingState<T> state)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var meta = ModelFile.Metadata(model.Options);
-        meta["format"] = Format;
-        Save(path, model.Modules, meta, optimizer, schedule, state);
-    }
-
     /// <summary>
     /// Writes the checkpoint of any network given as its modules with their state_dict prefixes; <paramref name="meta"/>
     /// (the network's configuration and format) is written with the trainer's entries added.
@@ -77,13 +69,27 @@ internal static class Checkpoint
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var file = SafeTensorsFile.Read(path);
-        var options = ModelFile.ReadOptions(file, Format);
-        if (options != model.Options)
+        Check(file, model);
+        return Restore(file, model.Modules, optimizer, schedule);
+    }
+
+    /// <summary>A sequence model's checkpoint metadata: its model file's configuration with this format.</summary>
+    public static Dictionary<string, string> Metadata<T>(SequenceModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var meta = ModelFile.Metadata(model.Options);
+        meta["format"] = Format;
+        return meta;
+    }
+
+    /// <summary>Throws when <paramref name="file"/> is not a checkpoint of a model configured as <paramref name="model"/>.</summary>
+    public static void Check<T>(SafeTensorsFile file, SequenceModel<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (ModelFile.ReadOptions(file, Format) != model.Options)
         {
             throw new SafeTensorsFormatException(file.Source, "the checkpoint was written for a model with another configuration");
         }
-
-        return Restore(file, model.Modules, optimizer, schedule);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using Carnet.Models;
 
@@ -42,14 +41,19 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, double T
 /// <summary>One finished epoch.</summary>
 public sealed record EpochRecord(int Epoch, double TrainingLoss, double? ValidationLoss, double LearningRate);
 
-/// <summary>The outcome of <see cref="Trainer{T}.Fit"/>.</summary>
-public sealed record TrainingReport(IReadOnlyList<EpochRecord> Epochs, int? BestEpoch, double? BestValidationLoss, bool StoppedEarly);
+/// <summary>The outcome of a <see cref="TrainingLoop{T, TBatch}"/> run.</summary>
+public sealed record TrainingReport(IReadOnlyList<EpochRecord> Epochs, int? BestEpoch, double? BestValidationLoss, bool StoppedEarly)
+{
+    /// <summary>Why the run ended.</summary>
+    public TrainingStop Stop { get; init; }
+}
 
 /// <summary>
-/// Trains a <see cref="SequenceModel{T}"/>: seeded mini-batches, a loss, gradient clipping, an optimizer and an optional
-/// schedule; validation after each epoch with early stopping and best-weights restore; truncated back-propagation
-/// through time for stream data (the state carried between consecutive batches); and checkpoints from which
-/// <see cref="Fit"/> resumes to exactly the weights an uninterrupted run reaches.
+/// Trains a <see cref="SequenceModel{T}"/> through the one <see cref="TrainingLoop{T, TBatch}"/>: seeded mini-batches,
+/// a loss, gradient clipping, an optimizer and an optional schedule; validation after each epoch with early stopping
+/// and best-weights restore; truncated back-propagation through time for stream data (the state carried between
+/// consecutive batches); and checkpoints from which <see cref="Fit"/> resumes to exactly the weights an uninterrupted
+/// run reaches.
 /// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -80,100 +84,23 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public TrainingReport Fit(TrainingData<T> training, SequenceDataset<T>? validation = null, bool resume = false)
     {
-        var state = resume && options.CheckpointPath is { } path && File.Exists(path)
-            ? Checkpoint.Load(path, model, optimizer, schedule)
-            : new TrainingState<T>(new RandomSource(options.Seed));
-        var clock = Stopwatch.StartNew();
-        var modules = model.Modules.Select(m => m.Module).ToList();
-        for (int epoch = state.Epochs.Count + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
+        var trainable = new SequenceModelTrainable<T>(model, loss) { Validation = validation is null ? null : () => Evaluate(validation) };
+        var loop = new TrainingLoop<T, TrainingBatch<T>>(trainable, optimizer, new TrainingLoopOptions
         {
-            double total = 0;
-            int batches = 0;
-            Tensor<T>? hidden = null, cell = null;
-            foreach (var batch in training.Batches(options.BatchSize, state.Random))
-            {
-                optimizer.ZeroGradients();
-                using var result = model.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
-                var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
-                double batchLoss = loss(result.Prediction, batch.Targets, gradient);
-                if (!double.IsFinite(batchLoss))
-                {
-                    throw new TrainingDivergedException(epoch, batches + 1, batchLoss, state.Epochs.Count, options.CheckpointPath);
-                }
-
-                model.Backward(result, gradient);
-                if (options.ClipGradientNorm is { } maxNorm)
-                {
-                    GradientClipping.ClipByGlobalNorm(modules, maxNorm);
-                }
-
-                optimizer.Step();
-                if (training.CarriesState)
-                {
-                    (hidden, cell) = (result.Recurrent.HiddenState, result.Recurrent.CellState);
-                }
-
-                total += batchLoss;
-                batches++;
-                Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, total / batches, null, false, clock.Elapsed));
-            }
-
-            double? validationLoss = validation is null ? null : Evaluate(validation);
-            state.Epochs.Add(new EpochRecord(epoch, total / Math.Max(1, batches), validationLoss, optimizer.LearningRate));
-            schedule?.Step(validationLoss);
-            if (validationLoss is { } v)
-            {
-                if (state.BestValidationLoss is null || v < state.BestValidationLoss)
-                {
-                    state.BestValidationLoss = v;
-                    state.BestEpoch = epoch;
-                    state.BestWeights = modules.Select(m => m.ParameterValues.ToArray()).ToArray();
-                }
-                else if (options.Patience is { } patience && epoch - state.BestEpoch >= patience)
-                {
-                    state.Stopped = state.StoppedEarly = true;
-                }
-            }
-
-            if (options.TimeLimit is { } limit && clock.Elapsed >= limit)
-            {
-                state.Stopped = true;
-            }
-
-            if (options.CheckpointPath is { } checkpoint)
-            {
-                Checkpoint.Save(checkpoint, model, optimizer, schedule, state);
-            }
-
-            Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, total / Math.Max(1, batches), validationLoss, true, clock.Elapsed));
-        }
-
-        if (options.RestoreBestWeights && state.BestWeights is { } best)
-        {
-            for (int m = 0; m < modules.Count; m++)
-            {
-                best[m].CopyTo(modules[m].ParameterValues);
-            }
-        }
-
-        return new TrainingReport(state.Epochs, state.BestEpoch, state.BestValidationLoss, state.StoppedEarly);
+            Epochs = options.Epochs,
+            ClipGradientNorm = options.ClipGradientNorm,
+            Patience = options.Patience,
+            RestoreBestWeights = options.RestoreBestWeights,
+            CheckpointPath = options.CheckpointPath,
+            TimeLimit = options.TimeLimit,
+        }, schedule);
+        loop.Progress += p => Progress?.Invoke(p);
+        var batches = new BatchSource<TrainingBatch<T>>(random => training.Batches(options.BatchSize, random), training.CarriesState);
+        return loop.Fit(batches, new RandomSource(options.Seed), resume);
     }
 
     /// <summary>The mean loss over a dataset, in evaluation mode (no dropout), batch by batch in order.</summary>
-    public double Evaluate(SequenceDataset<T> data)
-    {
-        double total = 0;
-        int count = 0;
-        foreach (var batch in data.InOrder(options.BatchSize))
-        {
-            var result = model.Forward(batch.Inputs);
-            var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
-            total += loss(result.Prediction, batch.Targets, gradient) * batch.Inputs.Batch;
-            count += batch.Inputs.Batch;
-        }
-
-        return total / Math.Max(1, count);
-    }
+    public double Evaluate(SequenceDataset<T> data) => SequenceModelTrainable<T>.Evaluate(model, loss, data, options.BatchSize);
 }
 
 /// <summary>

@@ -138,7 +138,7 @@ public static class MemoryExperiment
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TestSequences);
         var seeds = new RandomSource(options.Seed);
         ulong weightSeed = seeds.NextUInt64();
-        RandomSource training = seeds.Fork(), testing = seeds.Fork();
+        RandomSource trainingRandom = seeds.Fork(), testing = seeds.Fork();
         var test = task.Generate(options.TestSequences, testing); // fixed by the seed, whatever training does
         var probe = task.Generate(Math.Min(256, options.TestSequences), testing);
         double[] Initial(RecurrentCellKind cell, double? forgetGateBias, double? inputGateBias)
@@ -164,61 +164,61 @@ public static class MemoryExperiment
             _ => byCell[^1].Norms,
         };
 
-        var modules = model.Modules.Select(m => m.Module).ToList();
-        var optimizer = new Adam<float>(modules, options.LearningRate);
-        var loss = LossOf(task);
-        var recent = new RecentWindow(task.Stopping.Window);
-        var curve = new List<ExperimentProgress>();
         var clock = Stopwatch.StartNew();
-        long seen = 0, nextReport = ProgressEvery;
-        var stop = ExperimentStop.SequenceBudget;
-        var errors = new double[options.BatchSize];
-        var correct = new bool[options.BatchSize];
-        while (seen < options.MaximumSequences)
-        {
-            if (clock.Elapsed >= options.TimeLimit)
-            {
-                stop = ExperimentStop.TimeBudget;
-                break;
-            }
-
-            var generated = task.Generate(options.BatchSize, training);
-            var batch = ToTrainingBatch(generated);
-            optimizer.ZeroGradients();
-            using var result = model.Forward(batch.Inputs, training: true);
-            var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray());
-            double batchLoss = loss(result.Prediction, batch.Targets, gradient);
-            if (!double.IsFinite(batchLoss))
-            {
-                throw new TrainingDivergedException(1, (int)(seen / options.BatchSize) + 1, batchLoss, 0, null);
-            }
-
-            task.Judge(result.Prediction.Span, generated, errors, correct);
-            recent.Add(errors, correct);
-            model.Backward(result, gradient);
-            GradientClipping.ClipByGlobalNorm(modules, options.ClipGradientNorm);
-            optimizer.Step();
-            seen += options.BatchSize;
-            if (seen >= nextReport)
-            {
-                var point = new ExperimentProgress(seen, recent.WrongFraction, recent.MeanError, clock.Elapsed);
-                curve.Add(point);
-                progress?.Invoke(point);
-                nextReport += ProgressEvery;
-            }
-
-            if (recent.Satisfies(task.Stopping))
-            {
-                stop = ExperimentStop.Learned;
-                break;
-            }
-        }
-
+        var (seen, stop, curve) = Train(model, task, options, trainingRandom, progress);
         var (wrong, testError) = Test(model, task, test);
         var (baseline, baselineWrong) = task.Baseline(test);
         double[] after = GradientFlow.Measure(model, task, probe);
         return new ExperimentResult(
-            task.Name, options.Cell, options.SequenceLength, wrong, testError, baseline, baselineWrong, seen, clock.Elapsed, stop, curve, before, after, byCell, model);
+            task.Name, options.Cell, options.SequenceLength, wrong, testError, baseline, baselineWrong, seen, clock.Elapsed, stop, curve,
+            before, after, byCell, model);
+    }
+
+    /// <summary>
+    /// Trains on fresh batches through the training loop until the task's stopping rule, the sequence budget or the
+    /// time budget; the recent sequences are judged before each backward pass and reported every 2000 sequences.
+    /// </summary>
+    private static (long Seen, ExperimentStop Stop, List<ExperimentProgress> Curve) Train(
+        SequenceModel<float> model, MemoryTask task, ExperimentOptions options, RandomSource random, Action<ExperimentProgress>? progress)
+    {
+        var trainable = new MemoryTrainable(model, task, options.BatchSize);
+        var optimizer = new Adam<float>(trainable.Modules.Select(m => m.Module), options.LearningRate);
+        var curve = new List<ExperimentProgress>();
+        var loop = new TrainingLoop<float, TaskBatch>(trainable, optimizer, new TrainingLoopOptions
+        {
+            MaximumSteps = (options.MaximumSequences + options.BatchSize - 1) / options.BatchSize,
+            ClipGradientNorm = options.ClipGradientNorm,
+            TimeLimit = options.TimeLimit,
+            TimeLimitCheck = TimeLimitCheck.BeforeEachStep,
+        })
+        {
+            StopAfterStep = _ => trainable.Recent.Satisfies(task.Stopping),
+        };
+        long seen = 0, nextReport = ProgressEvery;
+        loop.Progress += p =>
+        {
+            if (p.EpochEnd)
+            {
+                return;
+            }
+
+            seen = (long)p.Batch * options.BatchSize;
+            if (seen >= nextReport)
+            {
+                var point = new ExperimentProgress(seen, trainable.Recent.WrongFraction, trainable.Recent.MeanError, p.Elapsed);
+                curve.Add(point);
+                progress?.Invoke(point);
+                nextReport += ProgressEvery;
+            }
+        };
+        var report = loop.Fit(BatchSource<TaskBatch>.Fresh(r => task.Generate(options.BatchSize, r)), random);
+        var stop = report.Stop switch
+        {
+            TrainingStop.Requested => ExperimentStop.Learned,
+            TrainingStop.TimeLimit => ExperimentStop.TimeBudget,
+            _ => ExperimentStop.SequenceBudget,
+        };
+        return (seen, stop, curve);
     }
 
     private static string Bias(string gate, double? value) => value is { } v ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{gate} {v:G3}") : "";
@@ -251,42 +251,5 @@ public static class MemoryExperiment
             Values = batch.Values?.AsSpan(start, count).ToArray(),
             Classes = batch.Classes?.AsSpan(start * targetsPerSequence, count * targetsPerSequence).ToArray(),
         };
-    }
-
-    /// <summary>The errors and correctness of the most recent training sequences (a ring buffer).</summary>
-    private sealed class RecentWindow(int size)
-    {
-        private readonly double[] errors = new double[size];
-        private readonly bool[] correct = new bool[size];
-        private int count, next, wrong;
-        private double errorSum;
-
-        public double WrongFraction => count == 0 ? 1 : (double)wrong / count;
-
-        public double MeanError => count == 0 ? double.PositiveInfinity : errorSum / count;
-
-        public void Add(ReadOnlySpan<double> newErrors, ReadOnlySpan<bool> newCorrect)
-        {
-            for (int i = 0; i < newErrors.Length; i++)
-            {
-                if (count == size)
-                {
-                    errorSum -= errors[next];
-                    wrong -= correct[next] ? 0 : 1;
-                }
-                else
-                {
-                    count++;
-                }
-
-                errors[next] = newErrors[i];
-                correct[next] = newCorrect[i];
-                errorSum += newErrors[i];
-                wrong += newCorrect[i] ? 0 : 1;
-                next = (next + 1) % size;
-            }
-        }
-
-        public bool Satisfies(StoppingRule rule) => count == size && wrong <= rule.MaximumWrong && MeanError < rule.MaximumMeanError;
     }
 }

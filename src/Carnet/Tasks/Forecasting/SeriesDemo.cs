@@ -1,5 +1,6 @@
 // Dimension legend: N = windows, W = window length, B = batch.
 using System.Globalization;
+using Carnet.IO;
 using Carnet.Kernels;
 using Carnet.Layers;
 using Carnet.Models;
@@ -95,33 +96,7 @@ public static class SeriesDemo
         var random = new RandomSource(options.Seed);
         var model = new SequenceModel<float>(
             RecurrentCellKind.Lstm, new RecurrentOptions { InputSize = 1, HiddenSize = options.HiddenSize }, 1, Pooling.Last, random);
-        var modules = model.Modules.Select(m => m.Module).ToList();
-        var adam = new Adam<float>(modules, options.LearningRate);
-        var order = Enumerable.Range(0, trainWindows).ToArray();
-        var epochs = new List<SeriesDemoEpoch>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            random.Shuffle(order.AsSpan());
-            double total = 0;
-            for (int start = 0; start < trainWindows; start += options.BatchSize)
-            {
-                int[] batch = order[start..Math.Min(trainWindows, start + options.BatchSize)];
-                var x = Tensor<float>.Zeros(batch.Length, window, 1); // (B, W, 1)
-                var y = Tensor<float>.Zeros(batch.Length, 1); // (B, 1)
-                SequenceKernels.Gather<float>(inputs, batch, window, x.Span);
-                SequenceKernels.Gather<float>(targets, batch, 1, y.Span);
-                adam.ZeroGradients();
-                using var result = model.Forward(x, training: true);
-                var gradient = Tensor<float>.Zeros(batch.Length, 1);
-                total += Losses.MeanSquaredError(result.Prediction, y, gradient) * batch.Length;
-                model.Backward(result, gradient);
-                adam.Step();
-            }
-
-            var record = new SeriesDemoEpoch(epoch, total / trainWindows);
-            epochs.Add(record);
-            progress?.Invoke(record);
-        }
+        var epochs = Train(model, new WindowBatches(inputs, targets, window, trainWindows, options.BatchSize), options, random, progress);
 
         // one step ahead over the held-out end, back on the original scale
         var test = Tensor<float>.FromValues(inputs.AsSpan((windows - options.TestSize) * window), options.TestSize, window, 1);
@@ -142,4 +117,77 @@ public static class SeriesDemo
             epochs, SeriesKernels.RootMeanSquaredError(actual, predicted), SeriesKernels.RootMeanSquaredError(actual, naive), actual, predicted,
             model, preprocessing);
     }
+
+    /// <summary>Trains through the training loop: each epoch reshuffles the same order of windows, with no validation.</summary>
+    private static List<SeriesDemoEpoch> Train(
+        SequenceModel<float> model, WindowBatches windows, SeriesDemoOptions options, RandomSource random, Action<SeriesDemoEpoch>? progress)
+    {
+        var trainable = new SeriesDemoTrainable(model);
+        var adam = new Adam<float>(trainable.Modules.Select(m => m.Module), options.LearningRate);
+        var loop = new TrainingLoop<float, WindowBatch>(trainable, adam, new TrainingLoopOptions { Epochs = options.Epochs });
+        var epochs = new List<SeriesDemoEpoch>();
+        loop.Progress += p =>
+        {
+            if (p.EpochEnd)
+            {
+                var record = new SeriesDemoEpoch(p.Epoch, p.TrainingLoss);
+                epochs.Add(record);
+                progress?.Invoke(record);
+            }
+        };
+        loop.Fit(new BatchSource<WindowBatch>(windows.Epoch), random);
+        return epochs;
+    }
+
+    /// <summary>The training windows' order, reshuffled in place each epoch and cut into batches.</summary>
+    private sealed class WindowBatches(float[] inputs, float[] targets, int window, int count, int batchSize)
+    {
+        private readonly int[] order = Enumerable.Range(0, count).ToArray();
+
+        public IEnumerable<WindowBatch> Epoch(RandomSource random)
+        {
+            random.Shuffle(order.AsSpan());
+            return Gather();
+        }
+
+        private IEnumerable<WindowBatch> Gather()
+        {
+            for (int start = 0; start < count; start += batchSize)
+            {
+                int[] batch = order[start..Math.Min(count, start + batchSize)];
+                var x = Tensor<float>.Zeros(batch.Length, window, 1); // (B, W, 1)
+                var y = Tensor<float>.Zeros(batch.Length, 1); // (B, 1)
+                SequenceKernels.Gather<float>(inputs, batch, window, x.Span);
+                SequenceKernels.Gather<float>(targets, batch, 1, y.Span);
+                yield return new WindowBatch(x, y);
+            }
+        }
+    }
+}
+
+/// <summary>A batch of the demo's windows (B, W, 1) and their next values (B, 1).</summary>
+internal sealed record WindowBatch(Tensor<float> Inputs, Tensor<float> Targets);
+
+/// <summary>
+/// The demo's model as a <see cref="ITrainable{T, TBatch}"/>: forward without dropout, the mean squared error, and the
+/// epoch's loss summed as loss·batch length (in single precision) and divided by the windows. No validation or checkpoints.
+/// </summary>
+internal sealed class SeriesDemoTrainable(SequenceModel<float> model) : ITrainable<float, WindowBatch>
+{
+    public IReadOnlyList<(string Prefix, Module<float> Module)> Modules => model.Modules;
+
+    public TrainingPass<float> Forward(WindowBatch batch, RecurrentCarry<float>? carried, RandomSource random)
+    {
+        var result = model.Forward(batch.Inputs, training: true);
+        int b = batch.Inputs.Shape[0];
+        var gradient = Tensor<float>.Zeros(b, 1); // (B, 1)
+        float loss = Losses.MeanSquaredError(result.Prediction, batch.Targets, gradient);
+        return new SequenceModelPass<float>(model, result, gradient) { Loss = loss, Sum = loss * b, Count = b };
+    }
+
+    public double? Validate() => null;
+
+    public Dictionary<string, string> CheckpointMetadata() => throw new NotSupportedException("The demo keeps no checkpoint.");
+
+    public void CheckCheckpoint(SafeTensorsFile file) => throw new NotSupportedException("The demo keeps no checkpoint.");
 }

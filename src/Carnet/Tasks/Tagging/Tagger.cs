@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Carnet.Layers;
 using Carnet.Tasks.Evaluation;
 using Carnet.Training;
@@ -132,7 +131,8 @@ public static class Tagger
             Dropout = options.Dropout,
         }, random.Fork());
         var rare = RareWords(trainingPart, vocabulary);
-        var report = Train(network, vocabulary, trainingPart, validationPart, rare, options, random.NextUInt64(), progress);
+        var trainable = new TaggerTrainable(network, vocabulary, rare, options.UnknownReplacement) { Validation = validationPart };
+        var report = Train(trainable, trainingPart, options, random.NextUInt64(), progress);
         var model = new SequenceTagger(network, vocabulary);
         var predicted = model.Predict(test.Sentences, options.BatchSize);
         var metrics = TaggingMetrics.Compute(test.Sentences.Select(s => s.Tags!).ToList(), predicted, vocabulary.Tags);
@@ -152,72 +152,24 @@ public static class Tagger
         return total / sentences.Sum(s => s.Tokens.Count);
     }
 
-    private static TrainingReport Train(TaggerNetwork<float> network, TaggerVocabulary vocabulary, TaggedSentence[] training, TaggedSentence[] validation,
-        IReadOnlySet<int> rare, TaggerOptions options, ulong seed, Action<TrainingProgress>? progress)
+    private static TrainingReport Train(TaggerTrainable trainable, TaggedSentence[] training, TaggerOptions options, ulong seed, Action<TrainingProgress>? progress)
     {
-        var modules = network.Modules.Select(m => m.Module).ToList();
-        var optimizer = new Adam<float>(modules, options.LearningRate);
+        var optimizer = new Adam<float>(trainable.Modules.Select(m => m.Module), options.LearningRate);
         var schedule = new ReduceOnPlateauSchedule(optimizer, new PlateauOptions { Factor = 0.5, Patience = Math.Max(1, options.Patience / 3) });
-        var state = options.Resume && options.CheckpointPath is { } path && File.Exists(path)
-            ? TaggerCheckpoint.Load(path, network, vocabulary, optimizer, schedule)
-            : new TrainingState<float>(new RandomSource(seed));
-        var clock = Stopwatch.StartNew();
-        for (int epoch = state.Epochs.Count + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
+        var loop = new TrainingLoop<float, TaggedSentence[]>(trainable, optimizer, new TrainingLoopOptions
         {
-            double total = 0;
-            int batches = 0;
-            foreach (var members in Batches(training, options.BatchSize, state.Random))
-            {
-                optimizer.ZeroGradients();
-                var batch = vocabulary.Encode(members, withTags: true, state.Random, rare, options.UnknownReplacement);
-                var result = network.Forward(batch, training: true, state.Random);
-                var (loss, gradient) = network.Loss(result);
-                if (!double.IsFinite(loss))
-                {
-                    throw new TrainingDivergedException(epoch, batches + 1, loss, state.Epochs.Count, options.CheckpointPath);
-                }
-
-                network.Backward(result, gradient);
-                GradientClipping.ClipByGlobalNorm(modules, 5.0);
-                optimizer.Step();
-                total += loss;
-                batches++;
-                progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, total / batches, null, false, clock.Elapsed));
-            }
-
-            double validationLoss = Evaluate(network, vocabulary, validation, 64);
-            state.Epochs.Add(new EpochRecord(epoch, total / batches, validationLoss, optimizer.LearningRate));
-            schedule.Step(validationLoss);
-            if (state.BestValidationLoss is null || validationLoss < state.BestValidationLoss)
-            {
-                state.BestValidationLoss = validationLoss;
-                state.BestEpoch = epoch;
-                state.BestWeights = modules.Select(m => m.ParameterValues.ToArray()).ToArray();
-            }
-            else if (epoch - state.BestEpoch >= options.Patience)
-            {
-                state.Stopped = state.StoppedEarly = true;
-            }
-
-            if (options.TimeLimit is { } limit && clock.Elapsed >= limit)
-            {
-                state.Stopped = true;
-            }
-
-            if (options.CheckpointPath is { } checkpoint)
-            {
-                TaggerCheckpoint.Save(checkpoint, network, vocabulary, optimizer, schedule, state);
-            }
-
-            progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, total / batches, validationLoss, true, clock.Elapsed));
+            Epochs = options.Epochs,
+            ClipGradientNorm = 5.0,
+            Patience = options.Patience,
+            CheckpointPath = options.CheckpointPath,
+            TimeLimit = options.TimeLimit,
+        }, schedule);
+        if (progress is not null)
+        {
+            loop.Progress += progress;
         }
 
-        for (int m = 0; m < modules.Count; m++)
-        {
-            state.BestWeights![m].CopyTo(modules[m].ParameterValues);
-        }
-
-        return new TrainingReport(state.Epochs, state.BestEpoch, state.BestValidationLoss, state.StoppedEarly);
+        return loop.Fit(new BatchSource<TaggedSentence[]>(random => Batches(training, options.BatchSize, random)), new RandomSource(seed), options.Resume);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 // Dimension legend: B = parallel streams, T = truncation length, V = vocabulary size, N = characters.
-using System.Diagnostics;
 using System.Globalization;
 using Carnet.IO;
 using Carnet.Models;
@@ -28,95 +27,31 @@ public static class CharacterTrainer
         var (trainingIds, validationIds) = Split(data, options);
         var seeds = new RandomSource(options.Seed);
         var model = CharacterModel.Create(data.Vocabulary, options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumLayers, options.Dropout, seeds.Fork());
-        var network = model.Network;
-        var modules = network.Modules.Select(m => m.Module).ToList();
-        var optimizer = new Adam<float>(modules, options.LearningRate);
-        var fresh = new TrainingState<float>(seeds.Fork());
-        ulong sampleSeed = seeds.NextUInt64();
-        var state = options.Resume && options.CheckpointPath is { } path && File.Exists(path) ? Checkpoint.Load(path, network, optimizer, null) : fresh;
-        var extras = EpochExtras.Read(state, options.CheckpointPath);
-        string characters = MetadataWriter.Strings(data.Vocabulary.ToStrings());
-        if (state.Notes.TryGetValue(VocabularyNote, out var trained) && trained != characters)
+        var trainable = new SequenceModelTrainable<float>(model.Network, TrainingLosses.CrossEntropy<float>())
         {
-            throw new SafeTensorsFormatException(options.CheckpointPath!, "the checkpoint was trained on a text with other characters; resume with the same text or start a new output folder");
-        }
-
-        state.Notes[VocabularyNote] = characters;
-
+            Validation = validationIds.Length > 0 ? () => model.CrossEntropy(validationIds, options.BatchSize, options.SequenceLength) : null,
+        };
+        var optimizer = new Adam<float>(trainable.Modules.Select(m => m.Module), options.LearningRate);
+        var random = seeds.Fork();
+        var run = new TextRun(model, options, seeds.NextUInt64(), MetadataWriter.Strings(data.Vocabulary.ToStrings()))
+        {
+            BatchesPerEpoch = (trainingIds.Length - 1) / options.BatchSize / options.SequenceLength,
+            Progress = progress,
+        };
+        var settings = new TrainingLoopOptions { Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, CheckpointPath = options.CheckpointPath };
+        var loop = new TrainingLoop<float, TrainingBatch<float>>(
+            trainable, optimizer, settings with { TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep }); // the limit ends this run at a step
+        loop.Starting += run.Start;
+        loop.EpochEnding += run.EndEpoch;
+        loop.Progress += run.Report;
         var training = new StreamDataset<float>(trainingIds, options.SequenceLength);
-        int batchesPerEpoch = (trainingIds.Length - 1) / options.BatchSize / options.SequenceLength;
-        var loss = TrainingLosses.CrossEntropy<float>();
-        var clock = Stopwatch.StartNew();
-        double previousSeconds = extras.Seconds.Count > 0 ? extras.Seconds[^1] : 0;
-        bool outOfTime = false;
-        for (int epoch = state.Epochs.Count + 1; epoch <= options.Epochs && !outOfTime; epoch++)
-        {
-            double total = 0;
-            int batches = 0;
-            Tensor<float>? hidden = null, cell = null; // (L, B, P), (L, B, H): carried from each batch into the next
-            foreach (var batch in training.Batches(options.BatchSize, state.Random))
-            {
-                optimizer.ZeroGradients();
-                using var result = network.Forward(batch.Inputs, hidden, cell, training: true, random: state.Random);
-                var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray()); // (B, T, V)
-                double batchLoss = loss(result.Prediction, batch.Targets, gradient);
-                if (!double.IsFinite(batchLoss))
-                {
-                    throw new TrainingDivergedException(epoch, batches + 1, batchLoss, state.Epochs.Count, options.CheckpointPath);
-                }
-
-                network.Backward(result, gradient); // truncated here: the carried state is a constant of the next batch
-                if (options.ClipGradientNorm is { } maxNorm)
-                {
-                    GradientClipping.ClipByGlobalNorm(modules, maxNorm);
-                }
-
-                optimizer.Step();
-                (hidden, cell) = (result.Recurrent.HiddenState, result.Recurrent.CellState);
-                total += batchLoss;
-                batches++;
-                progress?.Invoke(new TextTrainingProgress(epoch, options.Epochs, batches, batchesPerEpoch, Bits(total / batches), null, null, false, clock.Elapsed));
-                if (options.TimeLimit is { } limit && clock.Elapsed >= limit)
-                {
-                    outOfTime = true;
-                    break;
-                }
-            }
-
-            double? validation = validationIds.Length > 0 ? model.CrossEntropy(validationIds, options.BatchSize, options.SequenceLength) : null;
-            state.Epochs.Add(new EpochRecord(epoch, total / Math.Max(1, batches), validation, optimizer.LearningRate));
-            if (validation is { } v && (state.BestValidationLoss is null || v < state.BestValidationLoss))
-            {
-                state.BestValidationLoss = v;
-                state.BestEpoch = epoch;
-                state.BestWeights = modules.Select(m => m.ParameterValues.ToArray()).ToArray();
-            }
-
-            string sample = options.SampleLength > 0
-                ? string.Concat(model.Generate(model.DefaultPrompt, options.SampleLength, options.Sampling, sampleSeed + (ulong)epoch))
-                : "";
-            extras.Add(batches, previousSeconds + clock.Elapsed.TotalSeconds, sample);
-            extras.Write(state);
-            if (options.CheckpointPath is { } checkpoint)
-            {
-                Checkpoint.Save(checkpoint, network, optimizer, null, state);
-            }
-
-            progress?.Invoke(new TextTrainingProgress(epoch, options.Epochs, batches, batchesPerEpoch, Bits(total / Math.Max(1, batches)), validation is { } b ? Bits(b) : null,
-                sample, true, clock.Elapsed));
-        }
-
-        if (state.BestWeights is { } best)
-        {
-            for (int m = 0; m < modules.Count; m++)
-            {
-                best[m].CopyTo(modules[m].ParameterValues);
-            }
-        }
-
-        var epochs = state.Epochs.Select((e, i) => new TextEpoch(
+        var batches = new BatchSource<TrainingBatch<float>>(r => training.Batches(options.BatchSize, r), CarriesState: true);
+        var report = loop.Fit(batches, random, options.Resume);
+        var extras = run.Extras;
+        var epochs = report.Epochs.Select((e, i) => new TextEpoch(
             e.Epoch, Bits(e.TrainingLoss), e.ValidationLoss is { } v ? Bits(v) : null, extras.Batches[i], extras.Seconds[i], extras.Samples[i])).ToList();
-        return new TextTrainingOutcome(model, epochs, state.BestEpoch, trainingIds.Length, validationIds.Length, batchesPerEpoch, outOfTime, options);
+        return new TextTrainingOutcome(
+            model, epochs, report.BestEpoch, trainingIds.Length, validationIds.Length, run.BatchesPerEpoch, report.Stop == TrainingStop.TimeLimit, options);
     }
 
     /// <summary>
@@ -133,6 +68,44 @@ public static class CharacterTrainer
     /// <summary>Nats to bits: divided by ln 2.</summary>
     public static double Bits(double nats) => nats / Math.Log(2);
 
+    /// <summary>What a text run adds to the training loop: the vocabulary check on resume, a sample and notes per epoch, progress in bits.</summary>
+    private sealed class TextRun(CharacterModel model, TextTrainingOptions options, ulong sampleSeed, string characters)
+    {
+        private double previousSeconds;
+        private string? lastSample;
+
+        public required int BatchesPerEpoch { get; init; }
+
+        public Action<TextTrainingProgress>? Progress { get; init; }
+
+        public EpochExtras Extras { get; private set; } = new();
+
+        public void Start(TrainingStart start)
+        {
+            Extras = EpochExtras.Read(start.Epochs, start.Notes, options.CheckpointPath);
+            if (start.Notes.TryGetValue(VocabularyNote, out var trained) && trained != characters)
+            {
+                throw new SafeTensorsFormatException(options.CheckpointPath!,
+                    "the checkpoint was trained on a text with other characters; resume with the same text or start a new output folder");
+            }
+
+            start.Notes[VocabularyNote] = characters;
+            previousSeconds = Extras.Seconds.Count > 0 ? Extras.Seconds[^1] : 0;
+        }
+
+        public void EndEpoch(EpochEnd end)
+        {
+            lastSample = options.SampleLength > 0
+                ? string.Concat(model.Generate(model.DefaultPrompt, options.SampleLength, options.Sampling, sampleSeed + (ulong)end.Record.Epoch))
+                : "";
+            Extras.Add(end.Batches, previousSeconds + end.Elapsed.TotalSeconds, lastSample);
+            Extras.Write(end.Notes);
+        }
+
+        public void Report(TrainingProgress p) => Progress?.Invoke(new TextTrainingProgress(p.Epoch, p.Epochs, p.Batch, BatchesPerEpoch, Bits(p.TrainingLoss),
+            p.ValidationLoss is { } b ? Bits(b) : null, p.EpochEnd ? lastSample : null, p.EpochEnd, p.Elapsed));
+    }
+
     /// <summary>Per epoch, what a text run keeps beside the trainer's history: steps run, wall seconds, the sample; saved as checkpoint notes.</summary>
     private sealed class EpochExtras
     {
@@ -142,22 +115,22 @@ public static class CharacterTrainer
 
         public List<string> Samples { get; } = [];
 
-        public static EpochExtras Read(TrainingState<float> state, string? source)
+        public static EpochExtras Read(IReadOnlyList<EpochRecord> epochs, Dictionary<string, string> entries, string? source)
         {
             var extras = new EpochExtras();
-            if (state.Epochs.Count == 0)
+            if (epochs.Count == 0)
             {
                 return extras;
             }
 
-            var notes = MetadataReader.ForEntries(state.Notes, source ?? "checkpoint", Checkpoint.NotePrefix, requiredBy: "a text model's checkpoint");
+            var notes = MetadataReader.ForEntries(entries, source ?? "checkpoint", Checkpoint.NotePrefix, requiredBy: "a text model's checkpoint");
             extras.Batches.AddRange(notes.Integers(BatchesNote, 0, int.MaxValue));
             extras.Seconds.AddRange(notes.Numbers(SecondsNote));
             extras.Samples.AddRange(notes.Strings(SamplesNote));
 
-            if (extras.Batches.Count != state.Epochs.Count || extras.Seconds.Count != state.Epochs.Count || extras.Samples.Count != state.Epochs.Count)
+            if (extras.Batches.Count != epochs.Count || extras.Seconds.Count != epochs.Count || extras.Samples.Count != epochs.Count)
             {
-                throw new SafeTensorsFormatException(source ?? "checkpoint", $"the checkpoint's text notes do not cover its {state.Epochs.Count} epoch(s)");
+                throw new SafeTensorsFormatException(source ?? "checkpoint", $"the checkpoint's text notes do not cover its {epochs.Count} epoch(s)");
             }
 
             return extras;
@@ -170,11 +143,11 @@ public static class CharacterTrainer
             Samples.Add(sample);
         }
 
-        public void Write(TrainingState<float> state)
+        public void Write(Dictionary<string, string> notes)
         {
-            state.Notes[BatchesNote] = MetadataWriter.Integers(Batches);
-            state.Notes[SecondsNote] = MetadataWriter.Numbers(Seconds);
-            state.Notes[SamplesNote] = MetadataWriter.Strings(Samples);
+            notes[BatchesNote] = MetadataWriter.Integers(Batches);
+            notes[SecondsNote] = MetadataWriter.Numbers(Seconds);
+            notes[SamplesNote] = MetadataWriter.Strings(Samples);
         }
     }
 }

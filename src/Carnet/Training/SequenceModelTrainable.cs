@@ -1,0 +1,74 @@
+using System.Numerics;
+using Carnet.IO;
+using Carnet.Layers;
+using Carnet.Models;
+
+namespace Carnet.Training;
+
+/// <summary>
+/// A <see cref="SequenceModel{T}"/> with a <see cref="TrainingLoss{T}"/> as a <see cref="ITrainable{T, TBatch}"/>:
+/// forward from the carried state with the trainer's random stream for dropout, the loss, backward; its checkpoints
+/// hold the model file's configuration.
+/// </summary>
+public sealed class SequenceModelTrainable<T>(SequenceModel<T> model, TrainingLoss<T> loss) : ITrainable<T, TrainingBatch<T>>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The validation loss after each epoch, or null to train without validation.</summary>
+    public Func<double>? Validation { get; init; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Prefix, Module<T> Module)> Modules => model.Modules;
+
+    /// <inheritdoc />
+    public TrainingPass<T> Forward(TrainingBatch<T> batch, RecurrentCarry<T>? carried, RandomSource random)
+    {
+        var result = model.Forward(batch.Inputs, carried?.Hidden, carried?.Cell, training: true, random: random);
+        var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
+        double batchLoss = loss(result.Prediction, batch.Targets, gradient);
+        return new SequenceModelPass<T>(model, result, gradient) { Loss = batchLoss, Carry = new(result.Recurrent.HiddenState, result.Recurrent.CellState) };
+    }
+
+    /// <inheritdoc />
+    public double? Validate() => Validation?.Invoke();
+
+    /// <inheritdoc />
+    public Dictionary<string, string> CheckpointMetadata() => Checkpoint.Metadata(model);
+
+    /// <inheritdoc />
+    public void CheckCheckpoint(SafeTensorsFile file) => Checkpoint.Check(file, model);
+
+    /// <summary>The mean loss over a dataset, in evaluation mode (no dropout), batch by batch in order.</summary>
+    public static double Evaluate(SequenceModel<T> model, TrainingLoss<T> loss, SequenceDataset<T> data, int batchSize)
+    {
+        double total = 0;
+        int count = 0;
+        foreach (var batch in data.InOrder(batchSize))
+        {
+            var result = model.Forward(batch.Inputs);
+            var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
+            total += loss(result.Prediction, batch.Targets, gradient) * batch.Inputs.Batch;
+            count += batch.Inputs.Batch;
+        }
+
+        return total / Math.Max(1, count);
+    }
+}
+
+/// <summary>A sequence model's forward pass on one batch, with the gradient of its loss; backward runs the model's.</summary>
+/// <param name="model">The model that ran the pass.</param>
+/// <param name="result">The forward result, disposed with the pass.</param>
+/// <param name="gradient">dLoss/dprediction, the shape of the prediction.</param>
+/// <param name="beforeBackward">What a task does with the pass before backward (such as judging the predictions), or null.</param>
+public sealed class SequenceModelPass<T>(SequenceModel<T> model, SequenceModelResult<T> result, Tensor<T> gradient, Action? beforeBackward = null)
+    : TrainingPass<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public override void Backward()
+    {
+        beforeBackward?.Invoke();
+        model.Backward(result, gradient);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing) => result.Dispose();
+}
