@@ -20,8 +20,11 @@ internal static class BenchCommand
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Run each layer in both directions." };
         var threads = new Option<int>("--threads") { Description = "Threads the kernels may use.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs of each kind; the median is reported.", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (and on until --warmup-seconds have passed, so the JIT has optimized the code).",
-            DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Untimed runs first (and on until --warmup-seconds have passed, so the JIT has optimized the code).",
+            DefaultValueFactory = _ => 3
+        };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Least time the untimed runs take.", DefaultValueFactory = _ => 1.5 };
         var json = new Option<bool>("--json") { Description = "End with one JSON object: forward_ms, train_ms, forward_gflops, train_gflops, …" };
         var command = new Command(

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Carnet.Models;
 using Carnet.Tasks.Experiments;
 
@@ -40,7 +40,7 @@ internal static class ExperimentCommand
         var tests = CommandSupport.Option("--test-sequences", "New sequences to test on.", 2560);
         var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
         var outFolder = new Option<string?>("--out")
-            { Description = "Also write metrics.json, report.html (learning curve, gradient flow), model.safetensors and sample.csv here." };
+        { Description = "Also write metrics.json, report.html (learning curve, gradient flow), model.safetensors and sample.csv here." };
         var json = CommandSupport.Option("--json", "End with one JSON object: wrong_fraction, test_error, sequences_seen, baseline, …", false);
         var quiet = CommandSupport.Option("--quiet", "Print only the result.", false);
         var command = new Command(

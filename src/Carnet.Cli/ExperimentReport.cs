@@ -42,7 +42,8 @@ internal static class ExperimentReport
 
         report.AddSvg(atStart.RenderSvg());
         var trained = new LineChart($"{result.Cell.ToString().ToUpperInvariant()} before and after training",
-            "distance from the sequence end (steps)", "‖dL/dh_t‖") { LogarithmicY = true };
+            "distance from the sequence end (steps)", "‖dL/dh_t‖")
+        { LogarithmicY = true };
         trained.AddSeries("before training", Positive(result.GradientFlowBefore), dashed: true);
         trained.AddSeries("after training", Positive(result.GradientFlowAfter));
         report.AddSvg(trained.RenderSvg());

@@ -14,8 +14,11 @@ internal static class ForecastCommand
     {
         var data = CommandSupport.Option("--data", "CSV file with a header row, one row per time step.", CommandSupport.ShippedSeries);
         var target = new Option<string?>("--target") { Description = "The column to forecast (default: the last numeric column)." };
-        var features = new Option<string[]>("--features") { Description = "Extra numeric columns the network also reads (past values only).",
-            AllowMultipleArgumentsPerToken = true };
+        var features = new Option<string[]>("--features")
+        {
+            Description = "Extra numeric columns the network also reads (past values only).",
+            AllowMultipleArgumentsPerToken = true
+        };
         var time = new Option<string?>("--time") { Description = "The time column (default: year+month columns, or a date/time/timestamp column, or row numbers)." };
         var horizon = new Option<int?>("--horizon") { Description = "Steps to forecast at once (default: one season, at most 48; 12 without seasonality)." };
         var window = new Option<int?>("--window") { Description = "Past steps the network reads (default: two seasons or two horizons, at most 336)." };

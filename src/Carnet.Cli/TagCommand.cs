@@ -22,8 +22,11 @@ internal static class TagCommand
 
     private static Command Train(TextWriter output, TextWriter error)
     {
-        var data = new Option<string>("--data") { Description = "CoNLL file: a token and its tag per line (whitespace between; the first field is the token, the last the tag), " +
-            "a blank line between sentences.", Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "CoNLL file: a token and its tag per line (whitespace between; the first field is the token, the last the tag), " +
+            "a blank line between sentences.", Required = true
+        };
         var test = new Option<string?>("--test") { Description = "CoNLL file to test on (default: a held-out share of --data)." };
         var heldOut = CommandSupport.Option("--held-out", "Share of the sentences held out for testing when no --test file is given.", 0.1);
         var validation = CommandSupport.Option("--validation", "Share of the other sentences used for early stopping.", 0.1);

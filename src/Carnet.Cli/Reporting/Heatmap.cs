@@ -328,13 +328,13 @@ public sealed class Heatmap
 
     private void DrawScale(SvgBuilder svg, HeatmapLayout layout, double lower, double upper)
     {
-        const int Strips = 64;
+        const int strips = 64;
         double x = layout.Left + ColumnLabels.Count * layout.CellWidth + 16, top = layout.Top, height = layout.ScaleHeight;
         svg.BeginGroup("scale", crispEdges: true);
-        for (int i = 0; i < Strips; i++)
+        for (int i = 0; i < strips; i++)
         {
-            double value = upper - (upper - lower) * (i + 0.5) / Strips;
-            svg.Rect(x, top + i * height / Strips, 14, height / Strips, ColorOf(value, lower, upper));
+            double value = upper - (upper - lower) * (i + 0.5) / strips;
+            svg.Rect(x, top + i * height / strips, 14, height / strips, ColorOf(value, lower, upper));
         }
 
         svg.EndGroup();

@@ -1,9 +1,9 @@
 // Dimension legend: MR, NR = rows and columns of C per micro-tile; KC = depth of a K block; MC, NC = rows of op(A)
 // and columns of op(B) packed per cache block.
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
-using System.Runtime.Intrinsics;
 
 namespace Carnet.Kernels;
 

@@ -4,8 +4,8 @@
 // written (the micro-kernels of edge tiles never read them). Packed B: panels of NR columns, panel j0 at j0·kc,
 // element (p, j) at j0·kc + p·NR + (j − j0); columns past nc are zero.
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Carnet.Kernels;
 

@@ -246,17 +246,17 @@ internal static class ElementwiseSimd
     public static void AddTransposed<T>(ReadOnlySpan<T> source, int rows, int width, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int Tile = 32;
+        const int tile = 32;
         CheckMatrix(destination.Length, rows, width, width);
         CheckMatrix(source.Length, width, rows, rows);
         ref T from = ref MemoryMarshal.GetReference(source);
         ref T to = ref MemoryMarshal.GetReference(destination);
-        for (int r0 = 0; r0 < rows; r0 += Tile)
+        for (int r0 = 0; r0 < rows; r0 += tile)
         {
-            int rEnd = Math.Min(r0 + Tile, rows);
-            for (int j0 = 0; j0 < width; j0 += Tile)
+            int rEnd = Math.Min(r0 + tile, rows);
+            for (int j0 = 0; j0 < width; j0 += tile)
             {
-                int jEnd = Math.Min(j0 + Tile, width);
+                int jEnd = Math.Min(j0 + tile, width);
                 for (int r = r0; r < rEnd; r++)
                 {
                     ref T row = ref Unsafe.Add(ref to, r * width);

@@ -17,29 +17,30 @@ internal sealed class MemoryTrainable(SequenceModel<float> model, MemoryTask tas
     private readonly double[] errors = new double[batchSize]; // (B)
     private readonly bool[] correct = new bool[batchSize]; // (B)
 
-/// <summary>The errors and correctness of the most recent training sequences.</summary>
-public RecentWindow Recent { get; } = new(task.Stopping.Window);
+    /// <summary>The errors and correctness of the most recent training sequences.</summary>
+    public RecentWindow Recent { get; } = new(task.Stopping.Window);
 
-public IReadOnlyList<(string Prefix, Module<float> Module)> Modules => model.Modules;
+    public IReadOnlyList<(string Prefix, Module<float> Module)> Modules => model.Modules;
 
-public TrainingPass<float> Forward(TaskBatch batch, RecurrentCarry<float>? carried, RandomSource random)
-{
-    var inputs = MemoryExperiment.ToTrainingBatch(batch);
-    var result = model.Forward(inputs.Inputs, training: true);
-    var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray()); // (B, O) or (B, T, O)
-    double batchLoss = loss(result.Prediction, inputs.Targets, gradient);
-    return new SequenceModelPass<float>(model, result, gradient, () =>
+    public TrainingPass<float> Forward(TaskBatch batch, RecurrentCarry<float>? carried, RandomSource random)
     {
-        task.Judge(result.Prediction.Span, batch, errors, correct);
-        Recent.Add(errors, correct);
-    }) { Loss = batchLoss };
-}
+        var inputs = MemoryExperiment.ToTrainingBatch(batch);
+        var result = model.Forward(inputs.Inputs, training: true);
+        var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray()); // (B, O) or (B, T, O)
+        double batchLoss = loss(result.Prediction, inputs.Targets, gradient);
+        return new SequenceModelPass<float>(model, result, gradient, () =>
+        {
+            task.Judge(result.Prediction.Span, batch, errors, correct);
+            Recent.Add(errors, correct);
+        })
+        { Loss = batchLoss };
+    }
 
-public double? Validate() => null;
+    public double? Validate() => null;
 
-public Dictionary<string, string> CheckpointMetadata() => throw new NotSupportedException("A memory experiment keeps no checkpoint.");
+    public Dictionary<string, string> CheckpointMetadata() => throw new NotSupportedException("A memory experiment keeps no checkpoint.");
 
-public void CheckCheckpoint(SafeTensorsFile file) => throw new NotSupportedException("A memory experiment keeps no checkpoint.");
+    public void CheckCheckpoint(SafeTensorsFile file) => throw new NotSupportedException("A memory experiment keeps no checkpoint.");
 }
 
 /// <summary>The errors and correctness of the most recent training sequences (a ring buffer).</summary>
