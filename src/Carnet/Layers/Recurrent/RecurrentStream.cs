@@ -35,7 +35,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         this.layer = layer;
         this.batch = batch;
         int layers = layer.Options.NumLayers, h = layer.Options.HiddenSize, p = layer.StateSize;
-        int width = CellSpec.GateCountOf(layer.Kind) * h;
+        int width = RecurrentCells.Of(layer.Kind).GateCount * h;
         inputWeights = new WeightOperand<T>?[layers];
         recurrentWeights = new WeightOperand<T>?[layers];
         projectionWeights = new WeightOperand<T>?[layers];

@@ -1,0 +1,27 @@
+namespace Carnet.Kernels;
+
+/// <summary>Long short-term memory: gates i, f, g, o, a cell state, an optional projection and chosen gate biases.</summary>
+public sealed class LstmCellStrategy : RecurrentCellStrategy
+{
+    /// <summary>The one instance.</summary>
+    public static LstmCellStrategy Instance { get; } = new();
+
+    private LstmCellStrategy()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "LSTM";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["input", "forget", "candidate", "output"];
+
+    /// <inheritdoc/>
+    public override bool HasCellState => true;
+
+    /// <inheritdoc/>
+    public override bool SupportsProjection => true;
+
+    /// <inheritdoc/>
+    public override bool SupportsGateBiases => true;
+}
