@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Carnet.Kernels;
 
 /// <summary>Long short-term memory: gates i, f, g, o, a cell state, an optional projection and chosen gate biases.</summary>
@@ -24,4 +26,14 @@ public sealed class LstmCellStrategy : RecurrentCellStrategy
 
     /// <inheritdoc/>
     public override bool SupportsGateBiases => true;
+
+    /// <inheritdoc/>
+    public override void ForwardUnits<T>(scoped in CellForwardStep<T> step, UnitRange units)
+        => LstmKernels.Forward(
+            step.CellPrevious, step.Rows, step.HiddenSize, step.Gates, step.CellNext, step.TanhCell, step.HiddenNext, units.Start, units.Count);
+
+    /// <inheritdoc/>
+    public override void BackwardUnits<T>(scoped in CellBackwardStep<T> step, UnitRange units)
+        => LstmKernels.Backward(
+            step.Gates, step.CellPrevious, step.TanhCell, step.DHidden, step.Rows, step.HiddenSize, step.DCell, step.DGates, units.Start, units.Count);
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Carnet.Kernels;
 
 /// <summary>
@@ -32,6 +34,14 @@ public abstract class RecurrentCellStrategy
     /// multiplies its hidden part by the reset gate).
     /// </summary>
     public virtual bool SeparatesHiddenGates => false;
+
+    /// <summary>The point-wise forward of one step for some units: from the summed pre-activations to h_t (and c_t).</summary>
+    public abstract void ForwardUnits<T>(scoped in CellForwardStep<T> step, UnitRange units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The point-wise backward of one step for some units: from dL/dh_t (and dL/dc_t) to dL/d gates.</summary>
+    public abstract void BackwardUnits<T>(scoped in CellBackwardStep<T> step, UnitRange units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Multiply-adds of one step per hidden unit, per input and state feature: G.</summary>
     public double ForwardFlops(int steps, int batch, int hiddenSize, int inputAndStateSize)

@@ -23,7 +23,7 @@ internal static class RecurrentDirection
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isLstm = spec.Kind == RecurrentCellKind.Lstm, isGru = spec.Kind == RecurrentCellKind.Gru;
+        bool isLstm = spec.Cell.HasCellState, isGru = spec.Cell.SeparatesHiddenGates;
         var cache = new DirectionCache<T>
         {
             // every element is written before it is read, so lent buffers need no clearing
@@ -88,7 +88,7 @@ internal static class RecurrentDirection
         Span<T> gates, Span<T> hiddenGates, Span<T> tanhCell, Span<T> unprojected, Span<T> hNext, Span<T> cNext)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (spec.Kind == RecurrentCellKind.Gru && !biasHh.IsEmpty)
+        if (spec.Cell.SeparatesHiddenGates && !biasHh.IsEmpty)
         {
             Elementwise.BroadcastRows(biasHh, default, batch, spec.GateWidth, hiddenGates);
         }
@@ -113,8 +113,9 @@ internal static class RecurrentDirection
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
         bool whole = unitStart == 0 && unitCount == hidden;
-        Span<T> sums = spec.Kind == RecurrentCellKind.Gru ? hiddenGates : gates;
-        bool accumulate = spec.Kind != RecurrentCellKind.Gru || accumulateHidden;
+        var cell = spec.Cell;
+        Span<T> sums = cell.SeparatesHiddenGates ? hiddenGates : gates;
+        bool accumulate = !cell.SeparatesHiddenGates || accumulateHidden;
         if (whole)
         {
             recurrentWeights.Multiply(hPrevious, batch, sums, width, accumulate);
@@ -130,29 +131,15 @@ internal static class RecurrentDirection
             recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, starts, unitCount);
         }
 
-        switch (spec.Kind)
+        Span<T> r = spec.HasProjection ? unprojected : hNext; // what the cell writes: h_t, or r_t before the projection
+        var step = new CellForwardStep<T>
         {
-            case RecurrentCellKind.Lstm:
-            {
-                Span<T> r = spec.HasProjection ? unprojected : hNext;
-                LstmKernels.Forward(cPrevious, batch, hidden, gates, cNext, tanhCell, r, unitStart, unitCount);
-                projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);
-                break;
-            }
-
-            case RecurrentCellKind.Gru:
-                GruKernels.Forward<T>(hiddenGates, hPrevious, batch, hidden, gates, hNext, unitStart, unitCount);
-                break;
-
-            default:
-                for (int b = 0; b < batch; b++)
-                {
-                    RnnKernels.Forward(spec.Nonlinearity == RnnNonlinearity.Relu, gates.Slice(b * hidden + unitStart, unitCount));
-                }
-
-                Elementwise.CopyRows<T>(gates[unitStart..], hidden, batch, unitCount, hNext[unitStart..], size);
-                break;
-        }
+            Rows = batch, HiddenSize = hidden, StateSize = size, Relu = spec.Nonlinearity == RnnNonlinearity.Relu,
+            Gates = gates, HiddenGates = hiddenGates, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
+            CellNext = cNext, TanhCell = tanhCell, HiddenNext = r,
+        };
+        cell.ForwardUnits(step, new UnitRange(unitStart, unitCount));
+        projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);
     }
 
     /// <summary>
@@ -168,7 +155,7 @@ internal static class RecurrentDirection
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isGru = spec.Kind == RecurrentCellKind.Gru;
+        bool isGru = spec.Cell.SeparatesHiddenGates;
         using var recurrentWeights = WeightOperand<T>.Create(false, parameters.WeightHh.Value.Memory, size, width, size); // W_hh (G·H, P)
         using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
 
@@ -181,7 +168,7 @@ internal static class RecurrentDirection
             dFinalHidden, dFinalCell, dStates);
         loop.Run(threads);
         loop.DInitialHidden.CopyTo(dInitialHidden);
-        if (spec.Kind == RecurrentCellKind.Lstm)
+        if (spec.Cell.HasCellState)
         {
             loop.DCell.CopyTo(dInitialCell);
         }
