@@ -16,7 +16,7 @@ public sealed class GruCellStrategy : RecurrentCellStrategy
     public override string Name => "GRU";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> GateNames { get; } = ["reset", "update", "candidate"];
+    public override IReadOnlyList<string> GateNames { get; } = ["reset gate", "update gate", "candidate"];
 
     /// <inheritdoc/>
     public override bool SeparatesHiddenGates => true;

@@ -16,7 +16,7 @@ public sealed class LstmCellStrategy : RecurrentCellStrategy
     public override string Name => "LSTM";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> GateNames { get; } = ["input", "forget", "candidate", "output"];
+    public override IReadOnlyList<string> GateNames { get; } = ["input gate", "forget gate", "candidate", "output gate"];
 
     /// <inheritdoc/>
     public override bool HasCellState => true;

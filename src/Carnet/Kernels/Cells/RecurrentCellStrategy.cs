@@ -14,6 +14,12 @@ public abstract class RecurrentCellStrategy
     /// <summary>The gate names in PyTorch's block order (i f g o, r z n, or the single pre-activation).</summary>
     public abstract IReadOnlyList<string> GateNames { get; }
 
+    /// <summary>
+    /// The gate blocks an explanation reports, as named there; a block named <c>candidate</c> is not a gate in (0, 1).
+    /// Empty when the single block is the state itself (an RNN).
+    /// </summary>
+    public virtual IReadOnlyList<string> TracedGates => GateNames;
+
     /// <summary>G: gate blocks per hidden unit.</summary>
     public int GateCount => GateNames.Count;
 

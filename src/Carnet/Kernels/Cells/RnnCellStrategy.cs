@@ -19,6 +19,9 @@ public sealed class RnnCellStrategy : RecurrentCellStrategy
     public override IReadOnlyList<string> GateNames { get; } = ["hidden"];
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string> TracedGates { get; } = [];
+
+    /// <inheritdoc/>
     public override bool SupportsNonlinearity => true;
 
     /// <inheritdoc/>

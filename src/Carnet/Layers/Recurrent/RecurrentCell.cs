@@ -39,7 +39,7 @@ public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatin
         int batch = input.Shape[0];
         hidden?.EnsureShape(nameof(hidden), batch, HiddenSize);
         cell?.EnsureShape(nameof(cell), batch, HiddenSize);
-        bool isLstm = spec.Kind == RecurrentCellKind.Lstm;
+        bool isLstm = spec.Cell.HasCellState;
         var hiddenOut = Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
         var cellOut = isLstm ? Tensor<T>.Zeros(batch, HiddenSize) : null; // (B, H)
         var output = new T[batch * HiddenSize]; // (B, H)

@@ -72,7 +72,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
             }
             else
             {
-                var second = spec.Kind == RecurrentCellKind.Gru ? default : parameters.BiasHh!.Value.Span;
+                var second = spec.Cell.SeparatesHiddenGates ? default : parameters.BiasHh!.Value.Span;
                 Elementwise.BroadcastRows<T>(parameters.BiasIh.Value.Span, second, 1, spec.GateWidth, biases[l]);
             }
         }
@@ -127,7 +127,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         var spec = layer.SpecOf(l);
         var parameters = layer.ParametersOf(l, 0);
         int width = spec.GateWidth, h = spec.HiddenSize, next = 1 - current;
-        bool isGru = spec.Kind == RecurrentCellKind.Gru;
+        bool isGru = spec.Cell.SeparatesHiddenGates;
         Span<T> stepGates = gates.AsSpan(0, batch * width); // (B, G·H)
         Span<T> stepHiddenGates = hiddenGates.AsSpan(0, batch * width); // (B, G·H)
         ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
