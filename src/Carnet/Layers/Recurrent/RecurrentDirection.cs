@@ -82,35 +82,31 @@ internal static class RecurrentDirection
     /// tanhCell (B, H, LSTM) tanh(c_t), unprojected (B, H, LSTM with projection) o ⊙ tanh(c_t); hNext (B, P) and
     /// cNext (B, H, LSTM) the new state.
     /// </summary>
-    public static void Step<T>(
-        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, ReadOnlySpan<T> biasHh, int batch,
-        ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> cPrevious,
-        Span<T> gates, Span<T> hiddenGates, Span<T> tanhCell, Span<T> unprojected, Span<T> hNext, Span<T> cNext)
+    public static void Step<T>(CellSpec spec, StepWeights<T> weights, ReadOnlySpan<T> biasHh, scoped in StepBuffers<T> buffers)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (spec.Cell.SeparatesHiddenGates && !biasHh.IsEmpty)
         {
-            Elementwise.BroadcastRows(biasHh, default, batch, spec.GateWidth, hiddenGates);
+            Elementwise.BroadcastRows(biasHh, default, buffers.Rows, spec.GateWidth, buffers.HiddenGates);
         }
 
-        StepUnits(
-            spec, recurrentWeights, projectionWeights, batch, !biasHh.IsEmpty, hPrevious, cPrevious,
-            gates, hiddenGates, tanhCell, unprojected, hNext, cNext, 0, spec.HiddenSize);
+        StepUnits(spec, weights, buffers, accumulateHidden: !biasHh.IsEmpty, new UnitRange(0, spec.HiddenSize));
     }
 
     /// <summary>
-    /// <see cref="Step"/> for units [<paramref name="unitStart"/>, +<paramref name="unitCount"/>) only: their columns of
+    /// <see cref="Step"/> for <paramref name="units"/> only: their columns of
     /// every gate block, of c and (without a projection) of h. The GRU's hiddenGates already hold b_hh when
     /// <paramref name="accumulateHidden"/>. A cut between units must fall on <see cref="WeightOperand{T}.ColumnAlignment"/>;
     /// an LSTM with a projection runs all its units at once.
     /// </summary>
     public static void StepUnits<T>(
-        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, int batch, bool accumulateHidden,
-        ReadOnlySpan<T> hPrevious, ReadOnlySpan<T> cPrevious,
-        Span<T> gates, Span<T> hiddenGates, Span<T> tanhCell, Span<T> unprojected, Span<T> hNext, Span<T> cNext,
-        int unitStart, int unitCount)
+        CellSpec spec, StepWeights<T> weights, scoped in StepBuffers<T> buffers, bool accumulateHidden, UnitRange units)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int batch = buffers.Rows, unitStart = units.Start, unitCount = units.Count;
+        var (recurrentWeights, projectionWeights) = weights;
+        ReadOnlySpan<T> hPrevious = buffers.HiddenPrevious;
+        Span<T> gates = buffers.Gates, hiddenGates = buffers.HiddenGates, hNext = buffers.HiddenNext;
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
         bool whole = unitStart == 0 && unitCount == hidden;
         var cell = spec.Cell;
@@ -131,14 +127,14 @@ internal static class RecurrentDirection
             recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, starts, unitCount);
         }
 
-        Span<T> r = spec.HasProjection ? unprojected : hNext; // what the cell writes: h_t, or r_t before the projection
+        Span<T> r = spec.HasProjection ? buffers.Unprojected : hNext; // what the cell writes: h_t, or r_t before the projection
         var step = new CellForwardStep<T>
         {
             Rows = batch, HiddenSize = hidden, StateSize = size, Relu = spec.Nonlinearity == RnnNonlinearity.Relu,
-            Gates = gates, HiddenGates = hiddenGates, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
-            CellNext = cNext, TanhCell = tanhCell, HiddenNext = r,
+            Gates = gates, HiddenGates = hiddenGates, HiddenPrevious = hPrevious, CellPrevious = buffers.CellPrevious,
+            CellNext = buffers.CellNext, TanhCell = buffers.TanhCell, HiddenNext = r,
         };
-        cell.ForwardUnits(step, new UnitRange(unitStart, unitCount));
+        cell.ForwardUnits(step, units);
         projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);
     }
 

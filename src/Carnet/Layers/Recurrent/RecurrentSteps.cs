@@ -148,13 +148,16 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         Span<T> hNext = last ? FinalHidden.AsSpan(b0 * size, rows * size) : cache.HiddenPrevious.AsSpan(after * size, rows * size); // (rows, P)
         ReadOnlySpan<T> cPrevious = isLstm ? cache.CellPrevious.AsSpan(at * hidden, rows * hidden) : default; // (rows, H)
         Span<T> cNext = !isLstm ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.AsSpan(after * hidden, rows * hidden);
-        RecurrentDirection.StepUnits(
-            spec, recurrentWeights, projectionWeights, rows, accumulateHidden, hPrevious, cPrevious,
-            cache.Gates.AsSpan(at * width, rows * width),
-            spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.AsSpan(at * width, rows * width) : default,
-            isLstm ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
-            spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
-            hNext, cNext, u0, n);
+        var buffers = new StepBuffers<T>
+        {
+            Rows = rows, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
+            Gates = cache.Gates.AsSpan(at * width, rows * width),
+            HiddenGates = spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.AsSpan(at * width, rows * width) : default,
+            TanhCell = isLstm ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
+            Unprojected = spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
+            HiddenNext = hNext, CellNext = cNext,
+        };
+        RecurrentDirection.StepUnits(spec, new StepWeights<T>(recurrentWeights, projectionWeights), buffers, accumulateHidden, new UnitRange(u0, n));
 
         // padded rows keep their state and output zero
         Span<T> outputNow = output.Span[(at * outputStride)..];
