@@ -16,65 +16,6 @@ namespace Carnet.Layers;
 /// </summary>
 internal static class RecurrentDirection
 {
-    public static DirectionCache<T> Forward<T>(
-        CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse,
-        ReadOnlySpan<T> input, ReadOnlyMemory<bool> active, ReadOnlySpan<T> initialHidden, ReadOnlySpan<T> initialCell,
-        Memory<T> output, int outputStride, Span<T> finalHidden, Span<T> finalCell, BufferPool<T>? pool = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isLstm = spec.Cell.HasCellState, isGru = spec.Cell.SeparatesHiddenGates;
-        var cache = new DirectionCache<T>
-        {
-            // every element is written before it is read, so lent buffers need no clearing
-            Gates = Buffers.Rent(pool, rows * width), // (T, B, G·H)
-            HiddenGates = isGru ? Buffers.Rent(pool, rows * width) : null, // (T, B, 3H)
-            HiddenPrevious = Buffers.Rent(pool, rows * size), // (T, B, P)
-            CellPrevious = isLstm ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
-            TanhCell = isLstm ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
-            Unprojected = spec.HasProjection ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
-        };
-
-        // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases (the GRU keeps b_hh apart)
-        ReadOnlySpan<T> weightIh = parameters.WeightIh.Value.Span;
-        ReadOnlySpan<T> biasIh = parameters.BiasIh is null ? default : parameters.BiasIh.Value.Span;
-        ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
-        if (!biasIh.IsEmpty)
-        {
-            Elementwise.BroadcastRows(biasIh, isGru ? default : biasHh, rows, width, cache.Gates);
-            if (isGru)
-            {
-                Elementwise.BroadcastRows(biasHh, default, rows, width, cache.HiddenGates);
-            }
-        }
-
-        Gemm.MultiplyTransposedB(input, weightIh, rows, width, spec.InputSize, cache.Gates, accumulate: !biasIh.IsEmpty);
-
-        // the weights every step multiplies by, packed once for the whole sequence
-        using var recurrentWeights = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width); // W_hhᵀ (P, G·H)
-        using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
-
-        int first = reverse ? steps - 1 : 0;
-        initialHidden.CopyTo(cache.HiddenPrevious.AsSpan(first * batch * size, batch * size));
-        if (isLstm)
-        {
-            initialCell.CopyTo(cache.CellPrevious.AsSpan(first * batch * hidden, batch * hidden));
-        }
-
-        int threads = KernelSettings.AvailableThreads;
-        var loop = new ForwardSteps<T>(
-            spec, recurrentWeights, projectionWeights, cache, StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
-            steps, batch, reverse, accumulateHidden: !biasHh.IsEmpty, active, output, outputStride);
-        loop.Run(threads);
-        loop.FinalHidden.CopyTo(finalHidden);
-        if (isLstm)
-        {
-            loop.FinalCell.CopyTo(finalCell);
-        }
-
-        return cache;
-    }
-
     /// <summary>
     /// One time step of one direction, given gates (B, G·H) that already hold the input projection and the input-side
     /// biases (for LSTM and RNN both biases): adds the recurrent product, runs the point-wise kernel and, for an LSTM with
@@ -136,61 +77,5 @@ internal static class RecurrentDirection
         };
         cell.ForwardUnits(step, units);
         projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);
-    }
-
-    /// <summary>
-    /// Back-propagation through time for one direction: accumulates the weight gradients, adds dL/dinput into
-    /// dInput and writes dL/dh_0, dL/dc_0. When dStates (T, B, P) is given it receives dL/dh_t for every step:
-    /// the gradient reaching h_t from the later steps and from output[t] (zero at padded steps).
-    /// </summary>
-    public static void Backward<T>(
-        CellSpec spec, DirectionParameters<T> parameters, int steps, int batch, bool reverse, DirectionCache<T> cache,
-        ReadOnlySpan<T> input, ReadOnlyMemory<bool> active,
-        ReadOnlyMemory<T> dOutput, int outputStride, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell,
-        Span<T> dInput, Span<T> dInitialHidden, Span<T> dInitialCell, Memory<T> dStates = default, BufferPool<T>? pool = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isGru = spec.Cell.SeparatesHiddenGates;
-        using var recurrentWeights = WeightOperand<T>.Create(false, parameters.WeightHh.Value.Memory, size, width, size); // W_hh (G·H, P)
-        using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
-
-        var dGatesInput = Buffers.Rent(pool, rows * width); // (T, B, G·H) dL/d(input pre-activations), every element written
-        int threads = KernelSettings.AvailableThreads;
-        var loop = new BackwardSteps<T>(
-            spec, recurrentWeights, projectionWeights, cache, StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads),
-            steps, batch, reverse, active, dOutput, outputStride,
-            dGatesInput, isGru ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null,
-            dFinalHidden, dFinalCell, dStates);
-        loop.Run(threads);
-        loop.DInitialHidden.CopyTo(dInitialHidden);
-        if (spec.Cell.HasCellState)
-        {
-            loop.DCell.CopyTo(dInitialCell);
-        }
-
-        // weight and input gradients, one product each over all steps
-        T[] dGatesHidden = loop.DGatesHidden;
-        Gemm.AccumulateTransposedA<T>(dGatesInput, input, width, spec.InputSize, rows, parameters.WeightIh.Gradient.Span);
-        Gemm.MultiplyPlain<T>(dGatesInput, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: true);
-        Gemm.AccumulateTransposedA<T>(dGatesHidden, cache.HiddenPrevious, width, size, rows, parameters.WeightHh.Gradient.Span);
-        if (parameters.BiasIh is not null && parameters.BiasHh is not null)
-        {
-            Elementwise.AccumulateColumnSums<T>(dGatesInput, rows, width, parameters.BiasIh.Gradient.Span);
-            Elementwise.AccumulateColumnSums<T>(dGatesHidden, rows, width, parameters.BiasHh.Gradient.Span);
-        }
-
-        if (spec.HasProjection)
-        {
-            Gemm.AccumulateTransposedA<T>(loop.DHiddenSteps, cache.Unprojected, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
-        }
-
-        pool?.Return(dGatesInput);
-        if (isGru)
-        {
-            pool?.Return(dGatesHidden);
-        }
-
-        pool?.Return(loop.DHiddenSteps);
     }
 }

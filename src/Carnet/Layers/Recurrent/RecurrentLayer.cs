@@ -102,13 +102,14 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             ForEachDirection(d =>
             {
                 int index = layerIndex * Directions + d;
-                ReadOnlySpan<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
-                ReadOnlySpan<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
-                cache.Directions[index] = RecurrentDirection.Forward(
-                    specs[layerIndex], directions[index], steps, batch, reverse: d == 1, directionInput, cache.Active, h0, c0,
-                    directionOutput.AsMemory(d * StateSize), OutputSize,
-                    hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
-                    cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize), buffers);
+                Span<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
+                Span<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
+                cache.Directions[index] = pass.Forward(
+                    directionInput, new StateSpans<T>(h0, c0), new StridedColumns<T>(directionOutput.AsMemory(d * StateSize), OutputSize),
+                    new StateSpans<T>(
+                        hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
+                        cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)));
             });
 
             layerInput = output;
@@ -161,14 +162,16 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             ForEachDirection(d =>
             {
                 int index = layerIndex * Directions + d;
-                ReadOnlySpan<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
-                ReadOnlySpan<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
-                RecurrentDirection.Backward(
-                    specs[layerIndex], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
-                    cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsMemory(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
-                    dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
-                    dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize),
-                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default, buffers);
+                Span<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
+                Span<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
+                pass.Backward(
+                    cache.Directions[index]!, cache.LayerInputs[layerIndex],
+                    new ReadOnlyStridedColumns<T>(dLayerOutput.AsMemory(d * StateSize), OutputSize), new StateSpans<T>(dHn, dCn), d == 1 ? dInputReverse : dInput,
+                    new StateSpans<T>(
+                        dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
+                        dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)),
+                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default);
             });
             if (Directions == 2)
             {

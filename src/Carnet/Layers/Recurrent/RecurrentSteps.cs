@@ -104,13 +104,12 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
     private readonly Memory<T> output; // (T, B, S) from this direction's first column
 
     public ForwardSteps(
-        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, DirectionCache<T> cache, StepSlicing slicing,
-        int steps, int batch, bool reverse, bool accumulateHidden, ReadOnlyMemory<bool> active, Memory<T> output, int outputStride)
-        : base(slicing.ByRows ? 1 : steps, slicing.Slices)
+        DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing, StridedColumns<T> output, bool accumulateHidden)
+        : base(slicing.ByRows ? 1 : pass.Extent.Steps, slicing.Slices)
     {
-        (this.spec, this.recurrentWeights, this.projectionWeights, this.cache, this.slicing) = (spec, recurrentWeights, projectionWeights, cache, slicing);
-        (this.steps, this.batch, this.reverse, this.accumulateHidden) = (steps, batch, reverse, accumulateHidden);
-        (this.active, this.output, this.outputStride) = (active, output, outputStride);
+        (spec, (recurrentWeights, projectionWeights), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
+        ((steps, batch, reverse), this.accumulateHidden) = (pass.Extent, accumulateHidden);
+        (active, (this.output, outputStride)) = (pass.Active, output);
         FinalHidden = new T[batch * spec.OutputSize];
         FinalCell = spec.Cell.HasCellState ? new T[batch * spec.HiddenSize] : [];
     }
@@ -204,15 +203,14 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     private readonly T[] dUnprojected; // (B, H) LSTM with projection
 
     public BackwardSteps(
-        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, DirectionCache<T> cache, StepSlicing slicing,
-        int steps, int batch, bool reverse, ReadOnlyMemory<bool> active, ReadOnlyMemory<T> dOutput, int outputStride,
-        T[] gatesInput, T[] gatesHidden, T[]? hiddenSteps, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell, Memory<T> dStates)
-        : base(slicing.ByRows ? 1 : 2 * steps, slicing.Slices)
+        DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing,
+        ReadOnlyStridedColumns<T> dOutput, StepGradients<T> gradients, StateSpans<T> dFinal, Memory<T> dStates)
+        : base(slicing.ByRows ? 1 : 2 * pass.Extent.Steps, slicing.Slices)
     {
-        (this.spec, this.recurrentWeights, this.projectionWeights, this.cache, this.slicing) = (spec, recurrentWeights, projectionWeights, cache, slicing);
-        (this.steps, this.batch, this.reverse, this.active, this.dOutput, this.outputStride, this.dStates) =
-            (steps, batch, reverse, active, dOutput, outputStride, dStates);
-        (DGatesInput, DGatesHidden, DHiddenSteps) = (gatesInput, gatesHidden, hiddenSteps);
+        (spec, (recurrentWeights, projectionWeights), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
+        ((steps, batch, reverse), active, (this.dOutput, outputStride), this.dStates) = (pass.Extent, pass.Active, dOutput, dStates);
+        (DGatesInput, DGatesHidden, DHiddenSteps) = (gradients.GatesInput, gradients.GatesHidden, gradients.HiddenSteps);
+        ReadOnlySpan<T> dFinalHidden = dFinal.Hidden, dFinalCell = dFinal.Cell;
         bool isLstm = spec.Cell.HasCellState;
         int size = spec.OutputSize, hidden = spec.HiddenSize;
         dHidden = [dFinalHidden.ToArray(), new T[batch * size]];
