@@ -7,10 +7,8 @@ using Carnet.Kernels;
 namespace Carnet.Layers;
 
 /// <summary>
-/// One direction of one recurrent layer over a whole time-major sequence: slices buffers and calls kernels.
-/// The input projection of all steps is one matrix product; each step adds one recurrent product for all
-/// gates and runs the cell's point-wise kernel. Backward runs the steps in reverse (back-propagation
-/// through time) and then forms the weight gradients with one product each over all steps.
+/// One time step of one direction (for <see cref="DirectionPass{T}"/>'s time loop and the streaming state): adds the
+/// recurrent product for all gates, runs the cell's point-wise step and, for an LSTM with a projection, projects.
 /// Variable lengths use an activity mask: at a padded step a row keeps its state, its output is zero and
 /// it passes its gradient through unchanged.
 /// </summary>
