@@ -38,7 +38,7 @@ internal static class BenchCommand
         {
             var options = new LayerBenchmarkOptions
             {
-                Cell = parse.GetValue(cell) switch { "gru" => RecurrentCellKind.Gru, "rnn" => RecurrentCellKind.Rnn, _ => RecurrentCellKind.Lstm },
+                Cell = CommandSupport.Cell(parse.GetValue(cell)!),
                 InputSize = parse.GetValue(inputSize),
                 HiddenSize = parse.GetValue(hiddenSize),
                 NumLayers = parse.GetValue(numLayers),

@@ -54,12 +54,7 @@ internal static class CommandSupport
     }
 
     /// <summary>The cell named on the command line.</summary>
-    public static RecurrentCellKind Cell(string name) => name switch
-    {
-        "gru" => RecurrentCellKind.Gru,
-        "rnn" => RecurrentCellKind.Rnn,
-        _ => RecurrentCellKind.Lstm,
-    };
+    public static RecurrentCellKind Cell(string name) => RecurrentCells.Parse(name) ?? RecurrentCellKind.Lstm;
 
     /// <summary>auto → null, yes → true, no → false.</summary>
     public static bool? Tristate(string value) => value switch

@@ -207,12 +207,12 @@ internal static class ExperimentCommand
         }
 
         json.WriteNumber("hidden_size", options.HiddenSize);
-        if (options.Cell == Layers.RecurrentCellKind.Lstm && options.ForgetGateBias is { } forget)
+        if (Layers.RecurrentCells.Of(options.Cell).SupportsGateBiases && options.ForgetGateBias is { } forget)
         {
             json.WriteNumber("forget_bias", forget);
         }
 
-        if (options.Cell == Layers.RecurrentCellKind.Lstm && options.InputGateBias is { } inputBias)
+        if (Layers.RecurrentCells.Of(options.Cell).SupportsGateBiases && options.InputGateBias is { } inputBias)
         {
             json.WriteNumber("input_bias", inputBias);
         }

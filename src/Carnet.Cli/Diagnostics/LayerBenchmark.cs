@@ -69,12 +69,7 @@ public static class LayerBenchmark
             InputSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
         };
         var random = new RandomSource(1);
-        RecurrentLayer<float> layer = options.Cell switch
-        {
-            RecurrentCellKind.Lstm => new Lstm<float>(recurrent, random),
-            RecurrentCellKind.Gru => new Gru<float>(recurrent, random),
-            _ => new Rnn<float>(recurrent, random),
-        };
+        RecurrentLayer<float> layer = RecurrentCells.CreateLayer<float>(options.Cell, recurrent, random);
         var input = Tensor<float>.Zeros(options.SequenceLength, options.Batch, options.InputSize); // (T, B, I)
         var gradOutput = Tensor<float>.Zeros(options.SequenceLength, options.Batch, layer.OutputSize); // (T, B, D·H)
         random.FillGaussian(input.Span, 0, 1);
@@ -106,13 +101,13 @@ public static class LayerBenchmark
     /// <summary>Σ over layers and directions of T·B·2·G·H·(I_layer + H).</summary>
     public static double ForwardFlops(LayerBenchmarkOptions o)
     {
-        int gates = o.Cell switch { RecurrentCellKind.Lstm => 4, RecurrentCellKind.Gru => 3, _ => 1 };
+        var cell = RecurrentCells.Of(o.Cell);
         int directions = o.Bidirectional ? 2 : 1;
         double total = 0;
         for (int layer = 0; layer < o.NumLayers; layer++)
         {
             int inputSize = layer == 0 ? o.InputSize : directions * o.HiddenSize;
-            total += directions * (double)o.SequenceLength * o.Batch * 2 * gates * o.HiddenSize * (inputSize + o.HiddenSize);
+            total += directions * cell.ForwardFlops(o.SequenceLength, o.Batch, o.HiddenSize, inputSize + o.HiddenSize);
         }
 
         return total;

@@ -16,6 +16,7 @@ internal static class Initialization
     {
         double bound = 1.0 / Math.Sqrt(options.HiddenSize);
         int hidden = options.HiddenSize;
+        var cell = RecurrentCells.Of(kind);
         foreach (var parameter in module.Parameters)
         {
             random.FillUniform(parameter.Value.Span, -bound, bound);
@@ -27,13 +28,13 @@ internal static class Initialization
             if (options.RecurrentWeightInitialization == RecurrentWeightInitialization.Orthogonal && parameter.Name.StartsWith("weight_hh", StringComparison.Ordinal))
             {
                 int columns = parameter.Shape[1];
-                for (int gate = 0; gate < CellSpec.GateCountOf(kind); gate++)
+                for (int gate = 0; gate < cell.GateCount; gate++)
                 {
                     LinearAlgebra.Orthogonal(random, hidden, columns, values.Slice(gate * hidden * columns, hidden * columns));
                 }
             }
 
-            if (kind == RecurrentCellKind.Lstm && parameter.Name.StartsWith("bias_", StringComparison.Ordinal))
+            if (cell.SupportsGateBiases && parameter.Name.StartsWith("bias_", StringComparison.Ordinal))
             {
                 // gate blocks i, f, g, o: the chosen bias goes on the input side, the hidden side's block is zero
                 bool inputSide = parameter.Name.StartsWith("bias_ih", StringComparison.Ordinal);

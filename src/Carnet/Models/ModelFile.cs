@@ -146,7 +146,7 @@ public static class ModelFile
         {
             ["format"] = Format,
             ["format_version"] = Text(FormatVersion),
-            ["cell"] = options.Cell switch { RecurrentCellKind.Lstm => "LSTM", RecurrentCellKind.Gru => "GRU", _ => "RNN" },
+            ["cell"] = RecurrentCells.Of(options.Cell).Name,
             ["embedding.num_embeddings"] = Text(options.VocabularySize),
             ["embedding.embedding_dim"] = Text(options.VocabularySize > 0 ? r.InputSize : 0),
             ["embedding.padding_idx"] = options.PaddingIndex is { } p ? Text(p) : "none",
@@ -160,7 +160,7 @@ public static class ModelFile
             ["rnn.proj_size"] = Text(r.ProjectionSize),
             ["rnn.nonlinearity"] = r.Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh",
             ["pool"] = options.Pooling.ToString().ToLowerInvariant(),
-            ["head.in_features"] = Text((r.Bidirectional ? 2 : 1) * (r.ProjectionSize > 0 ? r.ProjectionSize : r.HiddenSize) * Math.Max(1, options.Steps)),
+            ["head.in_features"] = Text(r.OutputSize * Math.Max(1, options.Steps)),
             ["head.out_features"] = Text(options.OutputSize),
         };
         if (options.Pooling == Pooling.Flatten)
@@ -180,7 +180,7 @@ public static class ModelFile
     public static long ParameterCount(SequenceModelOptions options)
     {
         var r = options.Recurrent;
-        int directions = r.Bidirectional ? 2 : 1, size = r.ProjectionSize > 0 ? r.ProjectionSize : r.HiddenSize;
+        int directions = r.DirectionCount, size = r.StateSize;
         long count = checked((long)options.VocabularySize * (options.VocabularySize > 0 ? r.InputSize : 0));
         for (int layer = 0; layer < r.NumLayers; layer++)
         {

@@ -57,12 +57,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             Embedding = new Embedding<T>(options.VocabularySize, recurrent.InputSize, options.PaddingIndex, random);
         }
 
-        Recurrent = options.Cell switch
-        {
-            RecurrentCellKind.Lstm => new Lstm<T>(recurrent, random),
-            RecurrentCellKind.Gru => new Gru<T>(recurrent, random),
-            _ => new Rnn<T>(recurrent, random),
-        };
+        Recurrent = RecurrentCells.CreateLayer<T>(options.Cell, recurrent, random);
         Attention = options.Pooling == Pooling.Attention ? new Linear<T>(Recurrent.OutputSize, 1, random: random) : null;
         Head = new Linear<T>(Recurrent.OutputSize * (options.Pooling == Pooling.Flatten ? options.Steps : 1), options.OutputSize, random: random);
         var modules = new List<(string, Module<T>)>();
@@ -138,7 +133,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
                     $"the batch has {batch.Steps} steps{(batch.Lengths is null ? "" : " with shorter lengths")}.", nameof(batch));
         }
 
-        var recurrent = Recurrent.ForwardCore(input, initialHidden, Recurrent.Kind == RecurrentCellKind.Lstm ? initialCell : null, batch.Lengths, training, random);
+        var recurrent = Recurrent.ForwardCore(input, initialHidden, RecurrentCells.Of(Recurrent.Kind).HasCellState ? initialCell : null, batch.Lengths, training, random);
         int batchSize = batch.Batch, steps = batch.Steps, width = Recurrent.OutputSize;
         ReadOnlySpan<int> valid = batch.Lengths;
         Tensor<T> pooled = Pooling switch

@@ -8,19 +8,12 @@ public sealed class CodeShapeTests
     /// <summary>
     /// Long lists that are allowed, each with its reason: the torch.nn-style constructors take PyTorch's arguments
     /// (input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size or nonlinearity) and
-    /// the random source, and have a <c>RecurrentOptions</c> twin. The direction pass's methods and step loops still take
-    /// their buffers one by one until the cell strategies of issue 15 give them an object.
+    /// the random source, and have a <c>RecurrentOptions</c> twin.
     /// </summary>
     private static readonly string[] Allowed =
     [
-        "src/Carnet/Layers/Recurrent/Lstm.cs: Lstm.constructor",
-        "src/Carnet/Layers/Recurrent/Rnn.cs: Rnn.constructor",
-        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.Forward",
-        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.Step",
-        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.StepUnits",
-        "src/Carnet/Layers/Recurrent/RecurrentDirection.cs: RecurrentDirection.Backward",
-        "src/Carnet/Layers/Recurrent/RecurrentSteps.cs: ForwardSteps.constructor",
-        "src/Carnet/Layers/Recurrent/RecurrentSteps.cs: BackwardSteps.constructor",
+        "src/Carnet/Layers/Recurrent/RecurrentLayers.cs: Lstm.constructor",
+        "src/Carnet/Layers/Recurrent/RecurrentLayers.cs: Rnn.constructor",
     ];
 
     /// <summary>

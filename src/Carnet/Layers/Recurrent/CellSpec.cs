@@ -1,4 +1,5 @@
 using System.Numerics;
+using Carnet.Kernels;
 
 namespace Carnet.Layers;
 
@@ -31,22 +32,17 @@ public enum RnnNonlinearity
 /// </summary>
 internal readonly record struct CellSpec(RecurrentCellKind Kind, RnnNonlinearity Nonlinearity, int InputSize, int HiddenSize, int OutputSize)
 {
+    /// <summary>The cell object of <see cref="Kind"/>.</summary>
+    public RecurrentCellStrategy Cell => RecurrentCells.Of(Kind);
+
     /// <summary>Gate blocks per hidden unit: 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n), 1 for RNN.</summary>
-    public int GateCount => GateCountOf(Kind);
+    public int GateCount => Cell.GateCount;
 
     /// <summary>Rows of weight_ih and weight_hh: G·H.</summary>
     public int GateWidth => GateCount * HiddenSize;
 
     /// <summary>Whether the LSTM has a projection (P &lt; H).</summary>
-    public bool HasProjection => Kind == RecurrentCellKind.Lstm && OutputSize != HiddenSize;
-
-    /// <summary>Gate blocks per hidden unit of a cell kind.</summary>
-    public static int GateCountOf(RecurrentCellKind kind) => kind switch
-    {
-        RecurrentCellKind.Lstm => 4,
-        RecurrentCellKind.Gru => 3,
-        _ => 1,
-    };
+    public bool HasProjection => Cell.SupportsProjection && OutputSize != HiddenSize;
 }
 
 /// <summary>The parameters of one direction of one layer (views into the module's flat block).</summary>

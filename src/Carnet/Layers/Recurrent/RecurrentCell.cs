@@ -39,14 +39,14 @@ public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatin
         int batch = input.Shape[0];
         hidden?.EnsureShape(nameof(hidden), batch, HiddenSize);
         cell?.EnsureShape(nameof(cell), batch, HiddenSize);
-        bool isLstm = spec.Kind == RecurrentCellKind.Lstm;
+        bool isLstm = spec.Cell.HasCellState;
         var hiddenOut = Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
         var cellOut = isLstm ? Tensor<T>.Zeros(batch, HiddenSize) : null; // (B, H)
         var output = new T[batch * HiddenSize]; // (B, H)
-        var cache = RecurrentDirection.Forward(
-            spec, parameters, steps: 1, batch, reverse: false, input.Span, default,
-            hidden is null ? new T[batch * HiddenSize] : hidden.Span, cell is null ? new T[batch * HiddenSize] : cell.Span,
-            output, HiddenSize, hiddenOut.Span, cellOut is null ? default : cellOut.Span);
+        var pass = new DirectionPass<T>(spec, parameters, new SequenceExtent(Steps: 1, batch, Reverse: false));
+        var cache = pass.Forward(
+            input.Span, new StateSpans<T>(hidden is null ? new T[batch * HiddenSize] : hidden.Span, cell is null ? new T[batch * HiddenSize] : cell.Span),
+            new StridedColumns<T>(output, HiddenSize), new StateSpans<T>(hiddenOut.Span, cellOut is null ? default : cellOut.Span));
         return new CellResult<T>(hiddenOut, cellOut, cache, input.Clone(), this);
     }
 
@@ -63,12 +63,11 @@ public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatin
         var dInput = Tensor<T>.Zeros(batch, InputSize); // (B, I)
         var dHidden = Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
         var dCell = result.Cell is null ? null : Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
-        RecurrentDirection.Backward(
-            spec, parameters, steps: 1, batch, reverse: false, result.Cache, result.Input.Span, default,
-            new T[batch * HiddenSize], HiddenSize,
-            gradHidden is null ? new T[batch * HiddenSize] : gradHidden.Span,
-            gradCell is null ? new T[batch * HiddenSize] : gradCell.Span,
-            dInput.Span, dHidden.Span, dCell is null ? default : dCell.Span);
+        var pass = new DirectionPass<T>(spec, parameters, new SequenceExtent(Steps: 1, batch, Reverse: false));
+        pass.Backward(
+            result.Cache, result.Input.Span, new ReadOnlyStridedColumns<T>(new T[batch * HiddenSize], HiddenSize),
+            new StateSpans<T>(gradHidden is null ? new T[batch * HiddenSize] : gradHidden.Span, gradCell is null ? new T[batch * HiddenSize] : gradCell.Span),
+            dInput.Span, new StateSpans<T>(dHidden.Span, dCell is null ? default : dCell.Span));
         return new CellGradients<T>(dInput, dHidden, dCell);
     }
 

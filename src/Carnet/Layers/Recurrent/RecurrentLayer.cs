@@ -46,13 +46,13 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     public RecurrentOptions Options { get; }
 
     /// <summary>D: 2 when bidirectional, else 1.</summary>
-    public int Directions => Options.Bidirectional ? 2 : 1;
+    public int Directions => Options.DirectionCount;
 
     /// <summary>P: the size of h (the projection size when there is one, else the hidden size).</summary>
-    public int StateSize => Options.ProjectionSize > 0 ? Options.ProjectionSize : Options.HiddenSize;
+    public int StateSize => Options.StateSize;
 
     /// <summary>The last dimension of the output: D·P.</summary>
-    public int OutputSize => Directions * StateSize;
+    public int OutputSize => Options.OutputSize;
 
     /// <summary>The generator that draws dropout masks when a forward call is given none.</summary>
     public RandomSource DropoutRandom => dropoutRandom;
@@ -82,7 +82,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active, buffers);
         T[] layerInput = TimeMajor(input.Span, steps, batch, o.InputSize, buffers); // (T, B, I)
         var hiddenState = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
-        var cellState = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        var cellState = RecurrentCells.Of(Kind).HasCellState ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
         T[] output = [];
         for (int l = 0; l < o.NumLayers; l++)
         {
@@ -102,13 +102,14 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             ForEachDirection(d =>
             {
                 int index = layerIndex * Directions + d;
-                ReadOnlySpan<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
-                ReadOnlySpan<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
-                cache.Directions[index] = RecurrentDirection.Forward(
-                    specs[layerIndex], directions[index], steps, batch, reverse: d == 1, directionInput, cache.Active, h0, c0,
-                    directionOutput.AsMemory(d * StateSize), OutputSize,
-                    hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
-                    cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize), buffers);
+                Span<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
+                Span<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
+                cache.Directions[index] = pass.Forward(
+                    directionInput, new StateSpans<T>(h0, c0), new StridedColumns<T>(directionOutput.AsMemory(d * StateSize), OutputSize),
+                    new StateSpans<T>(
+                        hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
+                        cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)));
             });
 
             layerInput = output;
@@ -147,7 +148,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
 
         T[] dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true) : TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers); // (T, B, D·P)
         var dInitialHidden = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
-        var dInitialCell = Kind == RecurrentCellKind.Lstm ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        var dInitialCell = RecurrentCells.Of(Kind).HasCellState ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
         int stateBlock = steps * batch * StateSize;
         T[] dStates = recordStates ? new T[stateCount * stateBlock] : []; // (L·D, T, B, P)
         for (int l = o.NumLayers - 1; l >= 0; l--)
@@ -161,14 +162,16 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             ForEachDirection(d =>
             {
                 int index = layerIndex * Directions + d;
-                ReadOnlySpan<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
-                ReadOnlySpan<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
-                RecurrentDirection.Backward(
-                    specs[layerIndex], directions[index], steps, batch, reverse: d == 1, cache.Directions[index]!,
-                    cache.LayerInputs[layerIndex], cache.Active, dLayerOutput.AsMemory(d * StateSize), OutputSize, dHn, dCn, d == 1 ? dInputReverse : dInput,
-                    dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
-                    dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize),
-                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default, buffers);
+                Span<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
+                Span<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
+                pass.Backward(
+                    cache.Directions[index]!, cache.LayerInputs[layerIndex],
+                    new ReadOnlyStridedColumns<T>(dLayerOutput.AsMemory(d * StateSize), OutputSize), new StateSpans<T>(dHn, dCn), d == 1 ? dInputReverse : dInput,
+                    new StateSpans<T>(
+                        dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
+                        dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)),
+                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default);
             });
             if (Directions == 2)
             {
@@ -240,10 +243,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
 
     private static CellSpec SpecOf(RecurrentCellKind kind, RecurrentOptions options, int layer)
     {
-        int directions = options.Bidirectional ? 2 : 1;
-        int size = options.ProjectionSize > 0 ? options.ProjectionSize : options.HiddenSize;
-        int inputSize = layer == 0 ? options.InputSize : directions * size;
-        return new CellSpec(kind, options.Nonlinearity, inputSize, options.HiddenSize, size);
+        int inputSize = layer == 0 ? options.InputSize : options.OutputSize;
+        return new CellSpec(kind, options.Nonlinearity, inputSize, options.HiddenSize, options.StateSize);
     }
 
     private static List<(string Name, int[] Shape)> BuildLayout(RecurrentCellKind kind, RecurrentOptions options)
@@ -252,7 +253,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         var layout = new List<(string, int[])>();
         for (int l = 0; l < options.NumLayers; l++)
         {
-            for (int d = 0; d < (options.Bidirectional ? 2 : 1); d++)
+            for (int d = 0; d < options.DirectionCount; d++)
             {
                 layout.AddRange(DirectionParameters<T>.Layout(SpecOf(kind, options, l), options.Bias, Suffix(l, d)));
             }

@@ -47,20 +47,30 @@ public sealed record RecurrentOptions
     /// </summary>
     public double? InputGateBias { get; init; }
 
+    /// <summary>P: the size of h, the projection size when set, else H.</summary>
+    public int StateSize => ProjectionSize > 0 ? ProjectionSize : HiddenSize;
+
+    /// <summary>D: 2 when bidirectional, else 1.</summary>
+    public int DirectionCount => Bidirectional ? 2 : 1;
+
+    /// <summary>D·P: features per step of the last layer's output.</summary>
+    public int OutputSize => DirectionCount * StateSize;
+
     internal void Validate(RecurrentCellKind kind)
     {
+        var cell = RecurrentCells.Of(kind);
         Require(InputSize > 0, $"InputSize must be positive (is {InputSize}).");
         Require(HiddenSize > 0, $"HiddenSize must be positive (is {HiddenSize}).");
         Require(NumLayers > 0, $"NumLayers must be positive (is {NumLayers}).");
         Require(Dropout is >= 0 and < 1, $"Dropout must be in [0, 1) (is {Dropout}).");
         Require(ProjectionSize >= 0, $"ProjectionSize must not be negative (is {ProjectionSize}).");
-        Require(ProjectionSize == 0 || kind == RecurrentCellKind.Lstm, "ProjectionSize is only for an LSTM.");
+        Require(ProjectionSize == 0 || cell.SupportsProjection, "ProjectionSize is only for an LSTM.");
         Require(ProjectionSize < HiddenSize, $"ProjectionSize ({ProjectionSize}) must be smaller than HiddenSize ({HiddenSize}).");
-        Require(ForgetGateBias is null || kind == RecurrentCellKind.Lstm, "ForgetGateBias is only for an LSTM.");
+        Require(ForgetGateBias is null || cell.SupportsGateBiases, "ForgetGateBias is only for an LSTM.");
         Require(ForgetGateBias is null || Bias, "ForgetGateBias needs Bias.");
-        Require(InputGateBias is null || kind == RecurrentCellKind.Lstm, "InputGateBias is only for an LSTM.");
+        Require(InputGateBias is null || cell.SupportsGateBiases, "InputGateBias is only for an LSTM.");
         Require(InputGateBias is null || Bias, "InputGateBias needs Bias.");
-        Require(Nonlinearity == RnnNonlinearity.Tanh || kind == RecurrentCellKind.Rnn, "Nonlinearity is only for an RNN.");
+        Require(Nonlinearity == RnnNonlinearity.Tanh || cell.SupportsNonlinearity, "Nonlinearity is only for an RNN.");
     }
 
     private static void Require(bool condition, string message)

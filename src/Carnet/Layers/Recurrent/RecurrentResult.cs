@@ -101,7 +101,7 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
         Active = active;
         LayerInputs = new T[options.NumLayers][];
         DropoutMasks = new T[]?[options.NumLayers];
-        Directions = new DirectionCache<T>?[options.NumLayers * (options.Bidirectional ? 2 : 1)];
+        Directions = new DirectionCache<T>?[options.NumLayers * options.DirectionCount];
     }
 
     public object Layer { get; }

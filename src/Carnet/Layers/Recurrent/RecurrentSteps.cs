@@ -104,15 +104,14 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
     private readonly Memory<T> output; // (T, B, S) from this direction's first column
 
     public ForwardSteps(
-        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, DirectionCache<T> cache, StepSlicing slicing,
-        int steps, int batch, bool reverse, bool accumulateHidden, ReadOnlyMemory<bool> active, Memory<T> output, int outputStride)
-        : base(slicing.ByRows ? 1 : steps, slicing.Slices)
+        DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing, StridedColumns<T> output, bool accumulateHidden)
+        : base(slicing.ByRows ? 1 : pass.Extent.Steps, slicing.Slices)
     {
-        (this.spec, this.recurrentWeights, this.projectionWeights, this.cache, this.slicing) = (spec, recurrentWeights, projectionWeights, cache, slicing);
-        (this.steps, this.batch, this.reverse, this.accumulateHidden) = (steps, batch, reverse, accumulateHidden);
-        (this.active, this.output, this.outputStride) = (active, output, outputStride);
+        (spec, (recurrentWeights, projectionWeights), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
+        ((steps, batch, reverse), this.accumulateHidden) = (pass.Extent, accumulateHidden);
+        (active, (this.output, outputStride)) = (pass.Active, output);
         FinalHidden = new T[batch * spec.OutputSize];
-        FinalCell = spec.Kind == RecurrentCellKind.Lstm ? new T[batch * spec.HiddenSize] : [];
+        FinalCell = spec.Cell.HasCellState ? new T[batch * spec.HiddenSize] : [];
     }
 
     /// <summary>h after the last step: (B, P).</summary>
@@ -140,7 +139,7 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
         int t = reverse ? steps - 1 - s : s, next = reverse ? t - 1 : t + 1;
-        bool last = s == steps - 1, isLstm = spec.Kind == RecurrentCellKind.Lstm;
+        bool last = s == steps - 1, isLstm = spec.Cell.HasCellState;
         int h0 = spec.HasProjection ? 0 : u0, hn = spec.HasProjection ? size : n; // this slice's columns of h
         int at = t * batch + b0, after = next * batch + b0; // the first row of this slice at step t and at the next step
 
@@ -148,13 +147,16 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         Span<T> hNext = last ? FinalHidden.AsSpan(b0 * size, rows * size) : cache.HiddenPrevious.AsSpan(after * size, rows * size); // (rows, P)
         ReadOnlySpan<T> cPrevious = isLstm ? cache.CellPrevious.AsSpan(at * hidden, rows * hidden) : default; // (rows, H)
         Span<T> cNext = !isLstm ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.AsSpan(after * hidden, rows * hidden);
-        RecurrentDirection.StepUnits(
-            spec, recurrentWeights, projectionWeights, rows, accumulateHidden, hPrevious, cPrevious,
-            cache.Gates.AsSpan(at * width, rows * width),
-            spec.Kind == RecurrentCellKind.Gru ? cache.HiddenGates.AsSpan(at * width, rows * width) : default,
-            isLstm ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
-            spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
-            hNext, cNext, u0, n);
+        var buffers = new StepBuffers<T>
+        {
+            Rows = rows, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
+            Gates = cache.Gates.AsSpan(at * width, rows * width),
+            HiddenGates = spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.AsSpan(at * width, rows * width) : default,
+            TanhCell = isLstm ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
+            Unprojected = spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
+            HiddenNext = hNext, CellNext = cNext,
+        };
+        RecurrentDirection.StepUnits(spec, new StepWeights<T>(recurrentWeights, projectionWeights), buffers, accumulateHidden, new UnitRange(u0, n));
 
         // padded rows keep their state and output zero
         Span<T> outputNow = output.Span[(at * outputStride)..];
@@ -201,16 +203,15 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     private readonly T[] dUnprojected; // (B, H) LSTM with projection
 
     public BackwardSteps(
-        CellSpec spec, WeightOperand<T> recurrentWeights, WeightOperand<T>? projectionWeights, DirectionCache<T> cache, StepSlicing slicing,
-        int steps, int batch, bool reverse, ReadOnlyMemory<bool> active, ReadOnlyMemory<T> dOutput, int outputStride,
-        T[] gatesInput, T[] gatesHidden, T[]? hiddenSteps, ReadOnlySpan<T> dFinalHidden, ReadOnlySpan<T> dFinalCell, Memory<T> dStates)
-        : base(slicing.ByRows ? 1 : 2 * steps, slicing.Slices)
+        DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing,
+        ReadOnlyStridedColumns<T> dOutput, StepGradients<T> gradients, StateSpans<T> dFinal, Memory<T> dStates)
+        : base(slicing.ByRows ? 1 : 2 * pass.Extent.Steps, slicing.Slices)
     {
-        (this.spec, this.recurrentWeights, this.projectionWeights, this.cache, this.slicing) = (spec, recurrentWeights, projectionWeights, cache, slicing);
-        (this.steps, this.batch, this.reverse, this.active, this.dOutput, this.outputStride, this.dStates) =
-            (steps, batch, reverse, active, dOutput, outputStride, dStates);
-        (DGatesInput, DGatesHidden, DHiddenSteps) = (gatesInput, gatesHidden, hiddenSteps);
-        bool isLstm = spec.Kind == RecurrentCellKind.Lstm;
+        (spec, (recurrentWeights, projectionWeights), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
+        ((steps, batch, reverse), active, (this.dOutput, outputStride), this.dStates) = (pass.Extent, pass.Active, dOutput, dStates);
+        (DGatesInput, DGatesHidden, DHiddenSteps) = (gradients.GatesInput, gradients.GatesHidden, gradients.HiddenSteps);
+        ReadOnlySpan<T> dFinalHidden = dFinal.Hidden, dFinalCell = dFinal.Cell;
+        bool isLstm = spec.Cell.HasCellState;
         int size = spec.OutputSize, hidden = spec.HiddenSize;
         dHidden = [dFinalHidden.ToArray(), new T[batch * size]];
         dStep = new T[batch * size];
@@ -284,59 +285,63 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
             Elementwise.CopyRows<T>(dNow[h0..], size, rows, hn, dStates.Span[(at * size + h0)..], size); // dL/dh_t
         }
 
-        ReadOnlySpan<T> gates = cache.Gates.AsSpan(at * width, rows * width);
-        switch (spec.Kind)
+        var step = new CellBackwardStep<T>
         {
-            case RecurrentCellKind.Lstm:
+            Rows = rows, HiddenSize = hidden, Relu = spec.Nonlinearity == RnnNonlinearity.Relu,
+            Gates = cache.Gates.AsSpan(at * width, rows * width), DHidden = dNow, DGates = dGates,
+        };
+        if (spec.Cell.SeparatesHiddenGates)
+        {
+            step.HiddenGates = cache.HiddenGates.AsSpan(at * width, rows * width);
+            step.HiddenPrevious = cache.HiddenPrevious.AsSpan(at * size, rows * size);
+            step.DGatesHidden = DGatesHidden.AsSpan(at * width, rows * width);
+            step.DHiddenBefore = dBefore;
+        }
+
+        if (spec.Cell.HasCellState)
+        {
+            BackThroughCell(ref step, at, b0, activeNow, new UnitRange(u0, n));
+            return;
+        }
+
+        spec.Cell.BackwardUnits(step, new UnitRange(u0, n));
+    }
+
+    /// <summary>
+    /// A cell with a cell state (LSTM): back through the projection when there is one, then the point-wise backward,
+    /// keeping dL/dc of padded rows as it was.
+    /// </summary>
+    private void BackThroughCell(ref CellBackwardStep<T> step, int at, int b0, ReadOnlySpan<bool> activeNow, UnitRange units)
+    {
+        int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = step.Rows, u0 = units.Start, n = units.Count;
+        Span<T> dCell = DCell.AsSpan(b0 * hidden, rows * hidden); // (rows, H)
+        if (spec.HasProjection)
+        {
+            // back through the projection h_t = W_hr · r_t (all of h in this slice)
+            Span<T> dUnprojectedNow = dUnprojected.AsSpan(b0 * hidden, rows * hidden);
+            step.DHidden.CopyTo(DHiddenSteps.AsSpan(at * size, rows * size));
+            projectionWeights!.Multiply(step.DHidden, rows, dUnprojectedNow, hidden, accumulate: false);
+            step.DHidden = dUnprojectedNow;
+        }
+
+        Span<T> dCellCarried = activeNow.IsEmpty ? default : dCellCarry.AsSpan(b0 * hidden, rows * hidden);
+        if (!activeNow.IsEmpty)
+        {
+            Elementwise.CopyRows<T>(dCell[u0..], hidden, rows, n, dCellCarried[u0..], hidden);
+        }
+
+        step.CellPrevious = cache.CellPrevious.AsSpan(at * hidden, rows * hidden);
+        step.TanhCell = cache.TanhCell.AsSpan(at * hidden, rows * hidden);
+        step.DCell = dCell;
+        spec.Cell.BackwardUnits(step, units);
+        if (!activeNow.IsEmpty)
+        {
+            for (int g = 0; g < spec.GateCount; g++)
             {
-                // back through the projection h_t = W_hr · r_t (all of h in this slice)
-                ReadOnlySpan<T> dR = dNow;
-                Span<T> dCell = DCell.AsSpan(b0 * hidden, rows * hidden); // (rows, H)
-                if (spec.HasProjection)
-                {
-                    Span<T> dUnprojectedNow = dUnprojected.AsSpan(b0 * hidden, rows * hidden);
-                    dNow.CopyTo(DHiddenSteps.AsSpan(at * size, rows * size));
-                    projectionWeights!.Multiply(dNow, rows, dUnprojectedNow, hidden, accumulate: false);
-                    dR = dUnprojectedNow;
-                }
-
-                Span<T> dCellCarried = activeNow.IsEmpty ? default : dCellCarry.AsSpan(b0 * hidden, rows * hidden);
-                if (!activeNow.IsEmpty)
-                {
-                    Elementwise.CopyRows<T>(dCell[u0..], hidden, rows, n, dCellCarried[u0..], hidden);
-                }
-
-                LstmKernels.Backward(
-                    gates, cache.CellPrevious.AsSpan(at * hidden, rows * hidden),
-                    cache.TanhCell.AsSpan(at * hidden, rows * hidden), dR, rows, hidden, dCell, dGates, u0, n);
-                if (!activeNow.IsEmpty)
-                {
-                    for (int g = 0; g < spec.GateCount; g++)
-                    {
-                        SequenceKernels.ZeroInactiveRows(activeNow, n, dGates[(g * hidden + u0)..], width);
-                    }
-
-                    SequenceKernels.CopyInactiveColumns<T>(activeNow, dCellCarried, hidden, u0, n, dCell);
-                }
-
-                break;
+                SequenceKernels.ZeroInactiveRows(activeNow, n, step.DGates[(g * hidden + u0)..], width);
             }
 
-            case RecurrentCellKind.Gru:
-                GruKernels.Backward(
-                    gates, cache.HiddenGates.AsSpan(at * width, rows * width),
-                    cache.HiddenPrevious.AsSpan(at * size, rows * size), dNow, rows, hidden,
-                    dGates, DGatesHidden.AsSpan(at * width, rows * width), dBefore, u0, n);
-                break;
-
-            default:
-                for (int b = 0; b < rows; b++)
-                {
-                    int row = b * hidden + u0;
-                    RnnKernels.Backward<T>(spec.Nonlinearity == RnnNonlinearity.Relu, gates.Slice(row, n), dNow.Slice(row, n), dGates.Slice(row, n));
-                }
-
-                break;
+            SequenceKernels.CopyInactiveColumns<T>(activeNow, dCellCarried, hidden, u0, n, dCell);
         }
     }
 
@@ -349,7 +354,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         int s = steps - 1 - q, t = reverse ? steps - 1 - s : s, at = t * batch + b0;
         int size = spec.OutputSize, width = spec.GateWidth;
         Span<T> dBefore = dHidden[(q + 1) & 1].AsSpan(b0 * size, rows * size); // (rows, P)
-        if (spec.Kind == RecurrentCellKind.Gru)
+        if (spec.Cell.SeparatesHiddenGates)
         {
             // the point-wise phase wrote the direct part z ⊙ dL/dh_t
             recurrentWeights.MultiplyColumns(DGatesHidden.AsSpan(at * width, rows * width), rows, dBefore, size, accumulate: true, [h0], hn);

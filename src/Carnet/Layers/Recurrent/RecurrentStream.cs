@@ -35,7 +35,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         this.layer = layer;
         this.batch = batch;
         int layers = layer.Options.NumLayers, h = layer.Options.HiddenSize, p = layer.StateSize;
-        int width = CellSpec.GateCountOf(layer.Kind) * h;
+        int width = RecurrentCells.Of(layer.Kind).GateCount * h;
         inputWeights = new WeightOperand<T>?[layers];
         recurrentWeights = new WeightOperand<T>?[layers];
         projectionWeights = new WeightOperand<T>?[layers];
@@ -72,7 +72,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
             }
             else
             {
-                var second = spec.Kind == RecurrentCellKind.Gru ? default : parameters.BiasHh!.Value.Span;
+                var second = spec.Cell.SeparatesHiddenGates ? default : parameters.BiasHh!.Value.Span;
                 Elementwise.BroadcastRows<T>(parameters.BiasIh.Value.Span, second, 1, spec.GateWidth, biases[l]);
             }
         }
@@ -127,18 +127,22 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         var spec = layer.SpecOf(l);
         var parameters = layer.ParametersOf(l, 0);
         int width = spec.GateWidth, h = spec.HiddenSize, next = 1 - current;
-        bool isGru = spec.Kind == RecurrentCellKind.Gru;
+        bool isGru = spec.Cell.SeparatesHiddenGates;
         Span<T> stepGates = gates.AsSpan(0, batch * width); // (B, G·H)
         Span<T> stepHiddenGates = hiddenGates.AsSpan(0, batch * width); // (B, G·H)
         ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
+        var weights = new StepWeights<T>(recurrentWeights[l]!, projectionWeights[l]);
+        var buffers = new StepBuffers<T>
+        {
+            Rows = batch, HiddenPrevious = Hidden(l, current), CellPrevious = Cell(l, current), Gates = stepGates, HiddenGates = stepHiddenGates,
+            TanhCell = tanhCell, Unprojected = unprojected, HiddenNext = Hidden(l, next), CellNext = Cell(l, next),
+        };
         if (n == h)
         {
             // one slice: the whole product, so no column range needs to start on a panel
             Elementwise.BroadcastRows<T>(biases[l], default, batch, width, stepGates);
             inputWeights[l]!.Multiply(x, batch, stepGates, width, accumulate: true);
-            RecurrentDirection.Step(
-                spec, recurrentWeights[l]!, projectionWeights[l], parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span, batch,
-                Hidden(l, current), Cell(l, current), stepGates, stepHiddenGates, tanhCell, unprojected, Hidden(l, next), Cell(l, next));
+            RecurrentDirection.Step(spec, weights, parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span, buffers);
             return;
         }
 
@@ -154,9 +158,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         }
 
         inputWeights[l]!.MultiplyColumns(x, batch, stepGates, width, accumulate: true, starts, n);
-        RecurrentDirection.StepUnits(
-            spec, recurrentWeights[l]!, projectionWeights[l], batch, accumulateHidden: parameters.BiasHh is not null,
-            Hidden(l, current), Cell(l, current), stepGates, stepHiddenGates, tanhCell, unprojected, Hidden(l, next), Cell(l, next), u0, n);
+        RecurrentDirection.StepUnits(spec, weights, buffers, accumulateHidden: parameters.BiasHh is not null, new UnitRange(u0, n));
     }
 
     /// <summary>One step of the whole stack: phase l is layer l, sliced by units as the layers' own time loop is.</summary>

@@ -80,14 +80,9 @@ public sealed class RecurrentTrace
     {
         var spec = source.Spec;
         int hidden = spec.HiddenSize, valid = source.Valid;
-        string[] gateNames = spec.Kind switch
-        {
-            RecurrentCellKind.Lstm => [TraceSignal.InputGate, TraceSignal.ForgetGate, TraceSignal.Candidate, TraceSignal.OutputGate],
-            RecurrentCellKind.Gru => [TraceSignal.ResetGate, TraceSignal.UpdateGate, TraceSignal.Candidate],
-            _ => [],
-        };
+        var gateNames = spec.Cell.TracedGates;
         var signals = new List<TraceSignal>();
-        for (int g = 0; g < gateNames.Length; g++)
+        for (int g = 0; g < gateNames.Count; g++)
         {
             var gate = new double[valid * hidden]; // (V, H)
             TraceKernels.GatherSteps<T>(source.Cache.Gates, source.Batch, spec.GateWidth, source.Sequence, g * hidden, valid, hidden, gate);
@@ -95,7 +90,7 @@ public sealed class RecurrentTrace
         }
 
         bool reverse = direction == 1;
-        if (spec.Kind == RecurrentCellKind.Lstm)
+        if (spec.Cell.HasCellState)
         {
             var cell = new double[valid * hidden]; // (V, H)
             TraceKernels.StatesAfterSteps<T>(source.Cache.CellPrevious, source.FinalCell, source.Steps, source.Batch, hidden, source.Sequence, valid, reverse, cell);
