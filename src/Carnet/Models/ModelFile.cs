@@ -184,7 +184,7 @@ public static class ModelFile
         long count = checked((long)options.VocabularySize * (options.VocabularySize > 0 ? r.InputSize : 0));
         for (int layer = 0; layer < r.NumLayers; layer++)
         {
-            var spec = new CellSpec(options.Cell, r.Nonlinearity, layer == 0 ? r.InputSize : directions * size, r.HiddenSize, size);
+            var spec = new CellSpec(options.Cell, r.UsesRelu, layer == 0 ? r.InputSize : directions * size, r.HiddenSize, size);
             foreach (var (_, shape) in DirectionParameters<float>.Layout(spec, r.Bias, string.Empty))
             {
                 count = checked(count + directions * shape.Aggregate(1L, (a, d) => checked(a * d)));

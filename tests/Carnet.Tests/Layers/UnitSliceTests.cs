@@ -78,7 +78,7 @@ public sealed class UnitSliceTests
     [Fact]
     public void SlicesStartOnPanelsAndOnlyWhereTheStepIsBigEnough()
     {
-        static CellSpec Spec(RecurrentCellKind kind, int hidden, int size = 0) => new(kind, RnnNonlinearity.Tanh, 7, hidden, size == 0 ? hidden : size);
+        static CellSpec Spec(RecurrentCellKind kind, int hidden, int size = 0) => new(kind, Relu: false, 7, hidden, size == 0 ? hidden : size);
 
         Assert.Equal([0, 32, 64], UnitSlices.Of(Spec(RecurrentCellKind.Lstm, 64), 32, 16, 2));
         Assert.Equal([0, 16, 48], UnitSlices.Of(Spec(RecurrentCellKind.Lstm, 48), 9, 16, 2)); // three panels: one and two
@@ -105,7 +105,7 @@ public sealed class UnitSliceTests
     [Fact]
     public void RowsAreCutWhenEveryThreadGetsEightAndTheUnitsOtherwise()
     {
-        var spec = new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 64, 64);
+        var spec = new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 64, 64);
         Assert.Equal([0, 16, 32], StepSlicing.RowSlices(32, 2));
         Assert.Equal([0, 13, 26, 40], StepSlicing.RowSlices(40, 3));
         Assert.Equal([0, 8, 16], StepSlicing.RowSlices(16, 3)); // no thread below 8 rows
@@ -124,15 +124,15 @@ public sealed class UnitSliceTests
         Assert.Equal(2, units.Slices);
 
         // a recurrent matrix over 1 MiB (P·G·H > 2^18) is read by each thread only in part: by units
-        var large = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 512, 512), 64, 16, 2);
+        var large = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 512, 512), 64, 16, 2);
         Assert.False(large.ByRows);
         Assert.Equal([0, 256, 512], large.Units);
-        Assert.True(StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 256, 256), 64, 16, 2).ByRows); // exactly 1 MiB
+        Assert.True(StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 256, 256), 64, 16, 2).ByRows); // exactly 1 MiB
 
         // an LSTM with a projection is cut by rows too (its units never are)
-        var projected = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 64, 24), 16, 16, 2);
+        var projected = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 64, 24), 16, 16, 2);
         Assert.True(projected.ByRows);
-        Assert.Equal(1, StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, RnnNonlinearity.Tanh, 7, 64, 24), 15, 16, 2).Slices);
+        Assert.Equal(1, StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 64, 24), 15, 16, 2).Slices);
     }
 
     /// <summary>One fresh stack, one pass, every number it produced; the settings restored.</summary>

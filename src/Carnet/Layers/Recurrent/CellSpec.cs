@@ -3,34 +3,11 @@ using Carnet.Kernels;
 
 namespace Carnet.Layers;
 
-/// <summary>The kind of recurrent cell.</summary>
-public enum RecurrentCellKind
-{
-    /// <summary>Long short-term memory: gates i, f, g, o and a cell state.</summary>
-    Lstm,
-
-    /// <summary>Gated recurrent unit: gates r, z, n.</summary>
-    Gru,
-
-    /// <summary>Elman RNN: one tanh or relu nonlinearity.</summary>
-    Rnn,
-}
-
-/// <summary>The nonlinearity of a plain RNN.</summary>
-public enum RnnNonlinearity
-{
-    /// <summary>h_t = tanh(…), PyTorch's default.</summary>
-    Tanh,
-
-    /// <summary>h_t = relu(…).</summary>
-    Relu,
-}
-
 /// <summary>
-/// The shape of one direction of one layer: the cell kind, I (input size), H (hidden size) and P (the size
-/// of h, which is the projection size for an LSTM with projection, else H).
+/// The shape of one direction of one layer: the cell kind, whether a plain RNN uses relu rather than tanh, I (input
+/// size), H (hidden size) and P (the size of h, which is the projection size for an LSTM with projection, else H).
 /// </summary>
-internal readonly record struct CellSpec(RecurrentCellKind Kind, RnnNonlinearity Nonlinearity, int InputSize, int HiddenSize, int OutputSize)
+internal readonly record struct CellSpec(RecurrentCellKind Kind, bool Relu, int InputSize, int HiddenSize, int OutputSize)
 {
     /// <summary>The cell object of <see cref="Kind"/>.</summary>
     public RecurrentCellStrategy Cell => RecurrentCells.Of(Kind);

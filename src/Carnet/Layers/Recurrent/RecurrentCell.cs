@@ -13,12 +13,12 @@ public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatin
     private readonly CellSpec spec;
     private readonly DirectionParameters<T> parameters;
 
-    private protected RecurrentCell(RecurrentCellKind kind, int inputSize, int hiddenSize, bool bias, RnnNonlinearity nonlinearity, RandomSource? random)
-        : base(Layout(kind, inputSize, hiddenSize, bias, nonlinearity))
+    /// <summary>A cell of <paramref name="kind"/> with the sizes, bias and nonlinearity of <paramref name="options"/> (one layer, one direction).</summary>
+    private protected RecurrentCell(RecurrentCellKind kind, RecurrentOptions options, RandomSource? random)
+        : base(Layout(kind, options))
     {
-        var options = Options(kind, inputSize, hiddenSize, bias, nonlinearity);
-        spec = new CellSpec(kind, nonlinearity, inputSize, hiddenSize, hiddenSize);
-        parameters = DirectionParameters<T>.Find(this, spec, bias, string.Empty);
+        spec = SpecOf(kind, options);
+        parameters = DirectionParameters<T>.Find(this, spec, options.Bias, string.Empty);
         Initialization.ResetRecurrent(this, kind, options, random ?? new RandomSource(0));
     }
 
@@ -71,17 +71,13 @@ public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatin
         return new CellGradients<T>(dInput, dHidden, dCell);
     }
 
-    private static RecurrentOptions Options(RecurrentCellKind kind, int inputSize, int hiddenSize, bool bias, RnnNonlinearity nonlinearity)
-    {
-        var options = new RecurrentOptions { InputSize = inputSize, HiddenSize = hiddenSize, Bias = bias, Nonlinearity = nonlinearity };
-        options.Validate(kind);
-        return options;
-    }
+    private static CellSpec SpecOf(RecurrentCellKind kind, RecurrentOptions options)
+        => new(kind, options.UsesRelu, options.InputSize, options.HiddenSize, options.HiddenSize);
 
-    private static List<(string Name, int[] Shape)> Layout(RecurrentCellKind kind, int inputSize, int hiddenSize, bool bias, RnnNonlinearity nonlinearity)
+    private static List<(string Name, int[] Shape)> Layout(RecurrentCellKind kind, RecurrentOptions options)
     {
-        Options(kind, inputSize, hiddenSize, bias, nonlinearity);
-        return DirectionParameters<T>.Layout(new CellSpec(kind, nonlinearity, inputSize, hiddenSize, hiddenSize), bias, string.Empty).ToList();
+        options.Validate(kind);
+        return DirectionParameters<T>.Layout(SpecOf(kind, options), options.Bias, string.Empty).ToList();
     }
 }
 

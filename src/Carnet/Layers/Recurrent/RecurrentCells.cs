@@ -3,6 +3,29 @@ using Carnet.Kernels;
 
 namespace Carnet.Layers;
 
+/// <summary>The kind of recurrent cell.</summary>
+public enum RecurrentCellKind
+{
+    /// <summary>Long short-term memory: gates i, f, g, o and a cell state.</summary>
+    Lstm,
+
+    /// <summary>Gated recurrent unit: gates r, z, n.</summary>
+    Gru,
+
+    /// <summary>Elman RNN: one tanh or relu nonlinearity.</summary>
+    Rnn,
+}
+
+/// <summary>The nonlinearity of a plain RNN.</summary>
+public enum RnnNonlinearity
+{
+    /// <summary>h_t = tanh(…), PyTorch's default.</summary>
+    Tanh,
+
+    /// <summary>h_t = relu(…).</summary>
+    Relu,
+}
+
 /// <summary>
 /// The registry of recurrent cells: where a user's choice (the enum or the name in a model file) becomes the cell
 /// object. A new cell is a new strategy in Carnet.Kernels and one line here.

@@ -69,7 +69,7 @@ internal static class RecurrentDirection
         Span<T> r = spec.HasProjection ? buffers.Unprojected : hNext; // what the cell writes: h_t, or r_t before the projection
         var step = new CellForwardStep<T>
         {
-            Rows = batch, HiddenSize = hidden, StateSize = size, Relu = spec.Nonlinearity == RnnNonlinearity.Relu,
+            Rows = batch, HiddenSize = hidden, StateSize = size, Relu = spec.Relu,
             Gates = gates, HiddenGates = hiddenGates, HiddenPrevious = hPrevious, CellPrevious = buffers.CellPrevious,
             CellNext = buffers.CellNext, TanhCell = buffers.TanhCell, HiddenNext = r,
         };

@@ -244,7 +244,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     private static CellSpec SpecOf(RecurrentCellKind kind, RecurrentOptions options, int layer)
     {
         int inputSize = layer == 0 ? options.InputSize : options.OutputSize;
-        return new CellSpec(kind, options.Nonlinearity, inputSize, options.HiddenSize, options.StateSize);
+        return new CellSpec(kind, options.UsesRelu, inputSize, options.HiddenSize, options.StateSize);
     }
 
     private static List<(string Name, int[] Shape)> BuildLayout(RecurrentCellKind kind, RecurrentOptions options)

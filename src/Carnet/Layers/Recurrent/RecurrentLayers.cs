@@ -118,7 +118,7 @@ public sealed class LstmCell<T> : RecurrentCell<T> where T : unmanaged, IFloatin
 {
     /// <summary>Creates the cell with PyTorch's default initialisation (seed 0 when <paramref name="random"/> is null).</summary>
     public LstmCell(int inputSize, int hiddenSize, bool bias = true, RandomSource? random = null)
-        : base(RecurrentCellKind.Lstm, inputSize, hiddenSize, bias, RnnNonlinearity.Tanh, random)
+        : base(RecurrentCellKind.Lstm, new RecurrentOptions { InputSize = inputSize, HiddenSize = hiddenSize, Bias = bias }, random)
     {
     }
 
@@ -134,7 +134,7 @@ public sealed class GruCell<T> : RecurrentCell<T> where T : unmanaged, IFloating
 {
     /// <summary>Creates the cell with PyTorch's default initialisation (seed 0 when <paramref name="random"/> is null).</summary>
     public GruCell(int inputSize, int hiddenSize, bool bias = true, RandomSource? random = null)
-        : base(RecurrentCellKind.Gru, inputSize, hiddenSize, bias, RnnNonlinearity.Tanh, random)
+        : base(RecurrentCellKind.Gru, new RecurrentOptions { InputSize = inputSize, HiddenSize = hiddenSize, Bias = bias }, random)
     {
     }
 
@@ -150,7 +150,7 @@ public sealed class RnnCell<T> : RecurrentCell<T> where T : unmanaged, IFloating
 {
     /// <summary>Creates the cell with PyTorch's default initialisation (seed 0 when <paramref name="random"/> is null).</summary>
     public RnnCell(int inputSize, int hiddenSize, bool bias = true, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh, RandomSource? random = null)
-        : base(RecurrentCellKind.Rnn, inputSize, hiddenSize, bias, nonlinearity, random)
+        : base(RecurrentCellKind.Rnn, new RecurrentOptions { InputSize = inputSize, HiddenSize = hiddenSize, Bias = bias, Nonlinearity = nonlinearity }, random)
     {
     }
 

@@ -34,6 +34,9 @@ public sealed record RecurrentOptions
     /// <summary>RNN only: the nonlinearity.</summary>
     public RnnNonlinearity Nonlinearity { get; init; } = RnnNonlinearity.Tanh;
 
+    /// <summary>Whether a plain RNN applies relu rather than tanh.</summary>
+    internal bool UsesRelu => Nonlinearity == RnnNonlinearity.Relu;
+
     /// <summary>How recurrent weights start: PyTorch's uniform default, or orthogonal blocks.</summary>
     public RecurrentWeightInitialization RecurrentWeightInitialization { get; init; } = RecurrentWeightInitialization.Uniform;
 

@@ -287,7 +287,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
 
         var step = new CellBackwardStep<T>
         {
-            Rows = rows, HiddenSize = hidden, Relu = spec.Nonlinearity == RnnNonlinearity.Relu,
+            Rows = rows, HiddenSize = hidden, Relu = spec.Relu,
             Gates = cache.Gates.AsSpan(at * width, rows * width), DHidden = dNow, DGates = dGates,
         };
         if (spec.Cell.SeparatesHiddenGates)
