@@ -87,7 +87,7 @@ public static class ModelFile
         var reader = new MetadataReader(file.Metadata, file.Source, requiredBy: "a Carnet model file");
         reader.RequireFormat(expectedFormat, FormatVersion, expectedFormat == Format ? "model" : "checkpoint");
         int Size(string key, int minimum) => reader.Integer(key, minimum, MaximumSize);
-        var cell = reader.Choice("cell", ("LSTM", RecurrentCellKind.Lstm), ("GRU", RecurrentCellKind.Gru), ("RNN", RecurrentCellKind.Rnn));
+        var cell = reader.Choice("cell", RecurrentCells.Names);
         double dropout = reader.Number("rnn.dropout", 0, 1);
         int vocabulary = Size("embedding.num_embeddings", 0);
         int? padding = vocabulary > 0 ? reader.IntegerOrNone("embedding.padding_idx", 0, MaximumSize) : null;

@@ -76,7 +76,7 @@ internal sealed class DirectionCache<T> where T : unmanaged, IFloatingPointIeee7
 {
     public required T[] Gates { get; init; } // (T, B, G·H) gate activations: LSTM i f g o, GRU r z n, RNN h_t
 
-    public T[]? HiddenGates { get; init; } // (T, B, 3H) GRU only: W_hh·h_{t−1} + b_hh
+    public T[]? HiddenGates { get; init; } // (T, B, G·H) cells that keep the hidden side apart (GRU): W_hh·h_{t−1} + b_hh
 
     public required T[] HiddenPrevious { get; init; } // (T, B, P) the state entering step t
 

@@ -61,15 +61,15 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         var (spec, parameters, pool) = (Spec, Parameters, Pool);
         var (steps, batch, reverse) = Extent;
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isLstm = spec.Cell.HasCellState, isGru = spec.Cell.SeparatesHiddenGates;
+        bool keepsCell = spec.Cell.HasCellState, separateHiddenGates = spec.Cell.SeparatesHiddenGates;
         var cache = new DirectionCache<T>
         {
             // every element is written before it is read, so lent buffers need no clearing
             Gates = Buffers.Rent(pool, rows * width), // (T, B, G·H)
-            HiddenGates = isGru ? Buffers.Rent(pool, rows * width) : null, // (T, B, 3H)
+            HiddenGates = separateHiddenGates ? Buffers.Rent(pool, rows * width) : null, // (T, B, 3H)
             HiddenPrevious = Buffers.Rent(pool, rows * size), // (T, B, P)
-            CellPrevious = isLstm ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
-            TanhCell = isLstm ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
+            CellPrevious = keepsCell ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
+            TanhCell = keepsCell ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
             Unprojected = spec.HasProjection ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
         };
 
@@ -79,8 +79,8 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
         if (!biasIh.IsEmpty)
         {
-            Elementwise.BroadcastRows(biasIh, isGru ? default : biasHh, rows, width, cache.Gates);
-            if (isGru)
+            Elementwise.BroadcastRows(biasIh, separateHiddenGates ? default : biasHh, rows, width, cache.Gates);
+            if (separateHiddenGates)
             {
                 Elementwise.BroadcastRows(biasHh, default, rows, width, cache.HiddenGates);
             }
@@ -94,7 +94,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
 
         int first = reverse ? steps - 1 : 0;
         initial.Hidden.CopyTo(cache.HiddenPrevious.AsSpan(first * batch * size, batch * size));
-        if (isLstm)
+        if (keepsCell)
         {
             initial.Cell.CopyTo(cache.CellPrevious.AsSpan(first * batch * hidden, batch * hidden));
         }
@@ -105,7 +105,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), output, accumulateHidden: !biasHh.IsEmpty);
         loop.Run(threads);
         loop.FinalHidden.CopyTo(final.Hidden);
-        if (isLstm)
+        if (keepsCell)
         {
             loop.FinalCell.CopyTo(final.Cell);
         }
@@ -125,14 +125,14 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         var (spec, parameters, pool) = (Spec, Parameters, Pool);
         var (steps, batch, _) = Extent;
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = steps * batch;
-        bool isGru = spec.Cell.SeparatesHiddenGates;
+        bool separateHiddenGates = spec.Cell.SeparatesHiddenGates;
         using var recurrentWeights = WeightOperand<T>.Create(false, parameters.WeightHh.Value.Memory, size, width, size); // W_hh (G·H, P)
         using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(false, parameters.WeightHr!.Value.Memory, hidden, size, hidden) : null; // W_hr (P, H)
 
         var dGatesInput = Buffers.Rent(pool, rows * width); // (T, B, G·H) dL/d(input pre-activations), every element written
         int threads = KernelSettings.AvailableThreads;
         var gradients = new StepGradients<T>(
-            dGatesInput, isGru ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null);
+            dGatesInput, separateHiddenGates ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null);
         var loop = new BackwardSteps<T>(
             this, new StepWeights<T>(recurrentWeights, projectionWeights), cache,
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), dOutput, gradients, dFinal, dStates);
@@ -160,7 +160,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         }
 
         pool?.Return(dGatesInput);
-        if (isGru)
+        if (separateHiddenGates)
         {
             pool?.Return(dGatesHidden);
         }

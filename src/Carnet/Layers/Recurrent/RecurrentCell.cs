@@ -39,9 +39,9 @@ public abstract class RecurrentCell<T> : Module<T> where T : unmanaged, IFloatin
         int batch = input.Shape[0];
         hidden?.EnsureShape(nameof(hidden), batch, HiddenSize);
         cell?.EnsureShape(nameof(cell), batch, HiddenSize);
-        bool isLstm = spec.Cell.HasCellState;
+        bool keepsCell = spec.Cell.HasCellState;
         var hiddenOut = Tensor<T>.Zeros(batch, HiddenSize); // (B, H)
-        var cellOut = isLstm ? Tensor<T>.Zeros(batch, HiddenSize) : null; // (B, H)
+        var cellOut = keepsCell ? Tensor<T>.Zeros(batch, HiddenSize) : null; // (B, H)
         var output = new T[batch * HiddenSize]; // (B, H)
         var pass = new DirectionPass<T>(spec, parameters, new SequenceExtent(Steps: 1, batch, Reverse: false));
         var cache = pass.Forward(

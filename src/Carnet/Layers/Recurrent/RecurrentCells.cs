@@ -40,6 +40,9 @@ public static class RecurrentCells
         (RecurrentCellKind.Rnn, RnnCellStrategy.Instance),
     ];
 
+    /// <summary>Every registered cell's name (as model files write it: LSTM, GRU, RNN) with its kind, in the enum's order.</summary>
+    public static (string Name, RecurrentCellKind Kind)[] Names => Registered.Select(r => (r.Cell.Name, r.Kind)).ToArray();
+
     /// <summary>The cell object of a kind.</summary>
     public static RecurrentCellStrategy Of(RecurrentCellKind kind)
     {

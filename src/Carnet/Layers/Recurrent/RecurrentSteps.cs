@@ -139,20 +139,20 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
         int t = reverse ? steps - 1 - s : s, next = reverse ? t - 1 : t + 1;
-        bool last = s == steps - 1, isLstm = spec.Cell.HasCellState;
+        bool last = s == steps - 1, keepsCell = spec.Cell.HasCellState;
         int h0 = spec.HasProjection ? 0 : u0, hn = spec.HasProjection ? size : n; // this slice's columns of h
         int at = t * batch + b0, after = next * batch + b0; // the first row of this slice at step t and at the next step
 
         ReadOnlySpan<T> hPrevious = cache.HiddenPrevious.AsSpan(at * size, rows * size); // (rows, P)
         Span<T> hNext = last ? FinalHidden.AsSpan(b0 * size, rows * size) : cache.HiddenPrevious.AsSpan(after * size, rows * size); // (rows, P)
-        ReadOnlySpan<T> cPrevious = isLstm ? cache.CellPrevious.AsSpan(at * hidden, rows * hidden) : default; // (rows, H)
-        Span<T> cNext = !isLstm ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.AsSpan(after * hidden, rows * hidden);
+        ReadOnlySpan<T> cPrevious = keepsCell ? cache.CellPrevious.AsSpan(at * hidden, rows * hidden) : default; // (rows, H)
+        Span<T> cNext = !keepsCell ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.AsSpan(after * hidden, rows * hidden);
         var buffers = new StepBuffers<T>
         {
             Rows = rows, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
             Gates = cache.Gates.AsSpan(at * width, rows * width),
             HiddenGates = spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.AsSpan(at * width, rows * width) : default,
-            TanhCell = isLstm ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
+            TanhCell = keepsCell ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
             Unprojected = spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
             HiddenNext = hNext, CellNext = cNext,
         };
@@ -163,7 +163,7 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         if (!active.IsEmpty)
         {
             ReadOnlySpan<bool> activeNow = active.Span.Slice(at, rows);
-            if (isLstm)
+            if (keepsCell)
             {
                 SequenceKernels.CopyInactiveColumns(activeNow, cPrevious, hidden, u0, n, cNext);
             }
@@ -211,12 +211,12 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         ((steps, batch, reverse), active, (this.dOutput, outputStride), this.dStates) = (pass.Extent, pass.Active, dOutput, dStates);
         (DGatesInput, DGatesHidden, DHiddenSteps) = (gradients.GatesInput, gradients.GatesHidden, gradients.HiddenSteps);
         ReadOnlySpan<T> dFinalHidden = dFinal.Hidden, dFinalCell = dFinal.Cell;
-        bool isLstm = spec.Cell.HasCellState;
+        bool keepsCell = spec.Cell.HasCellState;
         int size = spec.OutputSize, hidden = spec.HiddenSize;
         dHidden = [dFinalHidden.ToArray(), new T[batch * size]];
         dStep = new T[batch * size];
-        DCell = isLstm ? dFinalCell.ToArray() : [];
-        dCellCarry = isLstm && !active.IsEmpty ? new T[batch * hidden] : [];
+        DCell = keepsCell ? dFinalCell.ToArray() : [];
+        dCellCarry = keepsCell && !active.IsEmpty ? new T[batch * hidden] : [];
         dUnprojected = spec.HasProjection ? new T[batch * hidden] : [];
     }
 

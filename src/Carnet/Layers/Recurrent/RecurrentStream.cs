@@ -127,7 +127,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         var spec = layer.SpecOf(l);
         var parameters = layer.ParametersOf(l, 0);
         int width = spec.GateWidth, h = spec.HiddenSize, next = 1 - current;
-        bool isGru = spec.Cell.SeparatesHiddenGates;
+        bool separateHiddenGates = spec.Cell.SeparatesHiddenGates;
         Span<T> stepGates = gates.AsSpan(0, batch * width); // (B, G·H)
         Span<T> stepHiddenGates = hiddenGates.AsSpan(0, batch * width); // (B, G·H)
         ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
@@ -151,7 +151,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         {
             starts[g] = g * h + u0;
             Elementwise.CopyRows<T>(biases[l].AsSpan(starts[g], n), 0, batch, n, stepGates[starts[g]..], width); // b_ih (+ b_hh) in every row
-            if (isGru && parameters.BiasHh is not null)
+            if (separateHiddenGates && parameters.BiasHh is not null)
             {
                 Elementwise.CopyRows<T>(parameters.BiasHh.Value.Span.Slice(starts[g], n), 0, batch, n, stepHiddenGates[starts[g]..], width);
             }

@@ -108,10 +108,10 @@ public static class MemoryExperiment
     public static SequenceModel<float> CreateModel(
         MemoryTask task, RecurrentCellKind cell, int hiddenSize, double? forgetGateBias, double? inputGateBias, RandomSource random)
     {
-        bool lstm = cell == RecurrentCellKind.Lstm;
+        bool biases = RecurrentCells.Of(cell).SupportsGateBiases;
         var recurrent = new RecurrentOptions
         {
-            InputSize = task.InputSize, HiddenSize = hiddenSize, ForgetGateBias = lstm ? forgetGateBias : null, InputGateBias = lstm ? inputGateBias : null,
+            InputSize = task.InputSize, HiddenSize = hiddenSize, ForgetGateBias = biases ? forgetGateBias : null, InputGateBias = biases ? inputGateBias : null,
         };
         return new(cell, recurrent, task.OutputSize, task.PerStep ? Pooling.None : Pooling.Last, random);
     }
