@@ -42,12 +42,7 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
         var shape = input.Shape.ToArray();
         shape[^1] = OutputSize;
         var output = Tensor<T>.Zeros(shape); // (N, O)
-        if (Bias is not null)
-        {
-            Elementwise.BroadcastRows(Bias.Value.Span, default, rows, OutputSize, output.Span);
-        }
-
-        Gemm.MultiplyTransposedB<T>(input.Span, Weight.Value.Span, rows, OutputSize, InputSize, output.Span, accumulate: Bias is not null);
+        ForwardRows(input.Span, rows, InputSize, OutputSize, Weight.Value.Span, Bias is null ? default : Bias.Value.Span, output.Span);
         return output;
     }
 
@@ -60,15 +55,33 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
             throw new ArgumentException($"gradOutput has {gradOutput.Length} elements; expected {rows} rows of {OutputSize}.", nameof(gradOutput));
         }
 
-        Gemm.AccumulateTransposedA<T>(gradOutput.Span, input.Span, OutputSize, InputSize, rows, Weight.Gradient.Span);
-        if (Bias is not null)
+        var dInput = Tensor<T>.Zeros(input.Shape.ToArray()); // (N, I)
+        BackwardRows(input.Span, gradOutput.Span, rows, InputSize, OutputSize, Weight, Bias, dInput.Span);
+        return dInput;
+    }
+
+    /// <summary>output (N, O) = input (N, I) · weightᵀ + bias (no bias when <paramref name="bias"/> is empty).</summary>
+    internal static void ForwardRows(ReadOnlySpan<T> input, int rows, int inputSize, int outputSize, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)
+    {
+        if (!bias.IsEmpty)
         {
-            Elementwise.AccumulateColumnSums<T>(gradOutput.Span, rows, OutputSize, Bias.Gradient.Span);
+            Elementwise.BroadcastRows(bias, default, rows, outputSize, output);
         }
 
-        var dInput = Tensor<T>.Zeros(input.Shape.ToArray()); // (N, I)
-        Gemm.MultiplyPlain<T>(gradOutput.Span, Weight.Value.Span, rows, InputSize, OutputSize, dInput.Span, accumulate: false);
-        return dInput;
+        Gemm.MultiplyTransposedB(input, weight, rows, outputSize, inputSize, output, accumulate: !bias.IsEmpty);
+    }
+
+    /// <summary>dW += dyᵀ·x, db += Σ dy (when there is a bias), dInput (N, I) = dy·W.</summary>
+    internal static void BackwardRows(
+        ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, int rows, int inputSize, int outputSize, Parameter<T> weight, Parameter<T>? bias, Span<T> dInput)
+    {
+        Gemm.AccumulateTransposedA(gradOutput, input, outputSize, inputSize, rows, weight.Gradient.Span);
+        if (bias is not null)
+        {
+            Elementwise.AccumulateColumnSums(gradOutput, rows, outputSize, bias.Gradient.Span);
+        }
+
+        Gemm.MultiplyPlain(gradOutput, weight.Value.Span, rows, inputSize, outputSize, dInput, accumulate: false);
     }
 
     private int RowsOf(Tensor<T> input)
