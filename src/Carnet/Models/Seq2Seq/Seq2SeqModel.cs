@@ -128,7 +128,7 @@ public sealed class Seq2SeqModel<T> where T : unmanaged, IFloatingPointIeee754<T
             }
 
             Span<T> stepLogits = logits.AsSpan(t * b * vocabulary, b * vocabulary); // (B, Vt)
-            records[t] = Step(encoding, state, ids, training, random, stepLogits, attentional.AsSpan(t * b * hidden, b * hidden));
+            records[t] = Step(encoding.Memory, state, ids, training, random, stepLogits, attentional.AsSpan(t * b * hidden, b * hidden));
             state = records[t].Next;
             if (teacherForcing < 1)
             {
@@ -225,7 +225,7 @@ public sealed class Seq2SeqModel<T> where T : unmanaged, IFloatingPointIeee754<T
     /// (B, Hd), and returns the step's caches and the next state.
     /// </summary>
     internal Seq2SeqStep<T> Step(
-        Seq2SeqEncoding<T> encoding, Seq2SeqState<T> state, int[] ids, bool training, RandomSource? random, Span<T> logits, Span<T> attentional)
+        AttentionMemory<T> memory, Seq2SeqState<T> state, int[] ids, bool training, RandomSource? random, Span<T> logits, Span<T> attentional)
     {
         int b = ids.Length, hidden = Options.DecoderHiddenSize, embedding = Options.TargetEmbeddingSize, input = Options.DecoderInputSize;
         var x = new T[b * input]; // (B, In): [embedding; h̃_{t−1}]
@@ -237,7 +237,7 @@ public sealed class Seq2SeqModel<T> where T : unmanaged, IFloatingPointIeee754<T
         }
 
         var decoder = Decoder.ForwardCore(new Tensor<T>(x, b, 1, input), state.Hidden, state.Cell, null, training, random);
-        var attention = Attention.Forward(encoding.Memory, decoder.Output.Span); // h_t: (B, 1, Hd) read as (B, Hd)
+        var attention = Attention.Forward(memory, decoder.Output.Span); // h_t: (B, 1, Hd) read as (B, Hd)
         attention.Output.CopyTo(attentional);
         T[] mask = [];
         if (training && Options.Dropout > 0)
