@@ -46,6 +46,28 @@ public static class StateDictionary
         }
     }
 
+    /// <summary>
+    /// Loads every module from the file (<see cref="Load{T}"/>) and refuses a tensor that none of them has, naming it and
+    /// <paramref name="modelName"/> ("this LSTM model").
+    /// </summary>
+    public static void LoadStrict<T>(IReadOnlyList<(string Prefix, Module<T> Module)> modules, SafeTensorsFile file, string modelName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (prefix, module) in modules)
+        {
+            Load(module, file, prefix);
+            expected.UnionWith(module.Parameters.Select(p => prefix + p.Name));
+        }
+
+        var extra = file.Tensors.Select(t => t.Name).Where(name => !expected.Contains(name)).ToList();
+        if (extra.Count > 0)
+        {
+            throw new SafeTensorsFormatException(file.Source, extra[0],
+                $"not a parameter of {modelName} ({extra.Count} unexpected tensor(s): {string.Join(", ", extra.Take(5))})", null);
+        }
+    }
+
     /// <summary>The module's parameters as tensors named prefix + parameter name, F32 for float modules and F64 for double.</summary>
     public static IEnumerable<SafeTensor> Save<T>(Module<T> module, string prefix = "")
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -62,20 +62,7 @@ public static class ModelFile
         }
 
         var model = new SequenceModel<T>(options, new RandomSource(0));
-        var expected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (prefix, module) in model.Modules)
-        {
-            StateDictionary.Load(module, file, prefix);
-            expected.UnionWith(module.Parameters.Select(p => prefix + p.Name));
-        }
-
-        var extra = file.Tensors.Select(t => t.Name).Where(name => !expected.Contains(name)).ToList();
-        if (extra.Count > 0)
-        {
-            throw new SafeTensorsFormatException(file.Source, extra[0],
-                $"not a parameter of this {Metadata(options)["cell"]} model ({extra.Count} unexpected tensor(s): {string.Join(", ", extra.Take(5))})", null);
-        }
-
+        StateDictionary.LoadStrict(model.Modules, file, $"this {Metadata(options)["cell"]} model");
         return new LoadedModel<T>(model, new MetadataReader(file.Metadata, file.Source, PreprocessingPrefix).Entries());
     }
 

@@ -22,11 +22,11 @@ public sealed record Seq2SeqOptions
     /// <summary>Metadata key prefix of these options in a model file.</summary>
     public const string MetadataPrefix = "seq2seq.";
 
-    /// <summary>Vs: source tokens, the four special ones included.</summary>
-    public required int SourceVocabularySize { get; init; }
+    /// <summary>Vs: source tokens, the four special ones included (a task fills it in from its vocabulary).</summary>
+    public int SourceVocabularySize { get; init; }
 
-    /// <summary>Vt: target tokens, the four special ones included.</summary>
-    public required int TargetVocabularySize { get; init; }
+    /// <summary>Vt: target tokens, the four special ones included (a task fills it in from its vocabulary).</summary>
+    public int TargetVocabularySize { get; init; }
 
     /// <summary>Es: size of each source token's embedding.</summary>
     public int SourceEmbeddingSize { get; init; } = 128;
