@@ -19,6 +19,9 @@ public sealed class TranslationTrainable(Seq2SeqModel<float> model, double teach
     /// <summary>What the model's checkpoints must agree with (its configuration), checked on resume.</summary>
     public required Dictionary<string, string> Metadata { get; init; }
 
+    /// <summary>Target tokens the training passes have counted in this process.</summary>
+    public long TargetTokens { get; private set; }
+
     /// <inheritdoc />
     public IReadOnlyList<(string Prefix, Module<float> Module)> Modules => model.Modules;
 
@@ -27,6 +30,7 @@ public sealed class TranslationTrainable(Seq2SeqModel<float> model, double teach
     {
         var result = model.Forward(batch, training: true, random, teacherForcing);
         var (loss, tokens, gradient) = Loss(result, labelSmoothing);
+        TargetTokens += tokens;
         return new Pass(model, result, gradient) { Loss = loss, Sum = loss * tokens, Count = tokens };
     }
 

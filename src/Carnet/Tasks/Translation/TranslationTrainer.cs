@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Carnet.IO;
+using Carnet.Layers;
+using Carnet.Models;
+using Carnet.Training;
+
+namespace Carnet.Tasks.Translation;
+
+/// <summary>What decides the best epoch, early stopping and the learning-rate plateau.</summary>
+public enum TranslationSelection
+{
+    /// <summary>The held-out cross-entropy per target token (lower is better).</summary>
+    Loss,
+
+    /// <summary>The held-out BLEU of greedy translations (higher is better).</summary>
+    Bleu,
+}
+
+/// <summary>How <see cref="TranslationTrainer"/> trains.</summary>
+public sealed record TranslationTrainingOptions
+{
+    /// <summary>How source sentences are cut into tokens, and the vocabulary's size.</summary>
+    public TokenizerOptions SourceTokens { get; init; } = new();
+
+    /// <summary>How target sentences are cut into tokens, and the vocabulary's size.</summary>
+    public TokenizerOptions TargetTokens { get; init; } = new();
+
+    /// <summary>The architecture (the vocabulary sizes are filled in from the codecs).</summary>
+    public Seq2SeqOptions Network { get; init; } = new();
+
+    /// <summary>Most passes over the training pairs.</summary>
+    public int Epochs { get; init; } = 30;
+
+    /// <summary>Pairs per optimizer step.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Halve the learning rate after this many epochs without improvement (null: constant).</summary>
+    public int? PlateauPatience { get; init; } = 2;
+
+    /// <summary>Clip gradients to this global norm (null: none).</summary>
+    public double? ClipGradientNorm { get; init; } = 5;
+
+    /// <summary>The probability that the decoder reads the true previous token rather than its own choice.</summary>
+    public double TeacherForcing { get; init; } = 1;
+
+    /// <summary>ε of label smoothing.</summary>
+    public double LabelSmoothing { get; init; } = 0.1;
+
+    /// <summary>Stop after this many epochs without improvement (null: never).</summary>
+    public int? Patience { get; init; } = 5;
+
+    /// <summary>What the best epoch is chosen by.</summary>
+    public TranslationSelection Selection { get; init; } = TranslationSelection.Bleu;
+
+    /// <summary>Seed of the weights, the batches, dropout and teacher forcing.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Stop at the first step past this (the epoch is then measured and the best weights kept).</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>Where each epoch's checkpoint goes (null: none).</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
+    public bool Resume { get; init; }
+}
+
+/// <summary>Training progress: after each step, and at each epoch's end with the held-out figures.</summary>
+public sealed record TranslationProgress(
+    int Epoch, int Epochs, int Batch, int Batches, double TrainingLoss, double? ValidationLoss, double? Bleu, bool EpochEnd, TimeSpan Elapsed, TimeSpan? Remaining);
+
+/// <summary>A finished training run.</summary>
+public sealed record TranslationOutcome(
+    Translator Translator, IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<double> Bleu, int? BestEpoch, TrainingStop Stop, TimeSpan Elapsed,
+    double TargetTokensPerSecond);
+
+/// <summary>Trains a <see cref="Translator"/> on sentence pairs with the shared <see cref="TrainingLoop{T, TBatch}"/>.</summary>
+public static class TranslationTrainer
+{
+    private const string BleuNote = "translate.bleu";
+
+    /// <summary>
+    /// Learns both codecs from <paramref name="training"/>, builds the network, and trains it, measuring
+    /// <paramref name="heldOut"/> after each epoch (loss and greedy BLEU).
+    /// </summary>
+    public static TranslationOutcome Fit(
+        IReadOnlyList<SentencePair> training, IReadOnlyList<SentencePair> heldOut, TranslationTrainingOptions options, Action<TranslationProgress>? progress = null)
+    {
+        if (training.Count == 0)
+        {
+            throw new ArgumentException("There are no training pairs.", nameof(training));
+        }
+
+        var source = SentenceCodec.Learn(training.Select(p => p.Source).ToList(), options.SourceTokens);
+        var target = SentenceCodec.Learn(training.Select(p => p.Target).ToList(), options.TargetTokens);
+        var trainingPairs = Encode(training, source, target);
+        var random = new RandomSource(options.Seed);
+        var network = options.Network with { SourceVocabularySize = source.Vocabulary.Count, TargetVocabularySize = target.Vocabulary.Count };
+        var model = new Seq2SeqModel<float>(network, random.Fork());
+        int longest = trainingPairs.Pairs.Max(p => p.Source.Length);
+        var translator = new Translator(model, source, target, 2 * longest);
+        var run = new Run(translator, heldOut, options, progress, (trainingPairs.Pairs.Count + options.BatchSize - 1) / options.BatchSize);
+        var trainable = new TranslationTrainable(model, options.TeacherForcing, options.LabelSmoothing)
+        {
+            Metadata = translator.Metadata(),
+            Validation = heldOut.Count > 0 ? run.Validate : null,
+        };
+        var optimizer = new Adam<float>(model.Modules.Select(m => m.Module).ToList(), options.LearningRate);
+        var schedule = options.PlateauPatience is { } patience
+            ? new ReduceOnPlateauSchedule(optimizer, new PlateauOptions { Factor = 0.5, Patience = patience, Threshold = 0 })
+            : null;
+        var loop = new TrainingLoop<float, Seq2SeqBatch>(trainable, optimizer, new TrainingLoopOptions
+        {
+            Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, Patience = options.Patience, CheckpointPath = options.CheckpointPath,
+            TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep,
+        }, schedule);
+        loop.Starting += run.Start;
+        loop.EpochEnding += run.EndEpoch;
+        loop.Progress += run.Report;
+        var clock = Stopwatch.StartNew();
+        var report = loop.Fit(new BatchSource<Seq2SeqBatch>(r => trainingPairs.Shuffled(options.BatchSize, r)), random, options.Resume);
+        double tokensPerSecond = trainable.TargetTokens / Math.Max(1e-9, run.TrainingSeconds);
+        return new TranslationOutcome(translator, report.Epochs, run.Bleu, report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond);
+    }
+
+    /// <summary>Pairs as ids by the codecs.</summary>
+    public static EncodedPairs Encode(IReadOnlyList<SentencePair> pairs, SentenceCodec source, SentenceCodec target)
+        => new(pairs.Select(p => (source.Encode(p.Source), target.Encode(p.Target))).ToList());
+
+    /// <summary>The run's state beside the loop: the BLEU history (kept in checkpoint notes), timing and progress.</summary>
+    private sealed class Run(Translator translator, IReadOnlyList<SentencePair> heldOut, TranslationTrainingOptions options,
+        Action<TranslationProgress>? progress, int batches)
+    {
+        private readonly EncodedPairs? heldOutPairs = heldOut.Count > 0 ? Encode(heldOut, translator.Source, translator.Target) : null;
+        private double? lastLoss;
+        private double? lastBleu;
+        private TimeSpan validationTime;
+
+        public List<double> Bleu { get; } = [];
+
+        public double TrainingSeconds { get; private set; }
+
+        public void Start(TrainingStart start)
+        {
+            if (start.Epochs.Count > 0 && start.Notes.ContainsKey(BleuNote))
+            {
+                var notes = MetadataReader.ForEntries(start.Notes, options.CheckpointPath ?? "checkpoint", Checkpoint.NotePrefix, "a translation checkpoint");
+                Bleu.AddRange(notes.Numbers(BleuNote));
+            }
+        }
+
+        public double Validate()
+        {
+            var clock = Stopwatch.StartNew();
+            lastLoss = TranslationTrainable.Evaluate(translator.Model, heldOutPairs!, options.BatchSize);
+            var greedy = new Seq2SeqSearchOptions { BeamSize = 1, BatchSize = options.BatchSize };
+            lastBleu = TranslationEvaluation.Evaluate(translator, heldOut, greedy).Bleu;
+            validationTime += clock.Elapsed;
+            return options.Selection == TranslationSelection.Bleu ? -lastBleu.Value : lastLoss.Value;
+        }
+
+        public void EndEpoch(EpochEnd end)
+        {
+            Bleu.Add(lastBleu ?? double.NaN);
+            end.Notes[BleuNote] = MetadataWriter.Numbers(Bleu);
+            TrainingSeconds = (end.Elapsed - validationTime).TotalSeconds;
+        }
+
+        public void Report(TrainingProgress p)
+        {
+            TimeSpan? remaining = options.TimeLimit is { } limit ? limit - p.Elapsed : null;
+            progress?.Invoke(new TranslationProgress(p.Epoch, p.Epochs, p.Batch, batches, p.TrainingLoss,
+                p.EpochEnd ? lastLoss : null, p.EpochEnd ? lastBleu : null, p.EpochEnd, p.Elapsed, remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining));
+        }
+    }
+}
