@@ -26,15 +26,18 @@ public sealed class DataFormatException : Exception
 }
 
 /// <summary>
-/// A CSV file with a header row, read strictly: UTF-8 (a BOM is allowed), comma-separated, double-quoted fields
-/// may hold commas and doubled quotes, every row has the header's field count. Errors name file, line and column.
+/// A CSV file with a header row, read strictly: UTF-8 (a BOM is allowed), comma-separated unless another separator is
+/// given, double-quoted fields may hold the separator and doubled quotes (RFC 4180), every row has the header's field
+/// count. Tab-separated text has no quoting (a quote is an ordinary character there, as in IANA's
+/// <c>text/tab-separated-values</c>). Errors name file, line and column.
 /// </summary>
 public sealed class CsvTable
 {
-    private CsvTable(string source, string[] header, List<string[]> rows, List<int> lineNumbers)
+    private CsvTable(string source, string[] header, int headerLine, List<string[]> rows, List<int> lineNumbers)
     {
         Source = source;
         Header = header;
+        HeaderLine = headerLine;
         Rows = rows;
         LineNumbers = lineNumbers;
     }
@@ -45,20 +48,45 @@ public sealed class CsvTable
     /// <summary>The column names.</summary>
     public IReadOnlyList<string> Header { get; }
 
+    /// <summary>The file line of the header (1-based): the first line that is not empty.</summary>
+    public int HeaderLine { get; }
+
     /// <summary>The data rows, each with one field per column.</summary>
     public IReadOnlyList<string[]> Rows { get; }
 
     /// <summary>The file line of each data row (1-based), for messages.</summary>
     public IReadOnlyList<int> LineNumbers { get; }
 
-    /// <summary>Reads and checks a file.</summary>
-    public static CsvTable Read(string path) => Parse(Utf8File.Read(path), path);
+    /// <summary>Reads and checks a file whose fields <paramref name="separator"/> separates.</summary>
+    public static CsvTable Read(string path, char separator = ',') => Parse(Utf8File.Read(path), path, separator);
 
-    /// <summary>Parses CSV text; <paramref name="source"/> names it in messages.</summary>
-    public static CsvTable Parse(string text, string source)
+    /// <summary>Reads and checks a file, tab-separated if its header line has a tab, else comma-separated (<see cref="DetectSeparator"/>).</summary>
+    public static CsvTable ReadDetectingSeparator(string path)
+    {
+        string text = Utf8File.Read(path);
+        return Parse(text, path, DetectSeparator(text));
+    }
+
+    /// <summary>A tab when the first line that is not empty (the header) has one, else a comma.</summary>
+    public static char DetectSeparator(string text)
+    {
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (!line.IsEmpty)
+            {
+                return line.Contains('\t') ? '\t' : ',';
+            }
+        }
+
+        return ',';
+    }
+
+    /// <summary>Parses text whose fields <paramref name="separator"/> separates; <paramref name="source"/> names it in messages.</summary>
+    public static CsvTable Parse(string text, string source, char separator = ',')
     {
         var lines = text.Split('\n');
         string[]? header = null;
+        int headerLine = 0;
         var rows = new List<string[]>();
         var numbers = new List<int>();
         for (int i = 0; i < lines.Length; i++)
@@ -69,10 +97,11 @@ public sealed class CsvTable
                 continue;
             }
 
-            string[] fields = SplitLine(line, source, i + 1);
+            string[] fields = SplitLine(line, source, i + 1, separator);
             if (header is null)
             {
                 header = fields.Select(f => f.Trim()).ToArray();
+                headerLine = i + 1;
                 continue;
             }
 
@@ -91,7 +120,7 @@ public sealed class CsvTable
             throw new DataFormatException(source, 0, 0, "empty file: expected a header row");
         }
 
-        return new CsvTable(source, header, rows, numbers);
+        return new CsvTable(source, header, headerLine, rows, numbers);
     }
 
     /// <summary>The 0-based index of a column, or a clear error listing the columns there are.</summary>
@@ -106,7 +135,7 @@ public sealed class CsvTable
         string hint = Header.Count == 1 && Header[0].IndexOfAny([';', '\t', '|']) is int at and >= 0
             ? $" (one column: is the separator '{(Header[0][at] == '\t' ? "\\t" : Header[0][at].ToString())}'? Carnet reads comma-separated files)"
             : "";
-        throw new DataFormatException(Source, 1, 0, $"no column '{name}'; the columns are {string.Join(", ", Header)}{hint}");
+        throw new DataFormatException(Source, HeaderLine, 0, $"no column '{name}'; the columns are {string.Join(", ", Header)}{hint}");
     }
 
     /// <summary>A column's values as finite numbers (invariant culture), or an error naming the cell.</summary>
@@ -131,8 +160,13 @@ public sealed class CsvTable
     /// <summary>A cell as messages quote it: at most 40 characters, with the length of a longer one.</summary>
     public static string Shorten(string cell) => cell.Length <= 40 ? cell : $"{cell[..40]}… ({cell.Length} characters)";
 
-    private static string[] SplitLine(string line, string source, int lineNumber)
+    private static string[] SplitLine(string line, string source, int lineNumber, char separator)
     {
+        if (separator == '\t')
+        {
+            return line.Split('\t');
+        }
+
         var fields = new List<string>();
         var field = new StringBuilder();
         bool quoted = false;
@@ -159,7 +193,7 @@ public sealed class CsvTable
             {
                 quoted = true;
             }
-            else if (c == ',')
+            else if (c == separator)
             {
                 fields.Add(field.ToString());
                 field.Clear();
