@@ -28,12 +28,14 @@ Run with Debian's PyTorch 1.13 (/usr/bin/python3), e.g. on the CMU pronouncing d
         --tokens space --encoder-hidden 128 --encoder-layers 2 --bidirectional --decoder-hidden 256 \\
         --attention general --input-feeding --time-limit 30 --predictions runs/twin/predictions.txt
 
-A development aid: no test or CI step needs it.
+--threads sets torch.set_num_threads; on a machine busy with other work, --threads 1 can be several times faster than
+2 (PyTorch's OpenMP threads spin while they wait). A development aid: no test or CI step needs it.
 """
 import argparse
 import collections
 import csv
 import json
+import math
 import os
 import random
 import re
@@ -107,7 +109,7 @@ def split_held_out(pairs, fraction, seed):
         groups[source].append(index)
     order = list(groups.values())
     random.Random(seed).shuffle(order)
-    wanted, held = round(fraction * len(pairs)), set()
+    wanted, held = math.floor(fraction * len(pairs) + 0.5), set()  # rounded half away from zero, as Carnet
     for group in order:
         if len(held) >= wanted:
             break
