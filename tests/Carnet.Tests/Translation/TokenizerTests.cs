@@ -27,6 +27,15 @@ public sealed class TokenizerTests
     }
 
     [Fact]
+    public void PronouncingDictionaryEntriesAreSpaceSeparatedTokens()
+    {
+        var tokenizer = new WordTokenizer();
+        Assert.Equal(["h", "e", "l", "l", "o"], tokenizer.Tokenize("h e l l o"));
+        Assert.Equal(["HH", "AH0", "L", "OW1"], tokenizer.Tokenize("HH AH0 L OW1"));
+        Assert.Equal("HH AH0 L OW1", tokenizer.Detokenize(["HH", "AH0", "L", "OW1"]));
+    }
+
+    [Fact]
     public void DetokenizeSpacesTokensUnlessAJoinerSaysTheyTouch()
     {
         var tokenizer = new WordTokenizer();
