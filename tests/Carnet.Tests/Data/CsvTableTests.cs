@@ -15,6 +15,19 @@ public sealed class CsvTableTests
         Assert.Equal([2, 4], table.LineNumbers);
     }
 
+    [Fact]
+    public void OtherSeparatorsQuoteAsCommasDoExceptTabs()
+    {
+        var semicolons = CsvTable.Parse("a;b\n\"x; y\";\"\"\"q\"\"\"\n", "t.csv", ';');
+        Assert.Equal(["x; y", "\"q\""], semicolons.Rows[0]);
+        var tabs = CsvTable.Parse("\n\na\tb\n\"x\ty\"\n", "t.tsv", '\t');
+        Assert.Equal(["\"x", "y\""], tabs.Rows[0]);
+        Assert.Equal((3, 4), (tabs.HeaderLine, tabs.LineNumbers[0]));
+        Assert.Equal('\t', CsvTable.DetectSeparator("\r\n\na\tb,c\n"));
+        Assert.Equal(',', CsvTable.DetectSeparator("a,b\n1\t2\n"));
+        Assert.Equal(',', CsvTable.DetectSeparator(""));
+    }
+
     [Theory]
     [InlineData("a,b\n1,2\n3\n", "t.csv:3:2: row has 1 fields, the header has 2")]
     [InlineData("a,b\n1,2\n3,x\n", "t.csv:3:2: 'x' in column 'b' is not a finite number")]

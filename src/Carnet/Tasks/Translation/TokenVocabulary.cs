@@ -94,7 +94,10 @@ public sealed class TokenVocabulary
         return encoded;
     }
 
-    /// <summary>The tokens of the ids up to the first <see cref="End"/>, skipping <see cref="Padding"/> and <see cref="Begin"/>; <see cref="Unknown"/> is <c>&lt;unk&gt;</c>.</summary>
+    /// <summary>
+    /// The tokens of the ids up to the first <see cref="End"/>, skipping <see cref="Padding"/> and <see cref="Begin"/>;
+    /// <see cref="Unknown"/> is <c>&lt;unk&gt;</c>.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is not in the vocabulary.</exception>
     public string[] Decode(IEnumerable<int> encoded)
     {
