@@ -21,6 +21,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(ExperimentCommand.Create(output, error));
         root.Subcommands.Add(TextCommand.Create(output, error));
         root.Subcommands.Add(TagCommand.Create(output, error));
+        root.Subcommands.Add(TranslateCommand.Create(output, error));
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }

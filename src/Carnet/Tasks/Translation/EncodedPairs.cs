@@ -66,10 +66,10 @@ public sealed class EncodedPairs
             var (from, to) = Pairs[indices[b]];
             from.CopyTo(source, b * sourceSteps);
             lengths[b] = from.Length;
-            decoderInput[b * targetSteps] = TokenIds.Bos;
+            decoderInput[b * targetSteps] = TokenVocabulary.Begin;
             to.CopyTo(decoderInput, b * targetSteps + 1);
             to.CopyTo(targets, b * targetSteps);
-            targets[b * targetSteps + to.Length] = TokenIds.Eos;
+            targets[b * targetSteps + to.Length] = TokenVocabulary.End;
         }
 
         return new Seq2SeqBatch(source, lengths, decoderInput, targets, batch);
@@ -83,20 +83,4 @@ public sealed class EncodedPairs
             (items[i], items[j]) = (items[j], items[i]);
         }
     }
-}
-
-/// <summary>The special token ids every sequence-to-sequence vocabulary starts with.</summary>
-public static class TokenIds
-{
-    /// <summary>&lt;pad&gt;: fills batches; never predicted, never learned.</summary>
-    public const int Pad = 0;
-
-    /// <summary>&lt;unk&gt;: a token outside the vocabulary.</summary>
-    public const int Unknown = 1;
-
-    /// <summary>&lt;bos&gt;: what the decoder reads first.</summary>
-    public const int Bos = 2;
-
-    /// <summary>&lt;eos&gt;: the end of a sentence.</summary>
-    public const int Eos = 3;
 }

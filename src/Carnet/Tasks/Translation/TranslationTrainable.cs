@@ -76,8 +76,8 @@ public sealed class TranslationTrainable(Seq2SeqModel<float> model, double teach
         var logits = new Tensor<float>(result.LogitsTimeMajor, rows, result.LogitsTimeMajor.Length / rows); // (T·B, V)
         var gradient = Tensor<float>.Zeros(logits.Shape.ToArray());
         var targets = batch.TargetsTimeMajor();
-        double loss = Losses.CrossEntropy(logits, targets, gradient, ignoreIndex: TokenIds.Pad, labelSmoothing: smoothing);
-        return (loss, targets.Count(t => t != TokenIds.Pad), gradient);
+        double loss = Losses.CrossEntropy(logits, targets, gradient, ignoreIndex: TokenVocabulary.Padding, labelSmoothing: smoothing);
+        return (loss, targets.Count(t => t != TokenVocabulary.Padding), gradient);
     }
 
     private sealed class Pass(Seq2SeqModel<float> model, Seq2SeqResult<float> result, Tensor<float> gradient) : TrainingPass<float>

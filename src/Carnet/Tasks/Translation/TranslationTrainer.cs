@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Carnet.IO;
 using Carnet.Layers;
 using Carnet.Models;
+using Carnet.Tasks.Data;
 using Carnet.Training;
 
 namespace Carnet.Tasks.Translation;
@@ -66,6 +67,9 @@ public sealed record TranslationTrainingOptions
 
     /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; }
+
+    /// <summary>What messages call the held-out pairs' file.</summary>
+    public string HeldOutName { get; init; } = "held-out pairs";
 }
 
 /// <summary>Training progress: after each step, and at each epoch's end with the held-out figures.</summary>
@@ -73,6 +77,13 @@ public sealed record TranslationProgress(
     int Epoch, int Epochs, int Batch, int Batches, double TrainingLoss, double? ValidationLoss, double? Bleu, bool EpochEnd, TimeSpan Elapsed, TimeSpan? Remaining);
 
 /// <summary>A finished training run.</summary>
+/// <param name="Translator">The model, with the best epoch's weights.</param>
+/// <param name="Epochs">Per epoch, the training loss and the held-out loss per target token (not the selection criterion).</param>
+/// <param name="Bleu">Per epoch, the held-out BLEU of greedy translations.</param>
+/// <param name="BestEpoch">The epoch whose weights were kept.</param>
+/// <param name="Stop">Why training ended.</param>
+/// <param name="Elapsed">Wall time of the run in this process.</param>
+/// <param name="TargetTokensPerSecond">Target tokens trained on per second of training (validation excluded).</param>
 public sealed record TranslationOutcome(
     Translator Translator, IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<double> Bleu, int? BestEpoch, TrainingStop Stop, TimeSpan Elapsed,
     double TargetTokensPerSecond);
@@ -80,7 +91,7 @@ public sealed record TranslationOutcome(
 /// <summary>Trains a <see cref="Translator"/> on sentence pairs with the shared <see cref="TrainingLoop{T, TBatch}"/>.</summary>
 public static class TranslationTrainer
 {
-    private const string BleuNote = "translate.bleu";
+    private const string BleuNote = "translate.bleu", LossNote = "translate.held_out_loss";
 
     /// <summary>
     /// Learns both codecs from <paramref name="training"/>, builds the network, and trains it, measuring
@@ -102,6 +113,7 @@ public static class TranslationTrainer
         var model = new Seq2SeqModel<float>(network, random.Fork());
         int longest = trainingPairs.Pairs.Max(p => p.Source.Length);
         var translator = new Translator(model, source, target, 2 * longest);
+        CheckSources(translator, options.HeldOutName, heldOut);
         var run = new Run(translator, heldOut, options, progress, (trainingPairs.Pairs.Count + options.BatchSize - 1) / options.BatchSize);
         var trainable = new TranslationTrainable(model, options.TeacherForcing, options.LabelSmoothing)
         {
@@ -123,7 +135,24 @@ public static class TranslationTrainer
         var clock = Stopwatch.StartNew();
         var report = loop.Fit(new BatchSource<Seq2SeqBatch>(r => trainingPairs.Shuffled(options.BatchSize, r)), random, options.Resume);
         double tokensPerSecond = trainable.TargetTokens / Math.Max(1e-9, run.TrainingSeconds);
-        return new TranslationOutcome(translator, report.Epochs, run.Bleu, report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond);
+        var epochs = report.Epochs.Select((e, i) => e with { ValidationLoss = i < run.HeldOutLoss.Count ? run.HeldOutLoss[i] : null }).ToList();
+        return new TranslationOutcome(translator, epochs, run.Bleu, report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond);
+    }
+
+    /// <summary>Refuses a source the model cannot read (empty, or longer than it was built for), naming its file and line.</summary>
+    public static void CheckSources(Translator translator, string name, IReadOnlyList<SentencePair> pairs)
+    {
+        foreach (var pair in pairs)
+        {
+            try
+            {
+                translator.EncodeSource(pair.Source);
+            }
+            catch (ArgumentException e)
+            {
+                throw new DataFormatException(name, pair.Line, 1, e.Message);
+            }
+        }
     }
 
     /// <summary>Pairs as ids by the codecs.</summary>
@@ -141,6 +170,8 @@ public static class TranslationTrainer
 
         public List<double> Bleu { get; } = [];
 
+        public List<double> HeldOutLoss { get; } = [];
+
         public double TrainingSeconds { get; private set; }
 
         public void Start(TrainingStart start)
@@ -149,6 +180,7 @@ public static class TranslationTrainer
             {
                 var notes = MetadataReader.ForEntries(start.Notes, options.CheckpointPath ?? "checkpoint", Checkpoint.NotePrefix, "a translation checkpoint");
                 Bleu.AddRange(notes.Numbers(BleuNote));
+                HeldOutLoss.AddRange(notes.Numbers(LossNote));
             }
         }
 
@@ -165,7 +197,9 @@ public static class TranslationTrainer
         public void EndEpoch(EpochEnd end)
         {
             Bleu.Add(lastBleu ?? double.NaN);
+            HeldOutLoss.Add(lastLoss ?? double.NaN);
             end.Notes[BleuNote] = MetadataWriter.Numbers(Bleu);
+            end.Notes[LossNote] = MetadataWriter.Numbers(HeldOutLoss);
             TrainingSeconds = (end.Elapsed - validationTime).TotalSeconds;
         }
 

@@ -135,6 +135,7 @@ public sealed class Translator
     private static void ReplaceUnknown(Seq2SeqHypothesis hypothesis, string[] sourceTokens, string[] tokens)
     {
         int width = sourceTokens.Length;
+        Span<int> best = stackalloc int[1];
         for (int i = 0; i < tokens.Length; i++)
         {
             if (hypothesis.Tokens[i] != TokenVocabulary.Unknown || hypothesis.Attention.Length < (i + 1) * width)
@@ -142,7 +143,6 @@ public sealed class Translator
                 continue;
             }
 
-            Span<int> best = stackalloc int[1];
             Kernels.AttentionKernels.ArgmaxRows<double>(hypothesis.Attention.AsSpan(i * width, width), 1, width, best);
             tokens[i] = sourceTokens[best[0]];
         }
