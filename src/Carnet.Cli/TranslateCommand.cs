@@ -129,7 +129,7 @@ internal static class TranslateCommand
                     ("metrics.json", p => File.WriteAllText(p, TranslateReport.EvaluationMetrics(evaluation), new UTF8Encoding(false))),
                     ("predictions.tsv", p => File.WriteAllText(p, TranslateReport.Predictions(pairs.Pairs, evaluation), new UTF8Encoding(false))),
                 ]);
-                output.WriteLine(TranslateReport.Summary(evaluation, pairs.Pairs.Count));
+                output.WriteLine(TranslateReport.Summary(evaluation));
                 output.WriteLine($"written: {string.Join(", ", files)}");
                 return 0;
             }, folder);

@@ -28,41 +28,57 @@ internal static class TranslateReport
             json.WriteStartObject("greedy");
             Scores(json, greedy);
             json.WriteEndObject();
-            json.WriteNumber("held_out_pairs", evaluation.Translations.Count);
+            json.WriteNumber("held_out_sources", evaluation.Sources.Count);
             MetricsJson.Number(json, "training_target_tokens_per_second", outcome.TargetTokensPerSecond);
-            MetricsJson.Number(json, "training_seconds", outcome.Elapsed.TotalSeconds);
-            json.WriteStartArray("bleu_history");
-            foreach (double bleu in outcome.Bleu)
+            MetricsJson.Number(json, "seconds", outcome.Elapsed.TotalSeconds);
+            json.WriteNumber("epochs_trained", outcome.History.Count);
+            if (outcome.BestEpoch is { } best)
             {
-                json.WriteNumberValue(double.IsFinite(bleu) ? bleu : 0);
+                json.WriteNumber("best_epoch", best);
+            }
+
+            json.WriteString("stopped_by", outcome.Stop.ToString().ToLowerInvariant());
+            json.WriteStartArray("history");
+            foreach (var e in outcome.History)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("epoch", e.Epoch);
+                MetricsJson.Number(json, "loss", e.TrainingLoss);
+                Optional(json, "held_out_loss", e.HeldOutLoss);
+                Optional(json, "bleu", e.Bleu);
+                Optional(json, "exact_match", e.ExactMatch);
+                Optional(json, "token_error_rate", e.TokenErrorRate);
+                MetricsJson.Number(json, "training_seconds", e.TrainingSeconds);
+                MetricsJson.Number(json, "learning_rate", e.LearningRate);
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            MetricsJson.Training(json, new Training.TrainingReport(outcome.Epochs, outcome.BestEpoch, null, false) { Stop = outcome.Stop });
         });
 
     /// <summary>The four scores of <c>carnet translate evaluate</c>.</summary>
     public static string EvaluationMetrics(TranslationEvaluation evaluation) => MetricsJson.Write(json =>
     {
         Scores(json, evaluation);
-        json.WriteNumber("pairs", evaluation.Translations.Count);
+        json.WriteNumber("sources", evaluation.Sources.Count);
     });
 
     /// <summary>source, reference and prediction per held-out pair, tab-separated with a header (tabs inside become spaces).</summary>
     public static string Predictions(IReadOnlyList<SentencePair> pairs, TranslationEvaluation evaluation)
     {
         var text = new StringBuilder("source\treference\tprediction\n");
+        var predictions = evaluation.PredictionsFor(pairs);
         for (int i = 0; i < pairs.Count; i++)
         {
-            text.Append(Cell(pairs[i].Source)).Append('\t').Append(Cell(pairs[i].Target)).Append('\t').Append(Cell(evaluation.Translations[i].Text)).Append('\n');
+            text.Append(Cell(pairs[i].Source)).Append('\t').Append(Cell(pairs[i].Target)).Append('\t').Append(Cell(predictions[i])).Append('\n');
         }
 
         return text.ToString();
     }
 
     /// <summary>One line: BLEU, chrF, exact match and token error rate on N pairs.</summary>
-    public static string Summary(TranslationEvaluation e, int pairs) => string.Create(CultureInfo.InvariantCulture,
-        $"held-out BLEU {e.Bleu:F2}, chrF {e.Chrf:F2}, exact match {e.ExactMatch:P1}, token error rate {e.TokenErrorRate:P1} on {pairs} pairs");
+    public static string Summary(TranslationEvaluation e) => string.Create(CultureInfo.InvariantCulture,
+        $"BLEU {e.Bleu:F2}, chrF {e.Chrf:F2}, exact match {e.ExactMatch:P1}, token error rate {e.TokenErrorRate:P1} on {e.Sources.Count} sources");
 
     /// <summary>The lines of a UTF-8 text file (a final line break ends the last line, it does not add an empty one).</summary>
     public static IReadOnlyList<string> ReadLines(string path)
@@ -115,12 +131,16 @@ internal static class TranslateReport
             Row($"beam {search.BeamSize} (α {search.LengthPenalty.ToString(CultureInfo.InvariantCulture)})", evaluation), Row("greedy", greedy),
         ]);
         report.AddHeading("Training");
-        report.AddSvg(Reports.LossChart(new Training.TrainingReport(outcome.Epochs, outcome.BestEpoch, null, false), "cross-entropy per target token").RenderSvg());
+        var epochs = outcome.History.Select(e => (double)e.Epoch).ToList();
+        var losses = new LineChart("Cross-entropy per target token", "epoch", "loss");
+        losses.AddSeries("training (label-smoothed)", epochs, outcome.History.Select(e => e.TrainingLoss).ToList());
+        losses.AddSeries("held out", epochs, outcome.History.Select(e => e.HeldOutLoss ?? double.NaN).ToList(), dashed: true);
+        report.AddSvg(losses.RenderSvg());
         var bleuChart = new LineChart("Held-out BLEU (greedy) per epoch", "epoch", "BLEU");
-        bleuChart.AddSeries("BLEU", outcome.Bleu.Select((_, i) => (double)(i + 1)).ToList(), outcome.Bleu.Select(b => double.IsFinite(b) ? b : 0).ToList());
+        bleuChart.AddSeries("BLEU", epochs, outcome.History.Select(e => e.Bleu ?? double.NaN).ToList());
         report.AddSvg(bleuChart.RenderSvg());
         report.AddParagraph(string.Create(CultureInfo.InvariantCulture,
-            $"{outcome.Epochs.Count} epochs in {outcome.Elapsed:hh\\:mm\\:ss}, {outcome.TargetTokensPerSecond:N0} target tokens per second of training."));
+            $"{outcome.History.Count} epochs in {outcome.Elapsed:hh\\:mm\\:ss}, {outcome.TargetTokensPerSecond:N0} target tokens per second of training."));
         Samples(report, heldOut, evaluation);
         return report;
     }
@@ -128,10 +148,10 @@ internal static class TranslateReport
     private static void Samples(HtmlReport report, IReadOnlyList<SentencePair> heldOut, TranslationEvaluation evaluation)
     {
         report.AddHeading("Sample translations");
-        for (int i = 0; i < Math.Min(SampleCount, heldOut.Count); i++)
+        for (int i = 0; i < Math.Min(SampleCount, evaluation.Sources.Count); i++)
         {
             var t = evaluation.Translations[i];
-            report.AddKeyValueTable([new("source", heldOut[i].Source), new("reference", heldOut[i].Target), new("translation", t.Text)]);
+            report.AddKeyValueTable([new("source", evaluation.Sources[i]), new("references", string.Join(" | ", evaluation.References[i])), new("translation", t.Text)]);
             if (t.Tokens.Length == 0 || t.Attention.Length != t.Tokens.Length * t.SourceTokens.Length)
             {
                 continue;
@@ -159,6 +179,14 @@ internal static class TranslateReport
         name, e.Bleu.ToString("F2", CultureInfo.InvariantCulture), e.Chrf.ToString("F2", CultureInfo.InvariantCulture),
         e.ExactMatch.ToString("P1", CultureInfo.InvariantCulture), e.TokenErrorRate.ToString("P1", CultureInfo.InvariantCulture),
     ];
+
+    private static void Optional(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            MetricsJson.Number(json, name, v);
+        }
+    }
 
     private static void Scores(Utf8JsonWriter json, TranslationEvaluation e)
     {

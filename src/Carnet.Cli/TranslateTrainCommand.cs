@@ -66,8 +66,8 @@ internal static class TranslateTrainCommand
             ("predictions.tsv", p => File.WriteAllText(p, TranslateReport.Predictions(heldOut, evaluation), new UTF8Encoding(false))),
             ("report.html", p => TranslateReport.Page(training.Count, heldOut, outcome, evaluation, greedy, search).Save(p)),
         ]);
-        view.Line(TranslateReport.Summary(evaluation, heldOut.Count) + $" (beam {search.BeamSize})" +
-            string.Create(CultureInfo.InvariantCulture, $"; greedy BLEU {greedy.Bleu:F2}; best epoch {outcome.BestEpoch} of {outcome.Epochs.Count}") +
+        view.Line("held-out " + TranslateReport.Summary(evaluation) + $" (beam {search.BeamSize})" +
+            string.Create(CultureInfo.InvariantCulture, $"; greedy BLEU {greedy.Bleu:F2}; best epoch {outcome.BestEpoch} of {outcome.History.Count}") +
             (outcome.Stop == Training.TrainingStop.TimeLimit ? " (stopped at the time limit)" : ""));
         view.Line($"written: {string.Join(", ", files)}");
         return 0;

@@ -47,7 +47,8 @@ public sealed class TranslationTrainable(Seq2SeqModel<float> model, double teach
         {
             if (!file.Metadata.TryGetValue(key, out var stored) || stored != value)
             {
-                throw new SafeTensorsFormatException(file.Source, $"the checkpoint was written for another network ({key} is '{stored}', expected '{value}')");
+                throw new SafeTensorsFormatException(file.Source,
+                    $"the checkpoint was trained with other data or settings ({key} differs); resume with the same data and options, or use a new output folder");
             }
         }
     }

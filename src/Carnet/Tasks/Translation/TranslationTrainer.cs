@@ -76,22 +76,32 @@ public sealed record TranslationTrainingOptions
 public sealed record TranslationProgress(
     int Epoch, int Epochs, int Batch, int Batches, double TrainingLoss, double? ValidationLoss, double? Bleu, bool EpochEnd, TimeSpan Elapsed, TimeSpan? Remaining);
 
+/// <summary>One epoch of a translation run; the held-out figures are null without held-out pairs.</summary>
+/// <param name="Epoch">1-based.</param>
+/// <param name="TrainingLoss">The epoch's training loss per target token (with label smoothing).</param>
+/// <param name="HeldOutLoss">The held-out cross-entropy per target token.</param>
+/// <param name="Bleu">Held-out BLEU of greedy translations.</param>
+/// <param name="ExactMatch">The share of held-out sources translated exactly (greedy).</param>
+/// <param name="TokenErrorRate">The held-out token error rate (greedy).</param>
+/// <param name="TrainingSeconds">Training time up to the epoch's end, validation excluded, across resumed runs.</param>
+/// <param name="LearningRate">The learning rate at the epoch's end.</param>
+public sealed record TranslationEpoch(
+    int Epoch, double TrainingLoss, double? HeldOutLoss, double? Bleu, double? ExactMatch, double? TokenErrorRate, double TrainingSeconds, double LearningRate);
+
 /// <summary>A finished training run.</summary>
 /// <param name="Translator">The model, with the best epoch's weights.</param>
-/// <param name="Epochs">Per epoch, the training loss and the held-out loss per target token (not the selection criterion).</param>
-/// <param name="Bleu">Per epoch, the held-out BLEU of greedy translations.</param>
+/// <param name="History">Every epoch's figures.</param>
 /// <param name="BestEpoch">The epoch whose weights were kept.</param>
 /// <param name="Stop">Why training ended.</param>
 /// <param name="Elapsed">Wall time of the run in this process.</param>
-/// <param name="TargetTokensPerSecond">Target tokens trained on per second of training (validation excluded).</param>
+/// <param name="TargetTokensPerSecond">Target tokens trained on per second of training (validation excluded) in this process.</param>
 public sealed record TranslationOutcome(
-    Translator Translator, IReadOnlyList<EpochRecord> Epochs, IReadOnlyList<double> Bleu, int? BestEpoch, TrainingStop Stop, TimeSpan Elapsed,
-    double TargetTokensPerSecond);
+    Translator Translator, IReadOnlyList<TranslationEpoch> History, int? BestEpoch, TrainingStop Stop, TimeSpan Elapsed, double TargetTokensPerSecond);
 
 /// <summary>Trains a <see cref="Translator"/> on sentence pairs with the shared <see cref="TrainingLoop{T, TBatch}"/>.</summary>
 public static class TranslationTrainer
 {
-    private const string BleuNote = "translate.bleu", LossNote = "translate.held_out_loss";
+    private const string HistoryNote = "translate.";
 
     /// <summary>
     /// Learns both codecs from <paramref name="training"/>, builds the network, and trains it, measuring
@@ -121,7 +131,7 @@ public static class TranslationTrainer
             Validation = heldOut.Count > 0 ? run.Validate : null,
         };
         var optimizer = new Adam<float>(model.Modules.Select(m => m.Module).ToList(), options.LearningRate);
-        var schedule = options.PlateauPatience is { } patience
+        var schedule = options.PlateauPatience is { } patience && heldOut.Count > 0
             ? new ReduceOnPlateauSchedule(optimizer, new PlateauOptions { Factor = 0.5, Patience = patience, Threshold = 0 })
             : null;
         var loop = new TrainingLoop<float, Seq2SeqBatch>(trainable, optimizer, new TrainingLoopOptions
@@ -135,8 +145,7 @@ public static class TranslationTrainer
         var clock = Stopwatch.StartNew();
         var report = loop.Fit(new BatchSource<Seq2SeqBatch>(r => trainingPairs.Shuffled(options.BatchSize, r)), random, options.Resume);
         double tokensPerSecond = trainable.TargetTokens / Math.Max(1e-9, run.TrainingSeconds);
-        var epochs = report.Epochs.Select((e, i) => e with { ValidationLoss = i < run.HeldOutLoss.Count ? run.HeldOutLoss[i] : null }).ToList();
-        return new TranslationOutcome(translator, epochs, run.Bleu, report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond);
+        return new TranslationOutcome(translator, run.History(report.Epochs), report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond);
     }
 
     /// <summary>Refuses a source the model cannot read (empty, or longer than it was built for), naming its file and line.</summary>
@@ -159,55 +168,69 @@ public static class TranslationTrainer
     public static EncodedPairs Encode(IReadOnlyList<SentencePair> pairs, SentenceCodec source, SentenceCodec target)
         => new(pairs.Select(p => (source.Encode(p.Source), target.Encode(p.Target))).ToList());
 
-    /// <summary>The run's state beside the loop: the BLEU history (kept in checkpoint notes), timing and progress.</summary>
+    /// <summary>The run's state beside the loop: the held-out history (kept in checkpoint notes), timing and progress.</summary>
     private sealed class Run(Translator translator, IReadOnlyList<SentencePair> heldOut, TranslationTrainingOptions options,
         Action<TranslationProgress>? progress, int batches)
     {
+        private static readonly string[] Columns = ["held_out_loss", "bleu", "exact_match", "token_error_rate", "training_seconds"];
         private readonly EncodedPairs? heldOutPairs = heldOut.Count > 0 ? Encode(heldOut, translator.Source, translator.Target) : null;
+        private readonly List<double[]> rows = []; // per epoch: the Columns
         private double? lastLoss;
-        private double? lastBleu;
+        private TranslationEvaluation? lastEvaluation;
         private TimeSpan validationTime;
-
-        public List<double> Bleu { get; } = [];
-
-        public List<double> HeldOutLoss { get; } = [];
+        private double previousSeconds;
 
         public double TrainingSeconds { get; private set; }
 
         public void Start(TrainingStart start)
         {
-            if (start.Epochs.Count > 0 && start.Notes.ContainsKey(BleuNote))
+            if (start.Epochs.Count == 0)
             {
-                var notes = MetadataReader.ForEntries(start.Notes, options.CheckpointPath ?? "checkpoint", Checkpoint.NotePrefix, "a translation checkpoint");
-                Bleu.AddRange(notes.Numbers(BleuNote));
-                HeldOutLoss.AddRange(notes.Numbers(LossNote));
+                return;
             }
+
+            var notes = MetadataReader.ForEntries(start.Notes, options.CheckpointPath ?? "checkpoint", Checkpoint.NotePrefix, "a translation checkpoint");
+            var columns = Columns.Select(c => notes.Numbers(HistoryNote + c)).ToArray();
+            if (columns.Any(c => c.Length != start.Epochs.Count))
+            {
+                throw new SafeTensorsFormatException(options.CheckpointPath ?? "checkpoint", $"the checkpoint's translation notes do not cover its {start.Epochs.Count} epoch(s)");
+            }
+
+            rows.AddRange(Enumerable.Range(0, start.Epochs.Count).Select(e => columns.Select(c => c[e]).ToArray()));
+            previousSeconds = rows[^1][^1];
         }
 
         public double Validate()
         {
             var clock = Stopwatch.StartNew();
             lastLoss = TranslationTrainable.Evaluate(translator.Model, heldOutPairs!, options.BatchSize);
-            var greedy = new Seq2SeqSearchOptions { BeamSize = 1, BatchSize = options.BatchSize };
-            lastBleu = TranslationEvaluation.Evaluate(translator, heldOut, greedy).Bleu;
+            lastEvaluation = TranslationEvaluation.Evaluate(translator, heldOut, new Seq2SeqSearchOptions { BeamSize = 1, BatchSize = options.BatchSize });
             validationTime += clock.Elapsed;
-            return options.Selection == TranslationSelection.Bleu ? -lastBleu.Value : lastLoss.Value;
+            return options.Selection == TranslationSelection.Bleu ? -lastEvaluation.Bleu : lastLoss.Value;
         }
 
         public void EndEpoch(EpochEnd end)
         {
-            Bleu.Add(lastBleu ?? double.NaN);
-            HeldOutLoss.Add(lastLoss ?? double.NaN);
-            end.Notes[BleuNote] = MetadataWriter.Numbers(Bleu);
-            end.Notes[LossNote] = MetadataWriter.Numbers(HeldOutLoss);
             TrainingSeconds = (end.Elapsed - validationTime).TotalSeconds;
+            var e = lastEvaluation;
+            rows.Add([lastLoss ?? double.NaN, e?.Bleu ?? double.NaN, e?.ExactMatch ?? double.NaN, e?.TokenErrorRate ?? double.NaN, previousSeconds + TrainingSeconds]);
+            for (int c = 0; c < Columns.Length; c++)
+            {
+                end.Notes[HistoryNote + Columns[c]] = MetadataWriter.Numbers(rows.Select(r => r[c]));
+            }
         }
 
         public void Report(TrainingProgress p)
         {
             TimeSpan? remaining = options.TimeLimit is { } limit ? limit - p.Elapsed : null;
             progress?.Invoke(new TranslationProgress(p.Epoch, p.Epochs, p.Batch, batches, p.TrainingLoss,
-                p.EpochEnd ? lastLoss : null, p.EpochEnd ? lastBleu : null, p.EpochEnd, p.Elapsed, remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining));
+                p.EpochEnd ? lastLoss : null, p.EpochEnd ? lastEvaluation?.Bleu : null, p.EpochEnd, p.Elapsed, remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining));
         }
+
+        /// <summary>The loop's epochs joined with the held-out figures.</summary>
+        public List<TranslationEpoch> History(IReadOnlyList<EpochRecord> epochs) => epochs.Select((e, i) => new TranslationEpoch(
+            e.Epoch, e.TrainingLoss, Known(rows[i][0]), Known(rows[i][1]), Known(rows[i][2]), Known(rows[i][3]), rows[i][4], e.LearningRate)).ToList();
+
+        private static double? Known(double value) => double.IsNaN(value) ? null : value;
     }
 }
