@@ -28,6 +28,9 @@ internal static class TranslateReport
             json.WriteStartObject("greedy");
             Scores(json, greedy);
             json.WriteEndObject();
+            json.WriteStartObject("copy_source");
+            Scores(json, CopySource(evaluation));
+            json.WriteEndObject();
             json.WriteNumber("held_out_sources", evaluation.Sources.Count);
             MetricsJson.Number(json, "training_target_tokens_per_second", outcome.TargetTokensPerSecond);
             MetricsJson.Number(json, "seconds", outcome.Elapsed.TotalSeconds);
@@ -128,7 +131,7 @@ internal static class TranslateReport
         report.AddHeading("Held-out scores");
         report.AddTable(["search", "BLEU", "chrF", "exact match", "token error rate"],
         [
-            Row($"beam {search.BeamSize} (α {search.LengthPenalty.ToString(CultureInfo.InvariantCulture)})", evaluation), Row("greedy", greedy),
+            Row($"beam {search.BeamSize} (α {search.LengthPenalty.ToString(CultureInfo.InvariantCulture)})", evaluation), Row("greedy", greedy), Row("copy the source (baseline)", CopySource(evaluation)),
         ]);
         report.AddHeading("Training");
         var epochs = outcome.History.Select(e => (double)e.Epoch).ToList();
@@ -173,6 +176,9 @@ internal static class TranslateReport
             report.AddSvg(map.RenderSvg(700, 500));
         }
     }
+
+    /// <summary>The baseline that answers each source with itself.</summary>
+    public static TranslationEvaluation CopySource(TranslationEvaluation evaluation) => TranslationEvaluation.Score(evaluation.Sources, evaluation.References);
 
     private static IReadOnlyList<string> Row(string name, TranslationEvaluation e) =>
     [

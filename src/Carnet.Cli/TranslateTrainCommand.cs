@@ -131,7 +131,9 @@ internal static class TranslateTrainCommand
 
         public Option<int> BatchSize { get; } = CommandSupport.Option("--batch-size", "Pairs per optimizer step (batches group pairs of similar length).", 64);
 
-        public Option<double> LearningRate { get; } = CommandSupport.Option("--learning-rate", "Adam's learning rate (halved after 2 epochs without improvement).", 0.002);
+        public Option<double> LearningRate { get; } = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 0.002);
+
+        public Option<int> Plateau { get; } = CommandSupport.Option("--plateau", "Halve the learning rate after this many epochs without a better held-out figure (0: never).", 2);
 
         public Option<double> Clip { get; } = CommandSupport.Option("--clip", "Clip gradients to this global norm (0: no clipping).", 5.0);
 
@@ -142,6 +144,8 @@ internal static class TranslateTrainCommand
         public Option<int> Patience { get; } = CommandSupport.Option("--patience", "Epochs without a better held-out figure before stopping.", 5);
 
         public Option<string> Select { get; } = CommandSupport.Choice("--select", "What chooses the best epoch: bleu or loss (held out).", "bleu", "bleu", "loss");
+
+        public Option<string> Keep { get; } = CommandSupport.Choice("--keep", "The weights the model ends with: the best epoch's or the last epoch's.", "best", "best", "last");
 
         public Option<ulong> Seed { get; } = CommandSupport.Option("--seed", "Seed of the split, weights, batches and dropout: the same seed gives the same model.", 42UL);
 
@@ -160,17 +164,17 @@ internal static class TranslateTrainCommand
         public IEnumerable<Option> All =>
         [
             Data, SourceColumn, TargetColumn, Test, HeldOut, Tokens, VocabularySize, Cell, EmbeddingSize, HiddenSize, NumLayers, Bidirectional,
-            DecoderHiddenSize, DecoderLayers, Attention, InputFeeding, Bridge, Dropout, TieWeights, Epochs, BatchSize, LearningRate, Clip, TeacherForcing,
-            LabelSmoothing, Patience, Select, Search.Beam, Search.LengthPenalty, Search.ReplaceUnknown, Seed, TimeLimit, Threads, Output, Resume, Quiet,
+            DecoderHiddenSize, DecoderLayers, Attention, InputFeeding, Bridge, Dropout, TieWeights, Epochs, BatchSize, LearningRate, Plateau, Clip, TeacherForcing,
+            LabelSmoothing, Patience, Select, Keep, Search.Beam, Search.LengthPenalty, Search.ReplaceUnknown, Seed, TimeLimit, Threads, Output, Resume, Quiet,
         ];
 
         public TranslationTrainingOptions TrainingOptions(ParseResult parse, OutputFolder folder)
         {
             double clip = parse.GetValue(Clip);
             double? minutes = parse.GetValue(TimeLimit);
-            if (clip < 0 || minutes is <= 0 || parse.GetValue(Epochs) < 1 || parse.GetValue(BatchSize) < 1)
+            if (clip < 0 || minutes is <= 0 || parse.GetValue(Epochs) < 1 || parse.GetValue(BatchSize) < 1 || parse.GetValue(Plateau) < 0)
             {
-                throw new ArgumentException("--clip must not be negative, --time-limit must be positive, and --epochs and --batch-size at least 1");
+                throw new ArgumentException("--clip and --plateau must not be negative, --time-limit must be positive, and --epochs and --batch-size at least 1");
             }
 
             var cell = CommandSupport.Cell(parse.GetValue(Cell)!);
@@ -191,9 +195,10 @@ internal static class TranslateTrainCommand
             return new TranslationTrainingOptions
             {
                 SourceTokens = tokens, TargetTokens = tokens, Network = network, Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(BatchSize),
-                LearningRate = parse.GetValue(LearningRate), ClipGradientNorm = clip > 0 ? clip : null, TeacherForcing = parse.GetValue(TeacherForcing),
+                LearningRate = parse.GetValue(LearningRate), PlateauPatience = parse.GetValue(Plateau) > 0 ? parse.GetValue(Plateau) : null, ClipGradientNorm = clip > 0 ? clip : null, TeacherForcing = parse.GetValue(TeacherForcing),
                 LabelSmoothing = parse.GetValue(LabelSmoothing), Patience = parse.GetValue(Patience),
                 Selection = parse.GetValue(Select) == "loss" ? TranslationSelection.Loss : TranslationSelection.Bleu,
+                RestoreBestWeights = parse.GetValue(Keep) == "best",
                 Seed = parse.GetValue(Seed), TimeLimit = minutes is { } m ? TimeSpan.FromMinutes(m) : null,
                 CheckpointPath = folder.CheckpointPath, Resume = parse.GetValue(Resume),
             };

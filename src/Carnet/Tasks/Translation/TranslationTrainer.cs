@@ -56,6 +56,9 @@ public sealed record TranslationTrainingOptions
     /// <summary>What the best epoch is chosen by.</summary>
     public TranslationSelection Selection { get; init; } = TranslationSelection.Bleu;
 
+    /// <summary>End with the best epoch's weights (true) or the last epoch's.</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
     /// <summary>Seed of the weights, the batches, dropout and teacher forcing.</summary>
     public ulong Seed { get; init; } = 42;
 
@@ -137,7 +140,7 @@ public static class TranslationTrainer
         var loop = new TrainingLoop<float, Seq2SeqBatch>(trainable, optimizer, new TrainingLoopOptions
         {
             Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, Patience = options.Patience, CheckpointPath = options.CheckpointPath,
-            TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep,
+            TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep, RestoreBestWeights = options.RestoreBestWeights,
         }, schedule);
         loop.Starting += run.Start;
         loop.EpochEnding += run.EndEpoch;
