@@ -127,11 +127,13 @@ internal static class TranslateReport
             $"{trainingPairs:N0} training pairs, {heldOut.Count:N0} held out. Source: {translator.Source.Tokenizer.Kind} tokens, {o.SourceVocabularySize} in the vocabulary; " +
             $"target: {translator.Target.Tokenizer.Kind} tokens, {o.TargetVocabularySize}. Encoder {(o.Bidirectional ? "bidirectional " : "")}{o.EncoderCell.Cell().Name} " +
             $"{o.EncoderHiddenSize} × {o.EncoderLayers}, decoder {o.DecoderCell.Cell().Name} {o.DecoderHiddenSize} × {o.DecoderLayers}, " +
-            $"attention {Seq2SeqOptions.AttentionNames.First(a => a.Value == o.Attention).Name}{(o.InputFeeding ? " with input feeding" : "")}, embeddings {o.SourceEmbeddingSize}."));
+            $"attention {Seq2SeqOptions.AttentionNames.First(a => a.Value == o.Attention).Name}{(o.InputFeeding ? " with input feeding" : "")}" +
+                $", embeddings {o.SourceEmbeddingSize}."));
         report.AddHeading("Held-out scores");
         report.AddTable(["search", "BLEU", "chrF", "exact match", "token error rate"],
         [
-            Row($"beam {search.BeamSize} (α {search.LengthPenalty.ToString(CultureInfo.InvariantCulture)})", evaluation), Row("greedy", greedy), Row("copy the source (baseline)", CopySource(evaluation)),
+            Row($"beam {search.BeamSize} (α {search.LengthPenalty.ToString(CultureInfo.InvariantCulture)})", evaluation),
+                Row("greedy", greedy), Row("copy the source (baseline)", CopySource(evaluation)),
         ]);
         report.AddHeading("Training");
         var epochs = outcome.History.Select(e => (double)e.Epoch).ToList();

@@ -53,7 +53,8 @@ internal static class TranslateTrainCommand
         var n = options.Network;
         view.Line(string.Create(CultureInfo.InvariantCulture,
             $"{training.Count:N0} training pairs, {heldOut.Count:N0} held out; tokens: {options.SourceTokens.Kind} → {options.TargetTokens.Kind}. " +
-            $"{(n.Bidirectional ? "Bi" : "")}{n.EncoderCell.Cell().Name} {n.EncoderHiddenSize} × {n.EncoderLayers} → {n.DecoderCell.Cell().Name} {n.DecoderHiddenSize} × {n.DecoderLayers}, " +
+            $"{(n.Bidirectional ? "Bi" : "")}{n.EncoderCell.Cell().Name} {n.EncoderHiddenSize} × {n.EncoderLayers} → " +
+                $"{n.DecoderCell.Cell().Name} {n.DecoderHiddenSize} × {n.DecoderLayers}, " +
             $"attention {Seq2SeqOptions.AttentionNames.First(x => x.Value == n.Attention).Name}{(n.InputFeeding ? " with input feeding" : "")}."));
         folder.Create();
         var outcome = TranslationTrainer.Fit(training, heldOut, options, p => Progress(view, p));
@@ -117,15 +118,18 @@ internal static class TranslateTrainCommand
 
         public Option<int> DecoderLayers { get; } = CommandSupport.Option("--decoder-layers", "Stacked decoder layers.", 1);
 
-        public Option<string> Attention { get; } = CommandSupport.Choice("--attention", "The attention score: none, dot, general or additive.", "general", "none", "dot", "general", "additive");
+        public Option<string> Attention { get; } = CommandSupport.Choice("--attention",
+            "The attention score: none, dot, general or additive.", "general", "none", "dot", "general", "additive");
 
-        public Option<bool> InputFeeding { get; } = CommandSupport.Option("--input-feeding", "Feed each attentional output into the next decoder step (not with --attention none).", true);
+        public Option<bool> InputFeeding { get; } = CommandSupport.Option("--input-feeding",
+            "Feed each attentional output into the next decoder step (not with --attention none).", true);
 
         public Option<string> Bridge { get; } = CommandSupport.Choice("--bridge", "How the encoder's final states start the decoder: linear or none.", "linear", "linear", "none");
 
         public Option<double> Dropout { get; } = CommandSupport.Option("--dropout", "Dropout on source embeddings, between layers and on the attentional output.", 0.2);
 
-        public Option<bool> TieWeights { get; } = CommandSupport.Option("--tie-weights", "Share the target embeddings with the output layer (needs --embedding-size = --decoder-hidden-size).", false);
+        public Option<bool> TieWeights { get; } = CommandSupport.Option("--tie-weights",
+            "Share the target embeddings with the output layer (needs --embedding-size = --decoder-hidden-size).", false);
 
         public Option<int> Epochs { get; } = CommandSupport.Option("--epochs", "Most passes over the training pairs.", 30);
 
@@ -137,7 +141,8 @@ internal static class TranslateTrainCommand
 
         public Option<double> Clip { get; } = CommandSupport.Option("--clip", "Clip gradients to this global norm (0: no clipping).", 5.0);
 
-        public Option<double> TeacherForcing { get; } = CommandSupport.Option("--teacher-forcing", "Probability the decoder reads the true previous token rather than its own.", 1.0);
+        public Option<double> TeacherForcing { get; } = CommandSupport.Option("--teacher-forcing",
+            "Probability the decoder reads the true previous token rather than its own.", 1.0);
 
         public Option<double> LabelSmoothing { get; } = CommandSupport.Option("--label-smoothing", "ε of label smoothing.", 0.1);
 
@@ -195,7 +200,9 @@ internal static class TranslateTrainCommand
             return new TranslationTrainingOptions
             {
                 SourceTokens = tokens, TargetTokens = tokens, Network = network, Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(BatchSize),
-                LearningRate = parse.GetValue(LearningRate), PlateauPatience = parse.GetValue(Plateau) > 0 ? parse.GetValue(Plateau) : null, ClipGradientNorm = clip > 0 ? clip : null, TeacherForcing = parse.GetValue(TeacherForcing),
+                LearningRate = parse.GetValue(LearningRate), PlateauPatience = parse.GetValue(Plateau) > 0 ? parse.GetValue(Plateau) : null,
+                ClipGradientNorm = clip > 0 ? clip : null,
+                TeacherForcing = parse.GetValue(TeacherForcing),
                 LabelSmoothing = parse.GetValue(LabelSmoothing), Patience = parse.GetValue(Patience),
                 Selection = parse.GetValue(Select) == "loss" ? TranslationSelection.Loss : TranslationSelection.Bleu,
                 RestoreBestWeights = parse.GetValue(Keep) == "best",

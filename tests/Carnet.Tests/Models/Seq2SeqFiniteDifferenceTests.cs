@@ -62,7 +62,13 @@ internal static class Seq2SeqCases
     private static readonly Dictionary<string, (Seq2SeqOptions Options, double Smoothing, double Dropout, double TeacherForcing)> All = new()
     {
         ["lstm_general_feeding_bidirectional_stacked"] = (Base with { Bidirectional = true, EncoderLayers = 2, DecoderLayers = 2 }, 0, 0, 1),
-        ["gru_additive_no_feeding"] = (Base with { EncoderCell = RecurrentCellKind.Gru, DecoderCell = RecurrentCellKind.Gru, Attention = AttentionScore.Additive, InputFeeding = false }, 0, 0, 1),
+        ["gru_additive_no_feeding"] = (Base with
+        {
+            EncoderCell = RecurrentCellKind.Gru,
+            DecoderCell = RecurrentCellKind.Gru,
+            Attention = AttentionScore.Additive,
+            InputFeeding = false
+        }, 0, 0, 1),
         ["rnn_encoder_dot_lstm_decoder"] = (Base with { EncoderCell = RecurrentCellKind.Rnn, EncoderHiddenSize = 7, Attention = AttentionScore.Dot }, 0, 0, 1),
         ["no_attention_linear_bridge"] = (Base with { DecoderCell = RecurrentCellKind.Gru, Attention = AttentionScore.None, InputFeeding = false }, 0, 0, 1),
         ["no_bridge_additive_feeding_smoothing"] = (Base with { Bridge = Seq2SeqBridge.None, Attention = AttentionScore.Additive }, 0.1, 0, 1),

@@ -64,7 +64,8 @@ public sealed class TranslationTrainerTests
         var other = ToyTranslation.Pairs(480, 9).Select(p => p with { Target = p.Target.Replace("KA", "QA", StringComparison.Ordinal) }).ToList();
         var error = Assert.Throws<Carnet.IO.SafeTensorsFormatException>(
             () => TranslationTrainer.Fit(other, HeldOut, ToyTranslation.Options(epochs: 2, folder.PathOf("run.ckpt")) with { Resume = true }));
-        Assert.EndsWith("run.ckpt: the checkpoint was trained with other data or settings (source.vocabulary differs); resume with the same data and options, or use a new output folder", error.Message);
+        Assert.EndsWith("run.ckpt: the checkpoint was trained with other data or settings (source.vocabulary differs); " +
+            "resume with the same data and options, or use a new output folder", error.Message);
     }
 
     [Fact]
