@@ -92,4 +92,23 @@ public sealed class TranslationTrainerTests
         Assert.Equal("the sentence has 13 tokens; this model was built for at most 12 (twice its longest training sentence)", error.Message);
         Assert.Equal("the sentence is empty", Assert.Throws<ArgumentException>(() => translator.EncodeSource("  ")).Message);
     }
+
+    [Fact]
+    public void UnknownOutputsBecomeTheSourceTokensTheyAttendedToMost()
+    {
+        var translator = TranslationTrainer.Fit(Training, [], ToyTranslation.Options(epochs: 1)).Translator;
+        var bias = translator.Model.Modules.Single(m => m.Prefix == "generator.").Module.GetParameter("bias").Value.Span;
+        bias[TokenVocabulary.Unknown] = 100; // the decoder now writes <unk> until the length limit
+        var search = new Seq2SeqSearchOptions { BeamSize = 2, MaximumLengthRatio = 1, MaximumLengthOffset = 0 };
+        var plain = translator.Translate(["ka lo mi su"], search)[0];
+        Assert.Equal(["<unk>", "<unk>", "<unk>", "<unk>"], plain.Tokens);
+        var replaced = translator.Translate(["ka lo mi su"], search, replaceUnknown: true)[0];
+        for (int i = 0; i < 4; i++)
+        {
+            var row = replaced.Attention.AsSpan(i * 4, 4).ToArray();
+            Assert.Equal(replaced.SourceTokens[Array.IndexOf(row, row.Max())], replaced.Tokens[i]);
+        }
+
+        Assert.Equal(string.Join(' ', replaced.Tokens), replaced.Text);
+    }
 }
