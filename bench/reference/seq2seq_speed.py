@@ -22,12 +22,22 @@ For each shape and each thread count (torch.set_num_threads), after --warmup unt
 The twin has no beam search, so there is no beam-5 figure on this side.
 
 One JSON object per shape and thread count on stdout, medians:
-    {"shape", "threads", "torch", "target_tokens", "train_step_ms", "train_tokens_per_s", "sentences",
+    {"shape", "threads", "torch", "blas", "target_tokens", "train_step_ms", "train_tokens_per_s", "sentences",
      "decoder_steps", "greedy_ms", "greedy_sentences_per_s"}
+
+BLAS: Debian's python3-torch does its matrix products through whatever libblas.so.3 the system's alternatives name
+("blas" in the output: the library loaded, and OpenBLAS's core). With only libblas3 installed that is the netlib
+reference BLAS, some 30× slower than OpenBLAS on these products; for figures worth comparing, run with OpenBLAS:
+install libopenblas0-pthread, or extract it without installing (`apt-get download libopenblas0-pthread; dpkg -x
+libopenblas0-pthread_*.deb DIR`) and run with LD_LIBRARY_PATH=DIR/usr/lib/x86_64-linux-gnu/openblas-pthread, as
+bench/translate/speed.sh does. This build of torch does not set OpenBLAS's thread count (BLAS_INFO=generic), so the
+script sets it to each --threads value itself (openblas_set_num_threads).
+
 PyTorch's OpenMP threads spin while they wait, so on a busy machine 1 thread can beat 2; bench/translate/speed.sh runs
 this script beside the C# benchmarks. A development aid: no test or CI step needs it.
 """
 import argparse
+import ctypes
 import json
 import os
 import statistics
@@ -85,6 +95,28 @@ class RandomSource:
                 return draw % exclusive_max
 
 
+def loaded_blas():
+    """(path of the BLAS library this process loaded, the OpenBLAS library or None): read from /proc/self/maps."""
+    with open("/proc/self/maps") as f:
+        paths = sorted({line.split()[-1] for line in f if "blas" in line and "/" in line})
+    blas = next((p for p in paths if "libblas" in p), paths[0] if paths else "none")
+    openblas = next((p for p in paths if "libopenblas" in p), None)
+    return blas, ctypes.CDLL(openblas) if openblas else None
+
+
+def set_threads(threads, openblas):
+    torch.set_num_threads(threads)
+    if openblas is not None:
+        openblas.openblas_set_num_threads(threads)
+
+
+def blas_name(blas, openblas):
+    if openblas is None:
+        return blas
+    openblas.openblas_get_corename.restype = ctypes.c_char_p
+    return f"{blas} (OpenBLAS, core {openblas.openblas_get_corename().decode()})"
+
+
 def pairs(shape):
     """The benchmark batch: 64 (source ids, target ids) pairs, as Seq2SeqBenchmarks.Pairs draws them."""
     vs, vt, smin, smax, tmin, tmax = SHAPES[shape]
@@ -120,7 +152,9 @@ def median_ms(action, warmup, repeats):
 
 
 def measure(shape, threads, args):
-    torch.set_num_threads(threads)
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))  # loads the BLAS library
+    blas, openblas = loaded_blas()
+    set_threads(threads, openblas)
     examples = pairs(shape)
     source, lengths, decoder_input, targets = teacher_batch(examples)
     target_tokens = int((targets != 0).sum())
@@ -152,7 +186,8 @@ def measure(shape, threads, args):
         raise SystemExit(f"{shape}: {len(short)} predictions stopped before 2·S + 10 tokens (first: {short[0]})")
     greedy_ms = median_ms(lambda: greedy_decode(searcher, sources, BATCH), args.warmup, args.decodes)
 
-    return dict(shape=shape, threads=threads, torch=torch.__version__, target_tokens=target_tokens,
+    return dict(shape=shape, threads=threads, torch=torch.__version__, blas=blas_name(blas, openblas),
+                target_tokens=target_tokens,
                 train_step_ms=round(train_ms, 3), train_tokens_per_s=round(target_tokens * 1000.0 / train_ms, 1),
                 sentences=len(sources), decoder_steps=max(2 * len(s) + 10 for s in sources),
                 greedy_ms=round(greedy_ms, 3), greedy_sentences_per_s=round(len(sources) * 1000.0 / greedy_ms, 1))
