@@ -2,6 +2,9 @@
 # Runs the translation experiments of docs/RESULTS.md one after the other (about 70 minutes on 2 cores) and prints
 # where their figures are. Carnet and its PyTorch twin (bench/reference/seq2seq_twin.py, Debian's python3-torch)
 # train on the same files with the same architecture and recipe; nothing else should run on the machine meanwhile.
+# PyTorch must use an optimised BLAS (apt-get install libopenblas0-pthread: Debian's torch otherwise falls back to the
+# netlib reference BLAS, 10-30x slower) and runs with OMP_WAIT_POLICY=PASSIVE (its spinning threads otherwise make
+# 2 threads slower than 1 on this machine): the tuned setting, as in bench/results/2026-12-04-seq2seq-speed.txt.
 #   bench/translate/results.sh [OUT]            (default OUT: runs/results-translate)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,7 +14,9 @@ MINUTES_CMU=${MINUTES_CMU:-10}
 mkdir -p "$OUT"
 dotnet build src/Carnet.Cli -c Release -v quiet -nologo > /dev/null
 carnet() { dotnet src/Carnet.Cli/bin/Release/net10.0/Carnet.Cli.dll "$@"; }
-twin() { /usr/bin/python3 bench/reference/seq2seq_twin.py "$@"; }
+twin() { OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/reference/seq2seq_twin.py "$@"; }
+update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q "Value: .*openblas" \
+  || { echo "PyTorch would use the netlib reference BLAS: apt-get install libopenblas0-pthread first" >&2; exit 1; }
 score_twin() { # TEST.tsv PREDICTIONS.txt DIR: the twin's predictions scored against every reference of each source
   /usr/bin/python3 bench/reference/multi_reference.py "$1" "$2" "$3"
   local references=()

@@ -95,6 +95,9 @@ public static class Seq2SeqSearch
         private readonly int rows;
         private readonly List<Seq2SeqHypothesis>[] finished;
         private readonly bool[] done;
+        private readonly T[] logits; // (R, V): one step's, reused
+        private readonly T[] attentional; // (R, Hd): one step's, reused
+        private readonly double[] logProbabilities; // (R, V): one step's, reused
         private double[] scores; // (R): log P of each live beam, −∞ for none
         private List<int>[] tokens; // (R)
         private List<double[]>[] attention; // (R): a (S_b) row per token
@@ -109,6 +112,9 @@ public static class Seq2SeqSearch
             scores = Enumerable.Range(0, rows).Select(r => r % beams == 0 ? 0.0 : double.NegativeInfinity).ToArray();
             tokens = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
             attention = Enumerable.Range(0, rows).Select(_ => new List<double[]>()).ToArray();
+            logits = new T[rows * model.Options.TargetVocabularySize];
+            attentional = new T[rows * model.Options.DecoderHiddenSize];
+            logProbabilities = new double[rows * model.Options.TargetVocabularySize];
         }
 
         public Seq2SeqHypothesis[] Run()
@@ -147,12 +153,10 @@ public static class Seq2SeqSearch
 
         private Seq2SeqState<T> Advance(AttentionMemory<T> memory, Seq2SeqState<T> state, int t, int steps)
         {
-            int vocabulary = model.Options.TargetVocabularySize, hidden = model.Options.DecoderHiddenSize;
+            int vocabulary = model.Options.TargetVocabularySize;
             var ids = tokens.Select(list => list.Count == 0 ? Bos : list[^1]).ToArray(); // (R)
-            var logits = new T[rows * vocabulary]; // (R, V)
-            var step = model.Step(memory, state, ids, training: false, random: null, logits, new T[rows * hidden]);
+            var step = model.Step(memory, state, ids, training: false, random: null, logits, attentional);
             step.Decoder.Dispose();
-            var logProbabilities = new double[rows * vocabulary]; // (R, V)
             SearchKernels.LogSoftmaxRows<T>(logits, rows, vocabulary, logProbabilities);
             var from = Enumerable.Range(0, rows).ToArray(); // (R): the row each new beam continues
             var nextScores = Enumerable.Repeat(double.NegativeInfinity, rows).ToArray();
