@@ -152,11 +152,11 @@ public class GemmBenchmarks
         /// <summary>Creates the configuration.</summary>
         public Config()
         {
-            AddColumn(new GflopsColumn(FlopsOf, showCount: true), new GflopsColumn(FlopsOf));
+            AddColumn(RateColumn.Flops(FlopsOf, showCount: true), RateColumn.Flops(FlopsOf));
         }
 
         private static double FlopsOf(BenchmarkDotNet.Running.BenchmarkCase benchmarkCase)
-            => GflopsColumn.ParameterOf(benchmarkCase, nameof(Shape)) is GemmShape shape ? shape.Flops : 0;
+            => RateColumn.ParameterOf(benchmarkCase, nameof(Shape)) is GemmShape shape ? shape.Flops : 0;
     }
 }
 
@@ -210,12 +210,12 @@ public class GemmPackedBenchmarks
         /// <summary>Creates the configuration.</summary>
         public Config()
         {
-            AddColumn(new GflopsColumn(FlopsOf, showCount: true), new GflopsColumn(FlopsOf));
+            AddColumn(RateColumn.Flops(FlopsOf, showCount: true), RateColumn.Flops(FlopsOf));
         }
 
         private static double FlopsOf(BenchmarkDotNet.Running.BenchmarkCase benchmarkCase)
             => benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(MultiplyPacked)
-                && GflopsColumn.ParameterOf(benchmarkCase, nameof(Shape)) is GemmShape shape ? shape.Flops : 0;
+                && RateColumn.ParameterOf(benchmarkCase, nameof(Shape)) is GemmShape shape ? shape.Flops : 0;
     }
 }
 
@@ -297,7 +297,7 @@ public class GemmSquareBenchmarks
         /// <summary>Creates the configuration.</summary>
         public Config()
         {
-            AddColumn(new GflopsColumn(_ => 2.0 * Size * Size * Size, showCount: true), new GflopsColumn(_ => 2.0 * Size * Size * Size));
+            AddColumn(RateColumn.Flops(_ => 2.0 * Size * Size * Size, showCount: true), RateColumn.Flops(_ => 2.0 * Size * Size * Size));
         }
     }
 }

@@ -146,12 +146,12 @@ public class LayerBenchmarks
         /// <summary>Creates the configuration.</summary>
         public Config()
         {
-            AddColumn(new GflopsColumn(FlopsOf, showCount: true), new GflopsColumn(FlopsOf));
+            AddColumn(RateColumn.Flops(FlopsOf, showCount: true), RateColumn.Flops(FlopsOf));
         }
 
         private static double FlopsOf(BenchmarkCase benchmarkCase)
         {
-            if (GflopsColumn.ParameterOf(benchmarkCase, nameof(Shape)) is not LayerShape shape)
+            if (RateColumn.ParameterOf(benchmarkCase, nameof(Shape)) is not LayerShape shape)
             {
                 return 0;
             }

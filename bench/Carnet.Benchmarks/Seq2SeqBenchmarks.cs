@@ -191,12 +191,12 @@ public class Seq2SeqBenchmarks
         /// <summary>Creates the configuration.</summary>
         public Config()
         {
-            AddColumn(StatisticColumn.Median, new ThroughputColumn(ItemsOf, showCount: true), new ThroughputColumn(ItemsOf));
+            AddColumn(StatisticColumn.Median, RateColumn.Items(ItemsOf, showCount: true), RateColumn.Items(ItemsOf));
         }
 
         private static double ItemsOf(BenchmarkCase benchmarkCase)
         {
-            if (GflopsColumn.ParameterOf(benchmarkCase, nameof(Shape)) is not Seq2SeqShape shape)
+            if (RateColumn.ParameterOf(benchmarkCase, nameof(Shape)) is not Seq2SeqShape shape)
             {
                 return 0;
             }

@@ -74,15 +74,7 @@ internal static class TranslateCommand
 
     private static string Translate(Translator translator, string sentence, string file, int line, Seq2SeqSearchOptions search, bool replaceUnknown)
     {
-        try
-        {
-            translator.EncodeSource(sentence);
-        }
-        catch (ArgumentException e)
-        {
-            throw new DataFormatException(file, line, 1, e.Message);
-        }
-
+        TranslationTrainer.CheckSources(translator, file, [new SentencePair(sentence, string.Empty, line)]);
         return translator.Translate([sentence], search, replaceUnknown)[0].Text;
     }
 
