@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Carnet.Tests.Architecture;
 
 /// <summary>
-/// Data flows one way down the stack: kernels ← layers ← IO ← models ← training ← tasks ← command line. A file may use
+/// Data flows one way down the stack: kernels ← layers ← IO ← models ← training and ONNX ← tasks ← command line. A file may use
 /// namespaces of its own level or below, never one above, and one task never reaches into another.
 /// </summary>
 public sealed class LayeringTests
@@ -17,6 +17,7 @@ public sealed class LayeringTests
         ("Carnet.IO", 2),
         ("Carnet.Models", 3),
         ("Carnet.Training", 4),
+        ("Carnet.Onnx", 4), // ONNX files both ways: the graph runtime, export and import of sequence models
         ("Carnet.Tasks.Data", 5), // what every task shares: reading user files, metrics
         ("Carnet.Tasks.Evaluation", 5),
         ("Carnet.Tasks", 6), // one task each: Forecasting, Classification, Text, Tagging, Experiments
