@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Carnet.IO;
+using Carnet.Onnx;
 using Carnet.Layers;
 using Carnet.Tasks.Data;
 using Carnet.Training;
@@ -19,7 +20,7 @@ internal static class CommandSupport
         {
             return body();
         }
-        catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or ArgumentException or IOException
+        catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or OnnxFormatException or ArgumentException or IOException
             or UnauthorizedAccessException or KeyNotFoundException or TrainingDivergedException)
         {
             folder?.CleanUp();

@@ -3,6 +3,7 @@ using System.Globalization;
 using Carnet.Cli.Diagnostics;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Onnx;
 
 namespace Carnet.Cli;
 
@@ -11,7 +12,7 @@ internal static class FuzzCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "A valid model file to mutate.", Required = true };
+        var model = new Option<string>("--model") { Description = "A valid model file (.safetensors) or ONNX model (.onnx) to mutate.", Required = true };
         var iterations = CommandSupport.Option("--iterations", "Mutated files to try.", 100_000);
         var seed = CommandSupport.Option("--seed", "Seed of the mutations.", 1UL);
         var command = new Command(
@@ -25,8 +26,18 @@ internal static class FuzzCommand
         command.SetAction(parse => CommandSupport.Guard("fuzz", error, () =>
         {
             string path = parse.GetValue(model)!;
-            ModelFile.Load<float>(SafeTensorsFile.Read(path)); // the starting point must itself be valid
-            var report = ModelFileFuzzer.Run(File.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
+            FuzzReport report;
+            if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                OnnxModel.Load(path); // the starting point must itself be valid
+                report = OnnxFileFuzzer.Run(File.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
+            }
+            else
+            {
+                ModelFile.Load<float>(SafeTensorsFile.Read(path));
+                report = ModelFileFuzzer.Run(File.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{report.Tried} mutated files in {report.Elapsed.TotalSeconds:F1} s: {report.Rejected} rejected with a clear error, " +
                     $"{report.Loaded} loaded as consistent models, {report.Failures.Count} failures"));

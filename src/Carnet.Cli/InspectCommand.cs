@@ -12,12 +12,14 @@ internal static class InspectCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var file = new Argument<string>("file") { Description = "A model file (.safetensors)." };
+        var file = new Argument<string>("file") { Description = "A model file (.safetensors) or an ONNX model (.onnx)." };
         var command = new Command(
             "inspect",
             "Print a model file's configuration and tensors (name, dtype, shape) and check that it is a complete, consistent Carnet model.\n" +
+            "For an ONNX model: its opset, inputs, outputs and operators, and whether Carnet can run it and import it.\n" +
             "Exit code 0 when it is, 2 with one line saying what is wrong when it is not.\n" +
-            "Example: carnet inspect runs/forecast-airpassengers/model.safetensors")
+            "Example: carnet inspect runs/forecast-airpassengers/model.safetensors\n" +
+            "Example: carnet inspect model.onnx")
         {
             file,
         };
@@ -27,6 +29,11 @@ internal static class InspectCommand
 
     private static int Run(string path, TextWriter output)
     {
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            return OnnxInspection.Run(path, output);
+        }
+
         var file = SafeTensorsFile.Read(path);
         var lines = new List<string> { $"{file.Source}" };
         lines.Add("metadata:");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Carnet.IO;
 using Carnet.Models;
+using Carnet.Onnx;
 
 namespace Carnet.Cli;
 
@@ -9,12 +10,22 @@ internal static class RunCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "A Carnet model file (.safetensors).", Required = true };
-        var input = new Option<string>("--input") { Description = "Safetensors with 'input' (B, T, I) floats or (B, T) token ids, and optionally 'lengths' (B).", Required = true };
-        var result = new Option<string>("--output") { Description = "Where to write the prediction (tensor 'prediction').", Required = true };
+        var model = new Option<string>("--model") { Description = "A Carnet model file (.safetensors) or an ONNX model (.onnx).", Required = true };
+        var input = new Option<string>("--input")
+        {
+            Description = "Safetensors with 'input' (B, T, I) floats or (B, T) token ids, and optionally 'lengths' (B); " +
+                "for an ONNX model, one tensor per graph input named as the graph names it (others are ignored).",
+            Required = true,
+        };
+        var result = new Option<string>("--output")
+        {
+            Description = "Where to write the prediction (tensor 'prediction'; for an ONNX model, one tensor per graph output).", Required = true,
+        };
         var command = new Command(
             "run",
-            "Run a model file on stored inputs.\nExample: carnet run --model model.safetensors --input x.safetensors --output y.safetensors")
+            "Run a model file, Carnet's or ONNX's, on stored inputs.\n" +
+                "Example: carnet run --model model.safetensors --input x.safetensors --output y.safetensors\n" +
+                "Example: carnet run --model model.onnx --input x.safetensors --output y.safetensors")
         {
             model, input, result,
         };
@@ -24,6 +35,11 @@ internal static class RunCommand
 
     private static int Run(string modelPath, string inputPath, string outputPath, TextWriter output, TextWriter error)
     {
+        if (modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            return CommandSupport.Guard("run", error, () => RunOnnx(modelPath, inputPath, outputPath, output));
+        }
+
         try
         {
             var loaded = ModelFile.Load<float>(modelPath);
@@ -38,5 +54,14 @@ internal static class RunCommand
             error.WriteLine($"carnet run: {e.Message}");
             return 2;
         }
+    }
+
+    private static int RunOnnx(string modelPath, string inputPath, string outputPath, TextWriter output)
+    {
+        var model = OnnxModel.Load(modelPath);
+        var results = model.Run(OnnxSafeTensors.ReadInputs(SafeTensorsFile.Read(inputPath), model));
+        SafeTensorsWriter.Write(outputPath, model.Outputs.Select(o => OnnxSafeTensors.FromOnnx(o.Name, results[o.Name])));
+        output.WriteLine($"{outputPath}: {string.Join(", ", model.Outputs.Select(o => $"{o.Name} {results[o.Name]}"))}");
+        return 0;
     }
 }

@@ -67,6 +67,24 @@ public sealed class OnnxModel
     /// <summary>Whether Carnet can run the graph.</summary>
     public bool CanRun => Problems.Count == 0;
 
+    /// <summary>The nodes in execution order.</summary>
+    internal IReadOnlyList<OnnxNode> Nodes => nodes;
+
+    /// <summary>
+    /// Every value the graph computes without its inputs: the initializers and the outputs of nodes that read only them
+    /// (folded by running those nodes once).
+    /// </summary>
+    internal Dictionary<string, OnnxTensor> FoldConstants()
+    {
+        var constants = new Dictionary<string, OnnxTensor>(initializers, StringComparer.Ordinal);
+        foreach (var node in nodes.Where(n => n.Inputs.All(i => i.Length == 0 || constants.ContainsKey(i))))
+        {
+            Execute(node, constants);
+        }
+
+        return constants;
+    }
+
     /// <summary>Every operator type the runtime supports, sorted.</summary>
     public static IReadOnlyList<string> SupportedOperators => OnnxOperators.Names;
 

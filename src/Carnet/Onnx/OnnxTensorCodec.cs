@@ -68,52 +68,46 @@ internal static class OnnxTensorCodec
 
     private static float[] Floats(TensorProto proto, long length, string what)
     {
-        var values = new float[length];
         if (proto.HasRawData)
         {
             var raw = Raw(proto, length, 4, what);
+            var values = new float[length];
             for (int i = 0; i < values.Length; i++)
             {
                 values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4, 4));
             }
-        }
-        else
-        {
-            CheckCount(proto.FloatData.Count, length, what);
-            proto.FloatData.CopyTo(values, 0);
+
+            return values;
         }
 
-        return values;
+        CheckCount(proto.FloatData.Count, length, what);
+        return [.. proto.FloatData];
     }
 
     private static long[] Integers(TensorProto proto, OnnxElementType type, long length, string what)
     {
-        var values = new long[length];
         int size = type switch { OnnxElementType.Int64 => 8, OnnxElementType.Int32 => 4, _ => 1 };
         if (proto.HasRawData)
         {
             var raw = Raw(proto, length, size, what);
+            var values = new long[length];
             for (int i = 0; i < values.Length; i++)
             {
                 var slot = raw.Slice(i * size, size);
                 values[i] = size switch { 8 => BinaryPrimitives.ReadInt64LittleEndian(slot), 4 => BinaryPrimitives.ReadInt32LittleEndian(slot), _ => slot[0] != 0 ? 1 : 0 };
             }
-        }
-        else if (type == OnnxElementType.Int64)
-        {
-            CheckCount(proto.Int64Data.Count, length, what);
-            proto.Int64Data.CopyTo(values, 0);
-        }
-        else
-        {
-            CheckCount(proto.Int32Data.Count, length, what);
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = type == OnnxElementType.Bool ? (proto.Int32Data[i] != 0 ? 1 : 0) : proto.Int32Data[i];
-            }
+
+            return values;
         }
 
-        return values;
+        if (type == OnnxElementType.Int64)
+        {
+            CheckCount(proto.Int64Data.Count, length, what);
+            return [.. proto.Int64Data];
+        }
+
+        CheckCount(proto.Int32Data.Count, length, what);
+        return [.. proto.Int32Data.Select(v => type == OnnxElementType.Bool ? (v != 0 ? 1L : 0L) : v)];
     }
 
     private static ReadOnlySpan<byte> Raw(TensorProto proto, long length, int size, string what)

@@ -1,5 +1,6 @@
 // Dimension legend: T = time steps, B = batch, I = input features, H = hidden size, D = directions, G = gate blocks.
 using Carnet.Kernels;
+using Carnet.Layers;
 
 namespace Carnet.Onnx;
 
@@ -88,6 +89,18 @@ internal sealed class RecurrentCall
         call.specs = [.. Enumerable.Range(0, call.Directions).Select(call.ReadSpec)];
         return call;
     }
+
+    /// <summary>The Carnet cell this node's cell is.</summary>
+    public RecurrentCellKind CarnetKind => Cell switch { OnnxCellKind.Lstm => RecurrentCellKind.Lstm, OnnxCellKind.Gru => RecurrentCellKind.Gru, _ => RecurrentCellKind.Rnn };
+
+    /// <summary>A plain RNN's nonlinearity (relu when its activation is Relu).</summary>
+    public RnnNonlinearity Nonlinearity => Cell == OnnxCellKind.Rnn && Spec.Activations[0].Kind == RecurrentActivationKind.Relu ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh;
+
+    /// <summary>The options of a one-layer Carnet stack computing this node (time-major, as ONNX's layout 0).</summary>
+    public RecurrentOptions LayerOptions => new()
+    {
+        InputSize = InputSize, HiddenSize = Hidden, Bidirectional = Directions == 2, Bias = B is not null, Nonlinearity = Nonlinearity,
+    };
 
     public OnnxCellSpec SpecOf(int direction) => specs[direction];
 

@@ -82,19 +82,21 @@ internal static class RecurrentLayerPath
             return cached.Layer;
         }
 
-        var kind = call.Cell switch { OnnxCellKind.Lstm => RecurrentCellKind.Lstm, OnnxCellKind.Gru => RecurrentCellKind.Gru, _ => RecurrentCellKind.Rnn };
-        var options = new RecurrentOptions
-        {
-            InputSize = call.InputSize, HiddenSize = call.Hidden, Bidirectional = call.Directions == 2, Bias = call.B is not null,
-            Nonlinearity = call.Spec.Activations[0].Kind == RecurrentActivationKind.Relu && kind == RecurrentCellKind.Rnn ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
-        };
-        var layer = RecurrentCells.CreateLayer<float>(kind, options, new RandomSource(0));
-        int[] blocks = kind switch { RecurrentCellKind.Lstm => LstmBlocks, RecurrentCellKind.Gru => GruBlocks, _ => RnnBlocks };
+        var layer = RecurrentCells.CreateLayer<float>(call.CarnetKind, call.LayerOptions, new RandomSource(0));
+        CopyWeights(call, layer, 0);
+        call.Node.State = new CachedLayer(call.W, call.R, call.B, layer);
+        return layer;
+    }
+
+    /// <summary>Copies a node's weights, biases included, into layer <paramref name="layerIndex"/> of a Carnet stack.</summary>
+    public static void CopyWeights(RecurrentCall call, RecurrentLayer<float> layer, int layerIndex)
+    {
+        int[] blocks = call.Cell switch { OnnxCellKind.Lstm => LstmBlocks, OnnxCellKind.Gru => GruBlocks, _ => RnnBlocks };
+        int h = call.Hidden, gh = blocks.Length * h, input = call.InputSize;
         for (int d = 0; d < call.Directions; d++)
         {
-            string suffix = d == 1 ? "_l0_reverse" : "_l0";
-            int g = blocks.Length, h = call.Hidden, gh = g * h;
-            Reorder(call.W.Floats.Slice(d * gh * call.InputSize, gh * call.InputSize), blocks, h * call.InputSize, layer.GetParameter("weight_ih" + suffix));
+            string suffix = $"_l{layerIndex}" + (d == 1 ? "_reverse" : string.Empty);
+            Reorder(call.W.Floats.Slice(d * gh * input, gh * input), blocks, h * input, layer.GetParameter("weight_ih" + suffix));
             Reorder(call.R.Floats.Slice(d * gh * h, gh * h), blocks, h * h, layer.GetParameter("weight_hh" + suffix));
             if (call.B is not null)
             {
@@ -102,9 +104,6 @@ internal static class RecurrentLayerPath
                 Reorder(call.B.Floats.Slice(d * 2 * gh + gh, gh), blocks, h, layer.GetParameter("bias_hh" + suffix));
             }
         }
-
-        call.Node.State = new CachedLayer(call.W, call.R, call.B, layer);
-        return layer;
     }
 
     // Copies ONNX gate blocks of blockSize values into a PyTorch-ordered parameter.
