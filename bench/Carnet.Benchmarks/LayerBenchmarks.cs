@@ -13,8 +13,17 @@ public enum LayerShape
     /// <summary>Radar / time series: I=2 H=64 L=2 B=32 T=100.</summary>
     S1,
 
+    /// <summary>I=256 H=256 L=1 B=64 T=50.</summary>
+    S2,
+
+    /// <summary>I=512 H=512 L=1 B=64 T=50.</summary>
+    S3,
+
     /// <summary>Streaming: I=128 H=256 L=2 B=1 T=100.</summary>
     S4,
+
+    /// <summary>Character language model: I=64 H=512 L=2 B=32 T=128.</summary>
+    S5,
 }
 
 /// <summary>
@@ -115,7 +124,10 @@ public class LayerBenchmarks
     public static (int Input, int Hidden, int Layers, int Batch, int Steps) Dimensions(LayerShape shape) => shape switch
     {
         LayerShape.S1 => (2, 64, 2, 32, 100),
+        LayerShape.S2 => (256, 256, 1, 64, 50),
+        LayerShape.S3 => (512, 512, 1, 64, 50),
         LayerShape.S4 => (128, 256, 2, 1, 100),
+        LayerShape.S5 => (64, 512, 2, 32, 128),
         _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Unknown reference shape."),
     };
 
