@@ -159,7 +159,7 @@ public sealed class OnnxModel
         {
             results = OnnxOperators.Find(node.OpType)!(node, arguments);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException or KeyNotFoundException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or ArithmeticException or KeyNotFoundException)
         {
             throw node.Fail(e.Message);
         }

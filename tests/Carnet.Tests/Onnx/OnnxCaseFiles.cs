@@ -21,7 +21,10 @@ internal static class OnnxCaseFiles
     }
 
     /// <summary>Every .onnx model with an .io.safetensors file beside it, from the repository's torch folder and CARNET_ONNX_DIR.</summary>
-    public static TheoryData<string> ModelsWithTensors()
+    public static TheoryData<string> ModelsWithTensors() => new(ModelPaths());
+
+    /// <summary>The files <see cref="ModelsWithTensors"/> lists.</summary>
+    public static List<string> ModelPaths()
     {
         var files = new List<string>(Directory.GetFiles(Path.Combine(Root, "torch"), "*.onnx").Order(StringComparer.Ordinal));
         Assert.NotEmpty(files);
@@ -36,6 +39,6 @@ internal static class OnnxCaseFiles
             files.AddRange(Directory.GetFiles(extra, "*.onnx").Order(StringComparer.Ordinal));
         }
 
-        return new TheoryData<string>(files);
+        return files;
     }
 }
