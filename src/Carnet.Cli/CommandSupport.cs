@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Carnet.IO;
-using Carnet.Onnx;
 using Carnet.Layers;
+using Carnet.Onnx;
 using Carnet.Tasks.Data;
 using Carnet.Training;
 

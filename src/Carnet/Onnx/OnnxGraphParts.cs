@@ -157,9 +157,9 @@ internal sealed class OnnxGraphParts
         {
             var kind = node.OpType switch { "LSTM" => OnnxCellKind.Lstm, "GRU" => OnnxCellKind.Gru, _ => OnnxCellKind.Rnn };
             var call = ReadCall(node, kind);
-            if (!RecurrentLayerPath.Fits(call) || call.P is not null || call.H0 is not null || call.C0 is not null)
+            if (!RecurrentLayerPath.Fits(call) || node.Inputs.Length > 7 && node.Inputs[7].Length > 0)
             {
-                throw Fail($"node '{node.Name}' ({node.OpType}) has attributes or inputs no Carnet cell has (activations, clip, peepholes, initial states, reverse only)");
+                throw Fail($"node '{node.Name}' ({node.OpType}) has attributes or inputs no Carnet cell has (activations, clip, peepholes, reverse only)");
             }
 
             var previous = layers.Count > 0 ? layers[^1] : null;
@@ -190,17 +190,12 @@ internal sealed class OnnxGraphParts
             throw Fail($"node '{node.Name}' ({node.OpType}) has W {w}");
         }
 
-        var standIn = OnnxTensor.Zeros(OnnxElementType.Float, [1, 1, w.Shape[2]]);
-        bool hasState = node.Inputs.Length > 5 && node.Inputs[5].Length > 0 || node.Inputs.Length > 6 && node.Inputs[6].Length > 0;
-        OnnxTensor?[] inputs = [standIn, w, r, node.Inputs.Length > 3 && node.Inputs[3].Length > 0 ? Constant(3) : null];
-        var call = RecurrentCall.Read(node, node.Inputs.Length > 3 && node.Inputs[3].Length > 0 && inputs[3] is null
-            ? throw Fail($"node '{node.Name}' ({node.OpType}) computes its biases from the graph's inputs")
-            : inputs, kind);
-        return hasState && !AreZero(node, 5) ? throw Fail($"node '{node.Name}' ({node.OpType}) starts from a non-zero state") : call;
+        // initial states are not read here: PyTorch's exporter builds zeros of the input's batch size, and a non-zero
+        // state shows in the check of the native model against the graph
+        bool hasBias = node.Inputs.Length > 3 && node.Inputs[3].Length > 0;
+        var bias = hasBias ? Constant(3) ?? throw Fail($"node '{node.Name}' ({node.OpType}) computes its biases from the graph's inputs") : null;
+        return RecurrentCall.Read(node, [OnnxTensor.Zeros(OnnxElementType.Float, [1, 1, w.Shape[2]]), w, r, bias], kind);
     }
-
-    private bool AreZero(OnnxNode node, int first)
-        => node.Inputs.Skip(first).Take(2).All(name => name.Length == 0 || (constants.TryGetValue(name, out var value) && !value.Floats.ContainsAnyExcept(0f)));
 
     private void ReadEmbedding()
     {
