@@ -83,7 +83,7 @@ public class OnnxBenchmarks
     [Benchmark]
     public float CarnetNative()
     {
-        using var result = native!.Forward(input!);
+        using var result = native!.ForwardCore(input!, null, null, null, training: false, random: null);
         return result.Output.Span[0];
     }
 

@@ -62,51 +62,15 @@ public static class SafeTensorsWriter
     /// <exception cref="UnauthorizedAccessException">The directory or file cannot be accessed.</exception>
     public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string fullPath = Path.GetFullPath(path);
-        string fileName = Path.GetFileName(fullPath);
-        string? directory = Path.GetDirectoryName(fullPath);
-        if (fileName.Length == 0 || directory is null)
-        {
-            throw new ArgumentException($"'{path}' does not name a file.", nameof(path));
-        }
-
         var (list, header, _) = Prepare(tensors, metadata);
-        string suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
-        string temporaryPath = Path.Combine(directory, $".{fileName}.{suffix}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            stream.Write(header);
+            foreach (SafeTensor tensor in list)
             {
-                stream.Write(header);
-                foreach (SafeTensor tensor in list)
-                {
-                    stream.Write(tensor.Data.Span);
-                }
-
-                stream.Flush(flushToDisk: true);
+                stream.Write(tensor.Data.Span);
             }
-
-            File.Move(temporaryPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporaryPath);
-            throw;
-        }
-    }
-
-    /// <summary>Deletes the temporary file on a best-effort basis; the caller rethrows the original failure.</summary>
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
+        });
     }
 
     /// <summary>Validates the input and builds the length prefix and padded header.</summary>

@@ -74,7 +74,7 @@ internal sealed class OnnxGraphParts
 
         if (headInputs != features)
         {
-            throw Fail($"the head reads {headInputs} features where the recurrent stack gives {features}");
+            yield break; // not under this shape: flatten needs the steps the graph fixes
         }
 
         Pooling[] poolings = scorer is null ? [Pooling.Last, Pooling.Mean, Pooling.Max, Pooling.None] : [Pooling.Attention];
@@ -83,6 +83,9 @@ internal sealed class OnnxGraphParts
             yield return options with { Pooling = pooling };
         }
     }
+
+    /// <summary>Why no candidate fits any check shape, for the error.</summary>
+    public string NoCandidate => $"its head reads {head.Weight.Shape[1]} features where the recurrent stack gives {layers[0].Directions * layers[0].Hidden}";
 
     /// <summary>A native model with the graph's weights.</summary>
     public SequenceModel<float> Build(SequenceModelOptions options)

@@ -48,6 +48,11 @@ public static class OnnxImport
             }
         }
 
+        if (tried == 0)
+        {
+            throw new OnnxFormatException($"{model.Source}: not importable as a Carnet sequence model: {parts.NoCandidate}");
+        }
+
         if (best is not { } found || !(found.Difference <= Tolerance))
         {
             throw new OnnxFormatException($"{model.Source}: the graph's output is not an embedding → recurrent stack → pooling → linear model " +
