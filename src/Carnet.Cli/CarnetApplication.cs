@@ -18,6 +18,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(DemoCommand.Create(output, error));
         root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(ImportCommand.Create(output, error));
+        root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(BenchCommand.Create(output, error));
         root.Subcommands.Add(ExperimentCommand.Create(output, error));
         root.Subcommands.Add(TextCommand.Create(output, error));

@@ -20,7 +20,7 @@ internal static class CommandSupport
         {
             return body();
         }
-        catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or OnnxFormatException or ArgumentException or IOException
+        catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or OnnxFormatException or OnnxExportException or ArgumentException or IOException
             or UnauthorizedAccessException or KeyNotFoundException or TrainingDivergedException)
         {
             folder?.CleanUp();

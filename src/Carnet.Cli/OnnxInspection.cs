@@ -39,7 +39,8 @@ internal static class OnnxInspection
         try
         {
             var imported = OnnxImport.Import(model);
-            return $"yes, as a native {Carnet.Layers.RecurrentCells.Of(imported.Model.Options.Cell).Name} model with {imported.Model.Pooling.ToString().ToLowerInvariant()} pooling (carnet import)";
+            string cell = Carnet.Layers.RecurrentCells.Of(imported.Model.Options.Cell).Name;
+            return $"yes, as a native {cell} model with {imported.Model.Pooling.ToString().ToLowerInvariant()} pooling (carnet import)";
         }
         catch (OnnxFormatException e)
         {

@@ -43,7 +43,8 @@ public static class OnnxExport
 
     /// <summary>Writes the graph of a sequence model atomically (a temporary file, then a rename).</summary>
     /// <exception cref="OnnxExportException">ONNX cannot express the model.</exception>
-    public static void Save(string path, SequenceModel<float> model, OnnxExportOptions? options = null) => AtomicFile.Write(path, stream => stream.Write(Serialize(model, options)));
+    public static void Save(string path, SequenceModel<float> model, OnnxExportOptions? options = null)
+        => AtomicFile.Write(path, stream => stream.Write(Serialize(model, options)));
 
     /// <summary>
     /// The graph of a bare recurrent stack, as <c>torch.onnx.export</c> writes an <c>nn.LSTM</c>: <c>input</c> (T, B, I),

@@ -23,38 +23,44 @@ internal static class OnnxRecurrentExport
         if (o.ProjectionSize > 0)
         {
             throw new OnnxExportException(
-                $"an LSTM with a projection (proj_size {o.ProjectionSize}) cannot be exported: ONNX's LSTM operator has no projection, so h would be {o.HiddenSize} wide instead of {o.ProjectionSize}");
+                $"an LSTM with a projection (proj_size {o.ProjectionSize}) cannot be exported: ONNX's LSTM operator has no projection, " +
+                    $"so h would be {o.HiddenSize} wide instead of {o.ProjectionSize}");
         }
 
-        string op = RecurrentCells.Of(layer.Kind).Name;
-        int[] blocks = layer.Kind switch { RecurrentCellKind.Lstm => LstmBlocks, RecurrentCellKind.Gru => GruBlocks, _ => RnnBlocks };
-        int d = layer.Directions, h = o.HiddenSize;
+        int d = layer.Directions;
         string x = input;
         for (int l = 0; l < o.NumLayers; l++)
         {
-            int inputs = l == 0 ? o.InputSize : d * h;
-            string name = $"{prefix}l{l}";
-            string w = graph.Initializer($"{name}.W", Gather(layer, "weight_ih", l, blocks, h * inputs), d, blocks.Length * h, inputs);
-            string r = graph.Initializer($"{name}.R", Gather(layer, "weight_hh", l, blocks, h * h), d, blocks.Length * h, h);
-            string b = o.Bias ? graph.Initializer($"{name}.B", Biases(layer, l, blocks, h), d, 2 * blocks.Length * h) : string.Empty;
-            var attributes = new List<(string, object)> { ("hidden_size", (long)h), ("direction", d == 2 ? "bidirectional" : "forward") };
-            if (layer.Kind == RecurrentCellKind.Gru)
-            {
-                attributes.Add(("linear_before_reset", 1L));
-            }
-
-            if (layer.Kind == RecurrentCellKind.Rnn)
-            {
-                attributes.Add(("activations", Enumerable.Repeat(o.Nonlinearity == RnnNonlinearity.Relu ? "Relu" : "Tanh", d).ToArray()));
-            }
-
-            string y = graph.Node(op, [x, w, r, b, sequenceLengths], 2, [.. attributes])[0]; // (T, D, B, H)
+            string y = Layer(graph, layer, l, $"{prefix}l{l}", x, sequenceLengths)[0]; // (T, D, B, H)
             x = d == 1
-                ? graph.Node("Squeeze", [y, graph.Integers($"{name}.squeeze_axes", 1)]) // (T, B, H)
-                : graph.Node("Reshape", [graph.Node("Transpose", [y], ("perm", new long[] { 0, 2, 1, 3 })), graph.Integers($"{name}.shape", 0, 0, -1)]); // (T, B, D·H)
+                ? graph.Node("Squeeze", [y, graph.Integers($"{prefix}l{l}.squeeze_axes", 1)]) // (T, B, H)
+                : graph.Node("Reshape", [graph.Node("Transpose", [y], ("perm", new long[] { 0, 2, 1, 3 })), graph.Integers($"{prefix}l{l}.shape", 0, 0, -1)]);
         }
 
-        return x;
+        return x; // (T, B, D·H)
+    }
+
+    /// <summary>Adds layer <paramref name="l"/> as one ONNX node; returns its outputs Y (T, D, B, H) and Y_h (D, B, H).</summary>
+    public static string[] Layer(OnnxGraphBuilder graph, RecurrentLayer<float> layer, int l, string name, string input, string sequenceLengths)
+    {
+        var o = layer.Options;
+        int[] blocks = layer.Kind switch { RecurrentCellKind.Lstm => LstmBlocks, RecurrentCellKind.Gru => GruBlocks, _ => RnnBlocks };
+        int d = layer.Directions, h = o.HiddenSize, inputs = l == 0 ? o.InputSize : d * h;
+        string w = graph.Initializer($"{name}.W", Gather(layer, "weight_ih", l, blocks, h * inputs), d, blocks.Length * h, inputs);
+        string r = graph.Initializer($"{name}.R", Gather(layer, "weight_hh", l, blocks, h * h), d, blocks.Length * h, h);
+        string b = o.Bias ? graph.Initializer($"{name}.B", Biases(layer, l, blocks, h), d, 2 * blocks.Length * h) : string.Empty;
+        var attributes = new List<(string, object)> { ("hidden_size", (long)h), ("direction", d == 2 ? "bidirectional" : "forward") };
+        if (layer.Kind == RecurrentCellKind.Gru)
+        {
+            attributes.Add(("linear_before_reset", 1L));
+        }
+
+        if (layer.Kind == RecurrentCellKind.Rnn)
+        {
+            attributes.Add(("activations", Enumerable.Repeat(o.Nonlinearity == RnnNonlinearity.Relu ? "Relu" : "Tanh", d).ToArray()));
+        }
+
+        return graph.Node(RecurrentCells.Of(layer.Kind).Name, [input, w, r, b, sequenceLengths], 2, [.. attributes]);
     }
 
     // One parameter of every direction of layer l, its gate blocks in ONNX's order: (D, G·H, K) flattened.

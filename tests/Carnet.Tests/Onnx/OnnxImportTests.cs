@@ -43,7 +43,8 @@ public sealed class OnnxImportTests
     [Fact]
     public void AnImportedModelTrainsFurther()
     {
-        string path = OnnxCaseFiles.ModelPaths().First(p => OnnxModel.Load(p).OperatorCounts.ContainsKey("Gemm") && OnnxModel.Load(p).Inputs[0].ElementType == OnnxElementType.Float);
+        string path = OnnxCaseFiles.ModelPaths()
+            .First(p => OnnxModel.Load(p).OperatorCounts.ContainsKey("Gemm") && OnnxModel.Load(p).Inputs[0].ElementType == OnnxElementType.Float);
         var imported = OnnxImport.Import(OnnxModel.Load(path));
         var native = imported.Model;
         var random = new RandomSource(4);
