@@ -160,13 +160,13 @@ internal sealed class OnnxGraphParts
         {
             var kind = node.OpType switch { "LSTM" => OnnxCellKind.Lstm, "GRU" => OnnxCellKind.Gru, _ => OnnxCellKind.Rnn };
             var call = ReadCall(node, kind);
-            if (!RecurrentLayerPath.Fits(call) || node.Inputs.Length > 7 && node.Inputs[7].Length > 0)
+            if (!RecurrentLayerPath.Fits(call))
             {
-                throw Fail($"node '{node.Name}' ({node.OpType}) has attributes or inputs no Carnet cell has (activations, clip, peepholes, reverse only)");
+                throw Fail($"node '{node.Name}' ({node.OpType}) has attributes no Carnet cell has (activations, clip, coupled gates, reverse only)");
             }
 
             var previous = layers.Count > 0 ? layers[^1] : null;
-            if (previous is not null && (previous.Cell != call.Cell || previous.Hidden != call.Hidden || previous.Directions != call.Directions
+            if (previous is not null && (previous.CarnetKind != call.CarnetKind || previous.Hidden != call.Hidden || previous.Directions != call.Directions
                 || (previous.B is null) != (call.B is null) || previous.Spec.Activations[0] != call.Spec.Activations[0]
                 || call.InputSize != previous.Directions * previous.Hidden))
             {
@@ -197,7 +197,9 @@ internal sealed class OnnxGraphParts
         // state shows in the check of the native model against the graph
         bool hasBias = node.Inputs.Length > 3 && node.Inputs[3].Length > 0;
         var bias = hasBias ? Constant(3) ?? throw Fail($"node '{node.Name}' ({node.OpType}) computes its biases from the graph's inputs") : null;
-        return RecurrentCall.Read(node, [OnnxTensor.Zeros(OnnxElementType.Float, [1, 1, w.Shape[2]]), w, r, bias], kind);
+        bool hasPeepholes = node.Inputs.Length > 7 && node.Inputs[7].Length > 0;
+        var peepholes = hasPeepholes ? Constant(7) ?? throw Fail($"node '{node.Name}' ({node.OpType}) computes its peepholes from the graph's inputs") : null;
+        return RecurrentCall.Read(node, [OnnxTensor.Zeros(OnnxElementType.Float, [1, 1, w.Shape[2]]), w, r, bias, null, null, null, peepholes], kind);
     }
 
     private void ReadEmbedding()

@@ -7,8 +7,10 @@ namespace Carnet.Onnx;
 /// <summary>A Carnet recurrent stack as ONNX nodes: one LSTM, GRU or RNN node per layer, weights in ONNX's gate order.</summary>
 internal static class OnnxRecurrentExport
 {
-    // For each ONNX block, the PyTorch block it comes from: LSTM i, o, f, c ← i, f, g, o; GRU z, r, h ← r, z, n.
+    // For each ONNX block, the PyTorch block it comes from: LSTM i, o, f, c ← i, f, g, o; GRU z, r, h ← r, z, n;
+    // peepholes i, o, f ← Carnet's p_i, p_f, p_o.
     private static readonly int[] LstmBlocks = [0, 3, 1, 2];
+    private static readonly int[] PeepholeBlocks = [0, 2, 1];
     private static readonly int[] GruBlocks = [1, 0, 2];
     private static readonly int[] RnnBlocks = [0];
 
@@ -44,7 +46,7 @@ internal static class OnnxRecurrentExport
     public static string[] Layer(OnnxGraphBuilder graph, RecurrentLayer<float> layer, int l, string name, string input, string sequenceLengths)
     {
         var o = layer.Options;
-        int[] blocks = layer.Kind switch { RecurrentCellKind.Lstm => LstmBlocks, RecurrentCellKind.Gru => GruBlocks, _ => RnnBlocks };
+        int[] blocks = layer.Kind switch { RecurrentCellKind.Lstm or RecurrentCellKind.PeepholeLstm => LstmBlocks, RecurrentCellKind.Gru => GruBlocks, _ => RnnBlocks };
         int d = layer.Directions, h = o.HiddenSize, inputs = l == 0 ? o.InputSize : d * h;
         string w = graph.Initializer($"{name}.W", Gather(layer, "weight_ih", l, blocks, h * inputs), d, blocks.Length * h, inputs);
         string r = graph.Initializer($"{name}.R", Gather(layer, "weight_hh", l, blocks, h * h), d, blocks.Length * h, h);
@@ -58,6 +60,12 @@ internal static class OnnxRecurrentExport
         if (layer.Kind == RecurrentCellKind.Rnn)
         {
             attributes.Add(("activations", Enumerable.Repeat(o.Nonlinearity == RnnNonlinearity.Relu ? "Relu" : "Tanh", d).ToArray()));
+        }
+
+        if (layer.Kind == RecurrentCellKind.PeepholeLstm)
+        {
+            string p = graph.Initializer($"{name}.P", Gather(layer, "weight_peephole", l, PeepholeBlocks, h), d, 3 * h);
+            return graph.Node("LSTM", [input, w, r, b, sequenceLengths, string.Empty, string.Empty, p], 2, [.. attributes]);
         }
 
         return graph.Node(RecurrentCells.Of(layer.Kind).Name, [input, w, r, b, sequenceLengths], 2, [.. attributes]);

@@ -18,7 +18,9 @@ public sealed class KillAndResumeTests
     {
         using var cli = new CliRunner();
         string whole = cli.PathOf("whole"), killed = cli.PathOf("killed");
+        var clock = Stopwatch.StartNew();
         Assert.Equal(0, CliRunner.Run([.. Arguments, "--out", whole]).Code);
+        double training = clock.Elapsed.TotalMilliseconds; // in process: training alone, whatever this machine's speed
 
         var random = new RandomSource(2026);
         string checkpoint = Path.Combine(killed, "checkpoint.safetensors");
@@ -26,7 +28,8 @@ public sealed class KillAndResumeTests
         while (kills < 5 && attempts++ < 20)
         {
             using var process = Start([.. Arguments, "--out", killed, "--resume"]);
-            Thread.Sleep(300 + random.NextInt(700)); // start-up takes about 250 ms, an epoch about 5 ms
+            // start-up takes about 250 ms; then 4–16% of the training time, so that five kills land before it ends on any machine
+            Thread.Sleep(250 + (int)(training * (0.04 + 0.12 * random.NextDouble())));
             if (process.HasExited)
             {
                 break; // training finished before this kill: the remaining kills would find nothing to interrupt

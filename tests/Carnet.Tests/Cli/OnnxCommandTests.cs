@@ -29,7 +29,7 @@ public sealed class OnnxCommandTests : IDisposable
         (code, _, error) = CliRunner.Run("run", "--model", onnx, "--input", io, "--output", graphOutput);
         Assert.True(code == 0, error);
         var expected = ioFile["y"].ToSingleArray();
-        AssertClose(expected, SafeTensorsFile.Read(graphOutput)["y"].ToSingleArray());
+        OnnxAssert.Close(expected, SafeTensorsFile.Read(graphOutput)["y"].ToSingleArray(), "carnet run on the graph");
 
         // carnet import, then carnet run on the native model with the same input named 'input'
         string native = runner.PathOf("model.safetensors");
@@ -43,7 +43,7 @@ public sealed class OnnxCommandTests : IDisposable
         string nativeOutput = runner.PathOf("native.safetensors");
         (code, _, error) = CliRunner.Run("run", "--model", native, "--input", nativeInput, "--output", nativeOutput);
         Assert.True(code == 0, error);
-        AssertClose(expected, SafeTensorsFile.Read(nativeOutput)["prediction"].ToSingleArray());
+        OnnxAssert.Close(expected, SafeTensorsFile.Read(nativeOutput)["prediction"].ToSingleArray(), "carnet run on the imported model");
     }
 
     [Fact]
@@ -86,11 +86,4 @@ public sealed class OnnxCommandTests : IDisposable
     // A PyTorch sequence model with numeric input, last-step pooling and a linear head.
     private static string SequenceCase()
         => OnnxCaseFiles.ModelPaths().First(p => Path.GetFileName(p).StartsWith("seq_lstm_last", StringComparison.Ordinal));
-
-    private static void AssertClose(float[] expected, float[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = expected.Select((v, i) => Math.Abs(v - (double)actual[i])).Max();
-        Assert.True(worst <= 1e-5, $"differs by {worst:E3}");
-    }
 }

@@ -132,6 +132,12 @@ public sealed class GoldenLayerTests(ITestOutputHelper output)
                 return (result, lstm.Backward(result, gradOutput, gradHidden, gradCell, recordStates));
             }
 
+            case PeepholeLstm<T> peephole:
+            {
+                var result = peephole.Forward(input, h0, c0, lengths, training, random);
+                return (result, peephole.Backward(result, gradOutput, gradHidden, gradCell, recordStates));
+            }
+
             case Gru<T> gru:
             {
                 var result = gru.Forward(input, h0, lengths, training, random);

@@ -10,7 +10,7 @@ public sealed class ConsistencyTests
 {
     public static TheoryData<string, bool> Cells => new()
     {
-        { "lstm", false }, { "lstm", true }, { "gru", false }, { "gru", true }, { "rnn_tanh", false }, { "rnn_relu", true },
+        { "lstm", false }, { "lstm", true }, { "gru", false }, { "gru", true }, { "rnn_tanh", false }, { "rnn_relu", true }, { "peephole", true },
     };
 
     [Theory]

@@ -19,7 +19,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
     public static TheoryData<string, int, bool, bool, bool, bool, bool> StackCases()
     {
         var data = new TheoryData<string, int, bool, bool, bool, bool, bool>();
-        foreach (string cell in new[] { "lstm", "gru", "rnn_tanh", "rnn_relu" })
+        foreach (string cell in new[] { "lstm", "gru", "rnn_tanh", "rnn_relu", "peephole" })
         {
             foreach (int layers in new[] { 1, 2, 3 })
             {
@@ -63,6 +63,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
     [InlineData("lstm")]
     [InlineData("gru")]
     [InlineData("rnn_tanh")]
+    [InlineData("peephole")]
     public void DropoutBetweenLayersIsDifferentiatedWithItsMask(string cell)
     {
         var options = new RecurrentOptions
@@ -75,6 +76,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
     internal static RecurrentLayer<double> Build(string cell, RecurrentOptions options, RandomSource random) => cell switch
     {
         "lstm" => new Lstm<double>(options, random),
+        "peephole" => new PeepholeLstm<double>(options, random),
         "gru" => new Gru<double>(options, random),
         _ => new Rnn<double>(options, random),
     };
@@ -88,7 +90,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         int[] outputShape = options.BatchFirst ? [Batch, Steps, layer.OutputSize] : [Steps, Batch, layer.OutputSize];
         var input = Normal(random, inputShape);
         var h0 = Normal(random, states, Batch, layer.StateSize);
-        var c0 = cell == "lstm" ? Normal(random, states, Batch, HiddenSize) : null;
+        var c0 = cell is "lstm" or "peephole" ? Normal(random, states, Batch, HiddenSize) : null;
         var weightOutput = Normal(random, outputShape);
         var weightHidden = Normal(random, states, Batch, layer.StateSize);
         var weightCell = c0 is null ? null : Normal(random, states, Batch, HiddenSize);
@@ -132,6 +134,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         var result = layer switch
         {
             Lstm<double> lstm => lstm.Forward(input, h0, c0, lengths, training, random),
+            PeepholeLstm<double> peephole => peephole.Forward(input, h0, c0, lengths, training, random),
             Gru<double> gru => gru.Forward(input, h0, lengths, training, random),
             Rnn<double> rnn => rnn.Forward(input, h0, lengths, training, random),
             _ => throw new ArgumentException("Unknown layer type.", nameof(layer)),

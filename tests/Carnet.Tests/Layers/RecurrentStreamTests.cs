@@ -9,6 +9,7 @@ public sealed class RecurrentStreamTests
     public static TheoryData<string, int> Cells => new()
     {
         { "lstm", 24 }, { "lstm_projection", 24 }, { "gru", 24 }, { "rnn_relu", 24 }, { "lstm", 64 }, { "gru", 64 }, { "rnn_relu", 64 },
+        { "peephole", 24 }, { "peephole", 64 },
     };
 
     [Theory]
@@ -22,6 +23,7 @@ public sealed class RecurrentStreamTests
         };
         var random = new RandomSource(9);
         RecurrentLayer<float> layer = cell.StartsWith("lstm", StringComparison.Ordinal) ? new Lstm<float>(options, random)
+            : cell == "peephole" ? new PeepholeLstm<float>(options, random)
             : cell == "gru" ? new Gru<float>(options, random) : new Rnn<float>(options, random);
         const int steps = 12, batch = 2;
         var input = Tensor<float>.Zeros(steps, batch, 5);
@@ -29,6 +31,7 @@ public sealed class RecurrentStreamTests
         var expected = layer switch
         {
             Lstm<float> lstm => lstm.Forward(input),
+            PeepholeLstm<float> peephole => peephole.Forward(input),
             Gru<float> gru => gru.Forward(input),
             Rnn<float> rnn => rnn.Forward(input),
             _ => throw new InvalidOperationException(),

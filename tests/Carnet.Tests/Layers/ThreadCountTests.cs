@@ -10,6 +10,7 @@ public sealed class ThreadCountTests
     [InlineData("lstm")]
     [InlineData("gru")]
     [InlineData("rnn_tanh")]
+    [InlineData("peephole")]
     public void OneAndTwoThreadsGiveIdenticalBits(string cell)
     {
         float[] Run(int threads, out float[] gradients, out float[] inputGradient)
@@ -18,7 +19,13 @@ public sealed class ThreadCountTests
             {
                 var random = new RandomSource(13);
                 var options = new RecurrentOptions { InputSize = 48, HiddenSize = 96, NumLayers = 2, Bidirectional = true, ProjectionSize = cell == "lstm" ? 40 : 0 };
-                RecurrentLayer<float> layer = cell == "lstm" ? new Lstm<float>(options, random) : cell == "gru" ? new Gru<float>(options, random) : new Rnn<float>(options, random);
+                RecurrentLayer<float> layer = cell switch
+                {
+                    "lstm" => new Lstm<float>(options, random),
+                    "gru" => new Gru<float>(options, random),
+                    "peephole" => new PeepholeLstm<float>(options, random),
+                    _ => new Rnn<float>(options, random),
+                };
                 var input = Tensor<float>.Zeros(30, 16, 48);
                 var gradOutput = Tensor<float>.Zeros(30, 16, layer.OutputSize);
                 random.FillGaussian(input.Span, 0, 1);

@@ -12,8 +12,6 @@ namespace Carnet.Tests.Onnx;
 /// </summary>
 public sealed class OnnxReferenceCaseTests
 {
-    private const double Tolerance = 1e-5;
-
     public static TheoryData<string> NodeTests => OnnxCaseFiles.NodeTests();
 
     public static TheoryData<string> TorchModels => OnnxCaseFiles.ModelsWithTensors();
@@ -90,12 +88,6 @@ public sealed class OnnxReferenceCaseTests
             return;
         }
 
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs((double)expected.Floats[i] - actual.Floats[i]));
-        }
-
-        Assert.True(worst <= Tolerance, $"{what}: max |difference| {worst:E3} > {Tolerance:E0}");
+        OnnxAssert.Close(expected.Floats, actual.Floats, what);
     }
 }

@@ -11,14 +11,7 @@ namespace Carnet.Tests.Onnx;
 /// </summary>
 public sealed class TaggerOnnxTests
 {
-    private static TaggedSentence Sentence(string tokens, string tags) => new(tokens.Split(' '), tags.Split(' '), 1);
-
-    private static readonly TaggedSentence[] Tiny =
-    [
-        Sentence("The cat sat", "D N V"),
-        Sentence("A dog", "D N"),
-        Sentence("cats Sat down .", "N V R P"),
-    ];
+    private static readonly TaggedSentence[] Tiny = Tagging.TaggerNetworkTests.Tiny;
 
     [Theory]
     [InlineData(2, TagDecoder.Crf)]

@@ -9,7 +9,8 @@ public sealed class TaggerNetworkTests
 {
     private static TaggedSentence Sentence(string tokens, string tags) => new(tokens.Split(' '), tags.Split(' '), 1);
 
-    private static readonly TaggedSentence[] Tiny =
+    /// <summary>Three sentences with unknown words and an unknown character, for network tests.</summary>
+    internal static readonly TaggedSentence[] Tiny =
     [
         Sentence("The cat sat", "D N V"),
         Sentence("A dog", "D N"),

@@ -43,6 +43,9 @@ public ref struct CellForwardStep<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>(rows, P) h_t, or for an LSTM with a projection (rows, H) o ⊙ tanh(c_t) before the projection.</summary>
     public Span<T> HiddenNext;
+
+    /// <summary>(3H) peephole LSTM: p_i, p_f, p_o.</summary>
+    public ReadOnlySpan<T> Peepholes;
 }
 
 /// <summary>
@@ -89,4 +92,7 @@ public ref struct CellBackwardStep<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>(rows, P) GRU: receives the direct part z ⊙ dL/dh_t of dL/dh_{t−1}.</summary>
     public Span<T> DHiddenBefore;
+
+    /// <summary>(3H) peephole LSTM: p_i, p_f, p_o.</summary>
+    public ReadOnlySpan<T> Peepholes;
 }

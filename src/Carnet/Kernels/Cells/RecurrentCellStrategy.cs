@@ -41,6 +41,9 @@ public abstract class RecurrentCellStrategy
     /// </summary>
     public virtual bool SeparatesHiddenGates => false;
 
+    /// <summary>Whether the gates also read the cell state through peephole weights (3H per direction: p_i, p_f, p_o).</summary>
+    public virtual bool HasPeepholes => false;
+
     /// <summary>The point-wise forward of one step for some units: from the summed pre-activations to h_t (and c_t).</summary>
     public abstract void ForwardUnits<T>(scoped in CellForwardStep<T> step, UnitRange units)
         where T : unmanaged, IFloatingPointIeee754<T>;

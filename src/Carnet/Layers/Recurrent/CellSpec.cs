@@ -25,13 +25,15 @@ internal readonly record struct CellSpec(RecurrentCellKind Kind, bool Relu, int 
 /// <summary>The parameters of one direction of one layer (views into the module's flat block).</summary>
 internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public DirectionParameters(Parameter<T> weightIh, Parameter<T> weightHh, Parameter<T>? biasIh, Parameter<T>? biasHh, Parameter<T>? weightHr)
+    public DirectionParameters(
+        Parameter<T> weightIh, Parameter<T> weightHh, Parameter<T>? biasIh, Parameter<T>? biasHh, Parameter<T>? weightHr, Parameter<T>? peepholes)
     {
         WeightIh = weightIh;
         WeightHh = weightHh;
         BiasIh = biasIh;
         BiasHh = biasHh;
         WeightHr = weightHr;
+        Peepholes = peepholes;
     }
 
     public Parameter<T> WeightIh { get; } // (G·H, I)
@@ -43,6 +45,12 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
     public Parameter<T>? BiasHh { get; } // (G·H)
 
     public Parameter<T>? WeightHr { get; } // (P, H), LSTM with projection only
+
+    public Parameter<T>? Peepholes { get; } // (3H) p_i, p_f, p_o, peephole LSTM only
+
+    /// <summary>The weights every step multiplies by, with the peepholes when the cell has them.</summary>
+    public StepWeights<T> StepWeights(WeightOperand<T> recurrent, WeightOperand<T>? projection)
+        => new(recurrent, projection, Peepholes is null ? default : Peepholes.Value.Memory);
 
     /// <summary>The PyTorch names of one direction's parameters and their shapes, in state_dict order.</summary>
     public static IEnumerable<(string Name, int[] Shape)> Layout(CellSpec spec, bool bias, string suffix)
@@ -59,6 +67,11 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
         {
             yield return ("weight_hr" + suffix, [spec.OutputSize, spec.HiddenSize]);
         }
+
+        if (spec.Cell.HasPeepholes)
+        {
+            yield return ("weight_peephole" + suffix, [3 * spec.HiddenSize]);
+        }
     }
 
     /// <summary>Finds one direction's parameters in a module by their names.</summary>
@@ -68,7 +81,8 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
             module.GetParameter("weight_hh" + suffix),
             bias ? module.GetParameter("bias_ih" + suffix) : null,
             bias ? module.GetParameter("bias_hh" + suffix) : null,
-            spec.HasProjection ? module.GetParameter("weight_hr" + suffix) : null);
+            spec.HasProjection ? module.GetParameter("weight_hr" + suffix) : null,
+            spec.Cell.HasPeepholes ? module.GetParameter("weight_peephole" + suffix) : null);
 }
 
 /// <summary>What the backward pass of one direction needs from its forward pass; every buffer is indexed by time t.</summary>

@@ -101,7 +101,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
 
         int threads = KernelSettings.AvailableThreads;
         var loop = new ForwardSteps<T>(
-            this, new StepWeights<T>(recurrentWeights, projectionWeights), cache,
+            this, parameters.StepWeights(recurrentWeights, projectionWeights), cache,
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), output, accumulateHidden: !biasHh.IsEmpty);
         loop.Run(threads);
         loop.FinalHidden.CopyTo(final.Hidden);
@@ -134,7 +134,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         var gradients = new StepGradients<T>(
             dGatesInput, separateHiddenGates ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null);
         var loop = new BackwardSteps<T>(
-            this, new StepWeights<T>(recurrentWeights, projectionWeights), cache,
+            this, parameters.StepWeights(recurrentWeights, projectionWeights), cache,
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), dOutput, gradients, dFinal, dStates);
         loop.Run(threads);
         loop.DInitialHidden.CopyTo(dInitial.Hidden);
@@ -157,6 +157,11 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         if (spec.HasProjection)
         {
             Gemm.AccumulateTransposedA<T>(loop.DHiddenSteps, cache.Unprojected, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
+        }
+
+        if (parameters.Peepholes is { } peepholes)
+        {
+            PeepholeLstmKernels.AccumulatePeepholeGradient<T>(cache.Gates, dGatesInput, cache.CellPrevious, rows, hidden, peepholes.Gradient.Span);
         }
 
         pool?.Return(dGatesInput);

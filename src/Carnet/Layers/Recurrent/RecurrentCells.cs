@@ -14,6 +14,13 @@ public enum RecurrentCellKind
 
     /// <summary>Elman RNN: one tanh or relu nonlinearity.</summary>
     Rnn,
+
+    /// <summary>
+    /// LSTM with peephole connections (Gers &amp; Schmidhuber, 2000): the input and forget gates also read c_{t−1}, the
+    /// output gate c_t, through one weight per unit each (<c>weight_peephole_l{k}</c>, 3H). ONNX's LSTM with P; PyTorch
+    /// has no such module.
+    /// </summary>
+    PeepholeLstm,
 }
 
 /// <summary>The nonlinearity of a plain RNN.</summary>
@@ -38,6 +45,7 @@ public static class RecurrentCells
         (RecurrentCellKind.Lstm, LstmCellStrategy.Instance),
         (RecurrentCellKind.Gru, GruCellStrategy.Instance),
         (RecurrentCellKind.Rnn, RnnCellStrategy.Instance),
+        (RecurrentCellKind.PeepholeLstm, PeepholeLstmCellStrategy.Instance),
     ];
 
     /// <summary>Every registered cell's name (as model files write it: LSTM, GRU, RNN) with its kind, in the enum's order.</summary>
@@ -58,7 +66,7 @@ public static class RecurrentCells
     /// <summary>The cell object of a kind (<c>kind.Cell()</c>).</summary>
     public static RecurrentCellStrategy Cell(this RecurrentCellKind kind) => Of(kind);
 
-    /// <summary>The torch.nn-style layer of a kind: <see cref="Lstm{T}"/>, <see cref="Gru{T}"/> or <see cref="Rnn{T}"/>.</summary>
+    /// <summary>The torch.nn-style layer of a kind: <see cref="Lstm{T}"/>, <see cref="Gru{T}"/>, <see cref="Rnn{T}"/> or <see cref="PeepholeLstm{T}"/>.</summary>
     public static RecurrentLayer<T> CreateLayer<T>(RecurrentCellKind kind, RecurrentOptions options, RandomSource? random = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         => kind switch
@@ -66,6 +74,7 @@ public static class RecurrentCells
             RecurrentCellKind.Lstm => new Lstm<T>(options, random),
             RecurrentCellKind.Gru => new Gru<T>(options, random),
             RecurrentCellKind.Rnn => new Rnn<T>(options, random),
+            RecurrentCellKind.PeepholeLstm => new PeepholeLstm<T>(options, random),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown recurrent cell kind."),
         };
 

@@ -43,7 +43,7 @@ internal static class RecurrentDirection
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = buffers.Rows, unitStart = units.Start, unitCount = units.Count;
-        var (recurrentWeights, projectionWeights) = weights;
+        var (recurrentWeights, projectionWeights, peepholes) = weights;
         ReadOnlySpan<T> hPrevious = buffers.HiddenPrevious;
         Span<T> gates = buffers.Gates, hiddenGates = buffers.HiddenGates, hNext = buffers.HiddenNext;
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
@@ -71,7 +71,7 @@ internal static class RecurrentDirection
         {
             Rows = batch, HiddenSize = hidden, StateSize = size, Relu = spec.Relu,
             Gates = gates, HiddenGates = hiddenGates, HiddenPrevious = hPrevious, CellPrevious = buffers.CellPrevious,
-            CellNext = buffers.CellNext, TanhCell = buffers.TanhCell, HiddenNext = r,
+            CellNext = buffers.CellNext, TanhCell = buffers.TanhCell, HiddenNext = r, Peepholes = peepholes.Span,
         };
         cell.ForwardUnits(step, units);
         projectionWeights?.Multiply(r, batch, hNext, size, accumulate: false);

@@ -47,6 +47,30 @@ public sealed class Lstm<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPo
 }
 
 /// <summary>
+/// A multi-layer LSTM with peephole connections: i = σ(W_i·x_t + U_i·h_{t−1} + b + p_i ⊙ c_{t−1}), f likewise with p_f,
+/// g = tanh(…), c_t = f ⊙ c_{t−1} + i ⊙ g, o = σ(… + p_o ⊙ c_t), h_t = o ⊙ tanh(c_t). Parameters as the LSTM's plus
+/// <c>weight_peephole_l{k}</c> (3H: p_i, p_f, p_o); no projection. ONNX's LSTM with peepholes runs on it.
+/// </summary>
+public sealed class PeepholeLstm<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the stack, every parameter uniform in [−1/√H, 1/√H] from <paramref name="random"/> (seed 0 when null).</summary>
+    public PeepholeLstm(RecurrentOptions options, RandomSource? random = null)
+        : base(RecurrentCellKind.PeepholeLstm, options, random)
+    {
+    }
+
+    /// <summary>Runs the stack: as <see cref="Lstm{T}.Forward"/>.</summary>
+    public RecurrentResult<T> Forward(Tensor<T> input, Tensor<T>? initialHidden = null, Tensor<T>? initialCell = null,
+        int[]? lengths = null, bool training = false, RandomSource? random = null)
+        => ForwardCore(input, initialHidden, initialCell, lengths, training, random);
+
+    /// <summary>Back-propagates through the forward pass that gave <paramref name="result"/>: as <see cref="Lstm{T}.Backward"/>.</summary>
+    public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput,
+        Tensor<T>? gradHidden = null, Tensor<T>? gradCell = null, bool recordStates = false)
+        => BackwardCore(result, gradOutput, gradHidden, gradCell, recordStates);
+}
+
+/// <summary>
 /// A multi-layer GRU with PyTorch's <c>torch.nn.GRU</c> parameters, options and results:
 /// r = σ(W_ir·x + b_ir + W_hr·h + b_hr), z = σ(…), n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)),
 /// h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}. Gates are stacked r, z, n in <c>weight_ih_l{k}</c> (3H, I).

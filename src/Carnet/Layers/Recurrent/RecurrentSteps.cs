@@ -94,8 +94,7 @@ internal static class UnitSlices
 internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly CellSpec spec;
-    private readonly WeightOperand<T> recurrentWeights;
-    private readonly WeightOperand<T>? projectionWeights;
+    private readonly StepWeights<T> weights;
     private readonly DirectionCache<T> cache;
     private readonly StepSlicing slicing;
     private readonly int steps, batch, outputStride;
@@ -107,7 +106,7 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing, StridedColumns<T> output, bool accumulateHidden)
         : base(slicing.ByRows ? 1 : pass.Extent.Steps, slicing.Slices)
     {
-        (spec, (recurrentWeights, projectionWeights), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
+        (spec, this.weights, this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
         ((steps, batch, reverse), this.accumulateHidden) = (pass.Extent, accumulateHidden);
         (active, (this.output, outputStride)) = (pass.Active, output);
         FinalHidden = new T[batch * spec.OutputSize];
@@ -156,7 +155,7 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
             Unprojected = spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
             HiddenNext = hNext, CellNext = cNext,
         };
-        RecurrentDirection.StepUnits(spec, new StepWeights<T>(recurrentWeights, projectionWeights), buffers, accumulateHidden, new UnitRange(u0, n));
+        RecurrentDirection.StepUnits(spec, weights, buffers, accumulateHidden, new UnitRange(u0, n));
 
         // padded rows keep their state and output zero
         Span<T> outputNow = output.Span[(at * outputStride)..];
@@ -190,6 +189,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     private readonly CellSpec spec;
     private readonly WeightOperand<T> recurrentWeights; // W_hh (G·H, P)
     private readonly WeightOperand<T>? projectionWeights; // W_hr (P, H)
+    private readonly ReadOnlyMemory<T> peepholes; // (3H) peephole LSTM, else empty
     private readonly DirectionCache<T> cache;
     private readonly StepSlicing slicing;
     private readonly int steps, batch, outputStride;
@@ -207,7 +207,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         ReadOnlyStridedColumns<T> dOutput, StepGradients<T> gradients, StateSpans<T> dFinal, Memory<T> dStates)
         : base(slicing.ByRows ? 1 : 2 * pass.Extent.Steps, slicing.Slices)
     {
-        (spec, (recurrentWeights, projectionWeights), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
+        (spec, (recurrentWeights, projectionWeights, peepholes), this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
         ((steps, batch, reverse), active, (this.dOutput, outputStride), this.dStates) = (pass.Extent, pass.Active, dOutput, dStates);
         (DGatesInput, DGatesHidden, DHiddenSteps) = (gradients.GatesInput, gradients.GatesHidden, gradients.HiddenSteps);
         ReadOnlySpan<T> dFinalHidden = dFinal.Hidden, dFinalCell = dFinal.Cell;
@@ -332,6 +332,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
 
         step.CellPrevious = cache.CellPrevious.AsSpan(at * hidden, rows * hidden);
         step.TanhCell = cache.TanhCell.AsSpan(at * hidden, rows * hidden);
+        step.Peepholes = peepholes.Span;
         step.DCell = dCell;
         spec.Cell.BackwardUnits(step, units);
         if (!activeNow.IsEmpty)

@@ -131,7 +131,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         Span<T> stepGates = gates.AsSpan(0, batch * width); // (B, G·H)
         Span<T> stepHiddenGates = hiddenGates.AsSpan(0, batch * width); // (B, G·H)
         ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
-        var weights = new StepWeights<T>(recurrentWeights[l]!, projectionWeights[l]);
+        var weights = parameters.StepWeights(recurrentWeights[l]!, projectionWeights[l]);
         var buffers = new StepBuffers<T>
         {
             Rows = batch, HiddenPrevious = Hidden(l, current), CellPrevious = Cell(l, current), Gates = stepGates, HiddenGates = stepHiddenGates,

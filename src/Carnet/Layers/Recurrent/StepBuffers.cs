@@ -35,6 +35,9 @@ internal ref struct StepBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Span<T> CellNext; // (rows, H)
 }
 
-/// <summary>The weights every step multiplies by: W_hhᵀ (P, G·H) and, for an LSTM with a projection, W_hrᵀ (H, P).</summary>
-internal readonly record struct StepWeights<T>(WeightOperand<T> Recurrent, WeightOperand<T>? Projection)
+/// <summary>
+/// The weights every step uses: W_hhᵀ (P, G·H), for an LSTM with a projection W_hrᵀ (H, P), for a peephole LSTM the
+/// peepholes (3H).
+/// </summary>
+internal readonly record struct StepWeights<T>(WeightOperand<T> Recurrent, WeightOperand<T>? Projection, ReadOnlyMemory<T> Peepholes = default)
     where T : unmanaged, IFloatingPointIeee754<T>;

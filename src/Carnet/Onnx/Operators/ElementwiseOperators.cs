@@ -40,9 +40,7 @@ internal static class ElementwiseOperators
         where TInteger : IBinaryOperation<long>
     {
         var (a, b) = Pair(node, inputs);
-        int[] shape = Operands.Broadcast(node, a.Shape, b.Shape);
-        int length = Operands.Length(shape);
-        int[] mapA = BroadcastKernels.IndexMap(a.ShapeArray, shape, length), mapB = BroadcastKernels.IndexMap(b.ShapeArray, shape, length);
+        var (shape, length, mapA, mapB) = Broadcast(node, a, b);
         if (a.IsFloat)
         {
             var result = new float[length];
@@ -99,9 +97,7 @@ internal static class ElementwiseOperators
         where TInteger : IComparison<long>
     {
         var (a, b) = Pair(node, inputs);
-        int[] shape = Operands.Broadcast(node, a.Shape, b.Shape);
-        int length = Operands.Length(shape);
-        int[] mapA = BroadcastKernels.IndexMap(a.ShapeArray, shape, length), mapB = BroadcastKernels.IndexMap(b.ShapeArray, shape, length);
+        var (shape, length, mapA, mapB) = Broadcast(node, a, b);
         var result = new long[length];
         if (a.IsFloat)
         {
@@ -206,6 +202,14 @@ internal static class ElementwiseOperators
             _ => values,
         };
         return Operands.Integers(to, values, x.ShapeArray);
+    }
+
+    // The broadcast shape of two operands, its element count, and each operand's index map.
+    private static (int[] Shape, int Length, int[] MapA, int[] MapB) Broadcast(OnnxNode node, OnnxTensor a, OnnxTensor b)
+    {
+        int[] shape = Operands.Broadcast(node, a.Shape, b.Shape);
+        int length = Operands.Length(shape);
+        return (shape, length, BroadcastKernels.IndexMap(a.ShapeArray, shape, length), BroadcastKernels.IndexMap(b.ShapeArray, shape, length));
     }
 
     private static (OnnxTensor A, OnnxTensor B) Pair(OnnxNode node, OnnxTensor?[] inputs)

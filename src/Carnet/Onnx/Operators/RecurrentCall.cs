@@ -91,7 +91,15 @@ internal sealed class RecurrentCall
     }
 
     /// <summary>The Carnet cell this node's cell is.</summary>
-    public RecurrentCellKind CarnetKind => Cell switch { OnnxCellKind.Lstm => RecurrentCellKind.Lstm, OnnxCellKind.Gru => RecurrentCellKind.Gru, _ => RecurrentCellKind.Rnn };
+    public RecurrentCellKind CarnetKind => Cell switch
+    {
+        OnnxCellKind.Lstm => HasPeepholes ? RecurrentCellKind.PeepholeLstm : RecurrentCellKind.Lstm,
+        OnnxCellKind.Gru => RecurrentCellKind.Gru,
+        _ => RecurrentCellKind.Rnn,
+    };
+
+    /// <summary>Whether the node has peepholes that are not all zero (all-zero ones make a plain LSTM).</summary>
+    public bool HasPeepholes => P is not null && P.Floats.ContainsAnyExcept(0f);
 
     /// <summary>A plain RNN's nonlinearity (relu when its activation is Relu).</summary>
     public RnnNonlinearity Nonlinearity => Cell == OnnxCellKind.Rnn && Spec.Activations[0].Kind == RecurrentActivationKind.Relu ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh;

@@ -11,8 +11,9 @@ namespace Carnet.Onnx;
 /// </summary>
 internal static class RecurrentLayerPath
 {
-    // For each PyTorch block, the ONNX block it comes from.
+    // For each PyTorch block, the ONNX block it comes from; peepholes p_i, p_f, p_o from ONNX's i, o, f.
     private static readonly int[] LstmBlocks = [0, 2, 3, 1];
+    private static readonly int[] PeepholeBlocks = [0, 2, 1];
     private static readonly int[] GruBlocks = [1, 0, 2];
     private static readonly int[] RnnBlocks = [0];
 
@@ -27,8 +28,7 @@ internal static class RecurrentLayerPath
             _ => Are(spec, RecurrentActivationKind.Tanh) || Are(spec, RecurrentActivationKind.Relu),
         };
         bool sameDirections = call.Directions == 1 || call.SpecOf(1).Activations.SequenceEqual(spec.Activations);
-        bool noPeepholes = call.P is null || !call.P.Floats.ContainsAnyExcept(0f);
-        return defaultActivations && sameDirections && noPeepholes && spec.Clip == 0 && !call.ReverseOnly && !call.Lengths.Contains(0);
+        return defaultActivations && sameDirections && spec.Clip == 0 && !call.ReverseOnly && !call.Lengths.Contains(0);
     }
 
     /// <summary>Y (T, D, B, H) time-major, Y_h and Y_c (D, B, H), as the reference path returns them.</summary>
@@ -84,7 +84,7 @@ internal static class RecurrentLayerPath
 
         var layer = RecurrentCells.CreateLayer<float>(call.CarnetKind, call.LayerOptions, new RandomSource(0));
         CopyWeights(call, layer, 0);
-        call.Node.State = new CachedLayer(call.W, call.R, call.B, layer);
+        call.Node.State = new CachedLayer(call.W, call.R, call.B, call.P, layer);
         return layer;
     }
 
@@ -103,6 +103,11 @@ internal static class RecurrentLayerPath
                 Reorder(call.B.Floats.Slice(d * 2 * gh, gh), blocks, h, layer.GetParameter("bias_ih" + suffix));
                 Reorder(call.B.Floats.Slice(d * 2 * gh + gh, gh), blocks, h, layer.GetParameter("bias_hh" + suffix));
             }
+
+            if (call.HasPeepholes)
+            {
+                Reorder(call.P!.Floats.Slice(d * 3 * h, 3 * h), PeepholeBlocks, h, layer.GetParameter("weight_peephole" + suffix));
+            }
         }
     }
 
@@ -116,8 +121,9 @@ internal static class RecurrentLayerPath
     }
 
     /// <summary>A layer built from a node's weight tensors, valid while the node reads the same tensors.</summary>
-    private sealed record CachedLayer(OnnxTensor W, OnnxTensor R, OnnxTensor? B, RecurrentLayer<float> Layer)
+    private sealed record CachedLayer(OnnxTensor W, OnnxTensor R, OnnxTensor? B, OnnxTensor? P, RecurrentLayer<float> Layer)
     {
-        public bool Matches(RecurrentCall call) => ReferenceEquals(W, call.W) && ReferenceEquals(R, call.R) && ReferenceEquals(B, call.B);
+        public bool Matches(RecurrentCall call)
+            => ReferenceEquals(W, call.W) && ReferenceEquals(R, call.R) && ReferenceEquals(B, call.B) && ReferenceEquals(P, call.P);
     }
 }
