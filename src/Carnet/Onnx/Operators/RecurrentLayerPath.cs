@@ -1,4 +1,5 @@
 // Dimension legend: T = time steps, B = batch, I = input features, H = hidden size, D = directions, G = gate blocks.
+using System.Runtime.InteropServices;
 using Carnet.Kernels;
 using Carnet.Layers;
 
@@ -39,7 +40,7 @@ internal static class RecurrentLayerPath
         var input = new Tensor<float>(call.TimeMajorInput(), t, b, call.InputSize); // (T, B, I)
         using var result = layer.ForwardCore(
             input, State(call, call.H0), State(call, call.C0), call.Lengths.Length > 0 ? call.Lengths : null, training: false, random: null);
-        float[] output = result.Output.Span.ToArray(); // (T, B, D·H)
+        float[] output = Owned(result.Output); // (T, B, D·H)
         float[] y = output;
         if (d == 2)
         {
@@ -52,6 +53,12 @@ internal static class RecurrentLayerPath
 
         return (y, result.HiddenState.Span.ToArray(), result.CellState?.Span.ToArray());
     }
+
+    // The array behind a time-major layer's output, which the layer hands over whole (no copy), or a copy of a view.
+    private static float[] Owned(Tensor<float> output)
+        => MemoryMarshal.TryGetArray<float>(output.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : output.Span.ToArray();
 
     private static bool Are(OnnxCellSpec spec, params RecurrentActivationKind[] kinds)
         => spec.Activations.Select(a => a.Kind).SequenceEqual(kinds);
