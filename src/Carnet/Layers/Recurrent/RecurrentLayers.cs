@@ -3,26 +3,13 @@ using System.Numerics;
 namespace Carnet.Layers;
 
 /// <summary>
-/// A multi-layer LSTM with PyTorch's <c>torch.nn.LSTM</c> parameters, options and results. Each step:
-/// i, f, o = σ(W_i·x_t + b_i + U·h_{t−1} + b_h), g = tanh(…), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t)
-/// (then h_t = W_hr·h_t with a projection). Gates are stacked i, f, g, o in <c>weight_ih_l{k}</c> (4H, I).
+/// A recurrent stack whose cells carry a cell state beside h (<see cref="Lstm{T}"/>, <see cref="PeepholeLstm{T}"/>): its
+/// forward pass takes an initial c and its backward pass dL/dc_n.
 /// </summary>
-public sealed class Lstm<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public abstract class CellStateLayer<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Creates the stack with PyTorch's default initialisation, drawn from <paramref name="random"/> (seed 0 when null).</summary>
-    public Lstm(RecurrentOptions options, RandomSource? random = null)
-        : base(RecurrentCellKind.Lstm, options, random)
-    {
-    }
-
-    /// <summary>Creates the stack from PyTorch's constructor arguments.</summary>
-    public Lstm(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false,
-        double dropout = 0, bool bidirectional = false, int projectionSize = 0, RandomSource? random = null)
-        : this(new RecurrentOptions
-        {
-            InputSize = inputSize, HiddenSize = hiddenSize, NumLayers = numLayers, Bias = bias, BatchFirst = batchFirst,
-            Dropout = dropout, Bidirectional = bidirectional, ProjectionSize = projectionSize,
-        }, random)
+    private protected CellStateLayer(RecurrentCellKind kind, RecurrentOptions options, RandomSource? random)
+        : base(kind, options, random)
     {
     }
 
@@ -47,27 +34,42 @@ public sealed class Lstm<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPo
 }
 
 /// <summary>
+/// A multi-layer LSTM with PyTorch's <c>torch.nn.LSTM</c> parameters, options and results. Each step:
+/// i, f, o = σ(W_i·x_t + b_i + U·h_{t−1} + b_h), g = tanh(…), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t)
+/// (then h_t = W_hr·h_t with a projection). Gates are stacked i, f, g, o in <c>weight_ih_l{k}</c> (4H, I).
+/// </summary>
+public sealed class Lstm<T> : CellStateLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the stack with PyTorch's default initialisation, drawn from <paramref name="random"/> (seed 0 when null).</summary>
+    public Lstm(RecurrentOptions options, RandomSource? random = null)
+        : base(RecurrentCellKind.Lstm, options, random)
+    {
+    }
+
+    /// <summary>Creates the stack from PyTorch's constructor arguments.</summary>
+    public Lstm(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false,
+        double dropout = 0, bool bidirectional = false, int projectionSize = 0, RandomSource? random = null)
+        : this(new RecurrentOptions
+        {
+            InputSize = inputSize, HiddenSize = hiddenSize, NumLayers = numLayers, Bias = bias, BatchFirst = batchFirst,
+            Dropout = dropout, Bidirectional = bidirectional, ProjectionSize = projectionSize,
+        }, random)
+    {
+    }
+}
+
+/// <summary>
 /// A multi-layer LSTM with peephole connections: i = σ(W_i·x_t + U_i·h_{t−1} + b + p_i ⊙ c_{t−1}), f likewise with p_f,
 /// g = tanh(…), c_t = f ⊙ c_{t−1} + i ⊙ g, o = σ(… + p_o ⊙ c_t), h_t = o ⊙ tanh(c_t). Parameters as the LSTM's plus
 /// <c>weight_peephole_l{k}</c> (3H: p_i, p_f, p_o); no projection. ONNX's LSTM with peepholes runs on it.
 /// </summary>
-public sealed class PeepholeLstm<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class PeepholeLstm<T> : CellStateLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the stack, every parameter uniform in [−1/√H, 1/√H] from <paramref name="random"/> (seed 0 when null).</summary>
     public PeepholeLstm(RecurrentOptions options, RandomSource? random = null)
         : base(RecurrentCellKind.PeepholeLstm, options, random)
     {
     }
-
-    /// <summary>Runs the stack: as <see cref="Lstm{T}.Forward"/>.</summary>
-    public RecurrentResult<T> Forward(Tensor<T> input, Tensor<T>? initialHidden = null, Tensor<T>? initialCell = null,
-        int[]? lengths = null, bool training = false, RandomSource? random = null)
-        => ForwardCore(input, initialHidden, initialCell, lengths, training, random);
-
-    /// <summary>Back-propagates through the forward pass that gave <paramref name="result"/>: as <see cref="Lstm{T}.Backward"/>.</summary>
-    public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput,
-        Tensor<T>? gradHidden = null, Tensor<T>? gradCell = null, bool recordStates = false)
-        => BackwardCore(result, gradOutput, gradHidden, gradCell, recordStates);
 }
 
 /// <summary>
@@ -94,12 +96,12 @@ public sealed class Gru<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     {
     }
 
-    /// <summary>Runs the stack; see <see cref="Lstm{T}.Forward"/> for shapes, lengths and dropout.</summary>
+    /// <summary>Runs the stack; see <see cref="CellStateLayer{T}.Forward"/> for shapes, lengths and dropout.</summary>
     public RecurrentResult<T> Forward(Tensor<T> input, Tensor<T>? initialHidden = null, int[]? lengths = null,
         bool training = false, RandomSource? random = null)
         => ForwardCore(input, initialHidden, null, lengths, training, random);
 
-    /// <summary>Back-propagates dL/doutput and dL/dh_n; see <see cref="Lstm{T}.Backward"/>.</summary>
+    /// <summary>Back-propagates dL/doutput and dL/dh_n; see <see cref="CellStateLayer{T}.Backward"/>.</summary>
     public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden = null, bool recordStates = false)
         => BackwardCore(result, gradOutput, gradHidden, null, recordStates);
 }
@@ -127,12 +129,12 @@ public sealed class Rnn<T> : RecurrentLayer<T> where T : unmanaged, IFloatingPoi
     {
     }
 
-    /// <summary>Runs the stack; see <see cref="Lstm{T}.Forward"/> for shapes, lengths and dropout.</summary>
+    /// <summary>Runs the stack; see <see cref="CellStateLayer{T}.Forward"/> for shapes, lengths and dropout.</summary>
     public RecurrentResult<T> Forward(Tensor<T> input, Tensor<T>? initialHidden = null, int[]? lengths = null,
         bool training = false, RandomSource? random = null)
         => ForwardCore(input, initialHidden, null, lengths, training, random);
 
-    /// <summary>Back-propagates dL/doutput and dL/dh_n; see <see cref="Lstm{T}.Backward"/>.</summary>
+    /// <summary>Back-propagates dL/doutput and dL/dh_n; see <see cref="CellStateLayer{T}.Backward"/>.</summary>
     public RecurrentGradients<T> Backward(RecurrentResult<T> result, Tensor<T>? gradOutput, Tensor<T>? gradHidden = null, bool recordStates = false)
         => BackwardCore(result, gradOutput, gradHidden, null, recordStates);
 }
