@@ -63,4 +63,12 @@ public static class OnnxExport
         graph.Output("prediction", OnnxElementType.Float, o.BatchFirst ? ["batch", "steps", o.OutputSize] : ["steps", "batch", o.OutputSize]);
         return graph.Build($"carnet-{RecurrentCells.Of(layer.Kind).Name.ToLowerInvariant()}", "A Carnet recurrent stack.").ToByteArray();
     }
+
+    /// <summary>Writes the graph of a bare recurrent stack (see <see cref="Serialize(RecurrentLayer{float})"/>) atomically.</summary>
+    /// <exception cref="OnnxExportException">ONNX cannot express the layer.</exception>
+    public static void Save(string path, RecurrentLayer<float> layer)
+    {
+        byte[] bytes = Serialize(layer); // refused before any file is touched
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
 }

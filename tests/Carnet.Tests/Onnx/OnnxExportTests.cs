@@ -96,7 +96,7 @@ public sealed class OnnxExportTests
         OnnxAssert.Close(result.Output.Span.ToArray(), outputs.First().AsEnumerable<float>().ToArray(), "ONNX Runtime");
     }
 
-    internal static SequenceModel<float> Model(string cell, bool bidirectional, int layers, Pooling pooling, bool embedding, int seed)
+    internal static SequenceModel<float> Model(string cell, bool bidirectional, int layers, Pooling pooling, bool embedding, int seed, bool bias = true)
     {
         var kind = cell.StartsWith("RNN", StringComparison.Ordinal) ? RecurrentCellKind.Rnn : RecurrentCells.Parse(cell)!.Value;
         var options = new SequenceModelOptions
@@ -104,7 +104,7 @@ public sealed class OnnxExportTests
             Cell = kind,
             Recurrent = new RecurrentOptions
             {
-                InputSize = InputSize, HiddenSize = Hidden, NumLayers = layers, Bidirectional = bidirectional,
+                InputSize = InputSize, HiddenSize = Hidden, NumLayers = layers, Bidirectional = bidirectional, Bias = bias,
                 Nonlinearity = cell == "RNN-relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
             },
             VocabularySize = embedding ? Vocabulary : 0,
@@ -124,9 +124,9 @@ public sealed class OnnxExportTests
         return model;
     }
 
-    internal static SequenceBatch<float> MakeBatch(SequenceModel<float> model, bool lengths, RandomSource random)
+    internal static SequenceBatch<float> MakeBatch(SequenceModel<float> model, bool lengths, RandomSource random, int[]? validSteps = null)
     {
-        int[]? valid = lengths ? UnequalLengths : null;
+        int[]? valid = lengths ? validSteps ?? UnequalLengths : null;
         if (model.Options.VocabularySize > 0)
         {
             return SequenceBatch<float>.FromTokens([.. Enumerable.Range(0, Batch * Steps).Select(_ => random.NextInt(Vocabulary))], Batch, Steps, valid);

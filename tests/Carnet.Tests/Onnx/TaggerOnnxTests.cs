@@ -48,7 +48,7 @@ public sealed class TaggerOnnxTests
     }
 
     // The graph's inputs for a batch: words (B, T), characters (B, T, C) and their lengths (B, T), sentence lengths (B).
-    private static Dictionary<string, OnnxTensor> Feeds(TaggerBatch batch, bool characters)
+    internal static Dictionary<string, OnnxTensor> Feeds(TaggerBatch batch, bool characters)
     {
         int b = batch.Batch, t = batch.Steps, c = batch.CharacterSteps, w = batch.WordCount;
         var words = new long[b * t];
