@@ -48,6 +48,9 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
 
     public Parameter<T>? Peepholes { get; } // (3H) p_i, p_f, p_o, peephole LSTM only
 
+    /// <summary>The weights packed once by <see cref="RecurrentLayer{T}.Freeze"/>, or null: each pass packs its own.</summary>
+    public FrozenWeights<T>? Frozen { get; set; }
+
     /// <summary>The weights every step multiplies by, with the peepholes when the cell has them.</summary>
     public StepWeights<T> StepWeights(WeightOperand<T> recurrent, WeightOperand<T>? projection)
         => new(recurrent, projection, Peepholes is null ? default : Peepholes.Value.Memory);
@@ -83,6 +86,34 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
             bias ? module.GetParameter("bias_hh" + suffix) : null,
             spec.HasProjection ? module.GetParameter("weight_hr" + suffix) : null,
             spec.Cell.HasPeepholes ? module.GetParameter("weight_peephole" + suffix) : null);
+}
+
+/// <summary>
+/// One direction's weight matrices packed once for the products of every forward pass, as ONNX Runtime and oneDNN
+/// prepare theirs when a model is loaded: W_ihᵀ for the input projection, W_hhᵀ and W_hrᵀ for the steps.
+/// </summary>
+internal sealed class FrozenWeights<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public FrozenWeights(CellSpec spec, DirectionParameters<T> parameters)
+    {
+        int width = spec.GateWidth, size = spec.OutputSize, hidden = spec.HiddenSize;
+        Input = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, width); // W_ihᵀ (I, G·H)
+        Recurrent = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width); // W_hhᵀ (P, G·H)
+        Projection = spec.HasProjection ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
+    }
+
+    public WeightOperand<T> Input { get; }
+
+    public WeightOperand<T> Recurrent { get; }
+
+    public WeightOperand<T>? Projection { get; }
+
+    public void Dispose()
+    {
+        Input.Dispose();
+        Recurrent.Dispose();
+        Projection?.Dispose();
+    }
 }
 
 /// <summary>What the backward pass of one direction needs from its forward pass; every buffer is indexed by time t.</summary>

@@ -86,11 +86,21 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
             }
         }
 
-        Gemm.MultiplyTransposedB(input, weightIh, rows, width, spec.InputSize, cache.Gates, accumulate: !biasIh.IsEmpty);
-
-        // the weights every step multiplies by, packed once for the whole sequence
-        using var recurrentWeights = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width); // W_hhᵀ (P, G·H)
-        using var projectionWeights = spec.HasProjection ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
+        // the weights every step multiplies by: packed for the whole sequence, or once for every pass of a frozen layer
+        var frozen = parameters.Frozen;
+        using var recurrentOwned = frozen is null ? WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width) : null; // W_hhᵀ (P, G·H)
+        using var projectionOwned = frozen is null && spec.HasProjection
+            ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
+        var recurrentWeights = frozen?.Recurrent ?? recurrentOwned!;
+        var projectionWeights = frozen is null ? projectionOwned : frozen.Projection;
+        if (frozen is null)
+        {
+            Gemm.MultiplyTransposedB(input, weightIh, rows, width, spec.InputSize, cache.Gates, accumulate: !biasIh.IsEmpty);
+        }
+        else
+        {
+            frozen.Input.Multiply(input, rows, cache.Gates, width, accumulate: !biasIh.IsEmpty);
+        }
 
         int first = reverse ? steps - 1 : 0;
         initial.Hidden.CopyTo(cache.HiddenPrevious.AsSpan(first * batch * size, batch * size));

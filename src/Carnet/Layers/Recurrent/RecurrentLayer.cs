@@ -57,10 +57,43 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     /// <summary>The generator that draws dropout masks when a forward call is given none.</summary>
     public RandomSource DropoutRandom => dropoutRandom;
 
+    /// <summary>Whether <see cref="Freeze"/> has packed the weights for inference.</summary>
+    public bool IsFrozen => directions[0].Frozen is not null;
+
+    /// <summary>
+    /// Prepares the layer for inference, as ONNX Runtime and oneDNN prepare a model when they load it: every weight
+    /// matrix is packed once into the layout the matrix products read, and each forward pass reuses it instead of
+    /// packing its own. Results are bit-identical to an unfrozen layer's. While frozen the weights must not change (a
+    /// change may not be seen) and the layer cannot be trained: a training forward pass throws. Does nothing when the
+    /// layer is already frozen.
+    /// </summary>
+    public void Freeze()
+    {
+        for (int index = 0; index < directions.Length; index++)
+        {
+            directions[index].Frozen ??= new FrozenWeights<T>(specs[index / Directions], directions[index]);
+        }
+    }
+
+    /// <summary>Releases the weights <see cref="Freeze"/> packed: passes pack their own again, and the layer can be trained.</summary>
+    public void Unfreeze()
+    {
+        foreach (var direction in directions)
+        {
+            direction.Frozen?.Dispose();
+            direction.Frozen = null;
+        }
+    }
+
     internal RecurrentResult<T> ForwardCore(
         Tensor<T> input, Tensor<T>? initialHidden, Tensor<T>? initialCell, int[]? lengths, bool training, RandomSource? random)
     {
         var o = Options;
+        if (training && IsFrozen)
+        {
+            throw new InvalidOperationException($"This {Kind} layer is frozen for inference; call Unfreeze() before training it.");
+        }
+
         if (input.Rank != 3 || input.Shape[2] != o.InputSize)
         {
             string layout = o.BatchFirst ? "(batch, steps, input size)" : "(steps, batch, input size)";
@@ -139,6 +172,10 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         }
 
         result.ThrowIfDisposed();
+        if (IsFrozen)
+        {
+            throw new InvalidOperationException($"This {Kind} layer is frozen for inference; call Unfreeze() before training it.");
+        }
 
         var o = Options;
         int steps = cache.Steps, batch = cache.Batch, stateCount = o.NumLayers * Directions;

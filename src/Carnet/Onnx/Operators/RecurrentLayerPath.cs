@@ -91,6 +91,7 @@ internal static class RecurrentLayerPath
 
         var layer = RecurrentCells.CreateLayer<float>(call.CarnetKind, call.LayerOptions, new RandomSource(0));
         CopyWeights(call, layer, 0);
+        layer.Freeze(); // the node's weights do not change while it reads the same tensors: packed once, for every run
         call.Node.State = new CachedLayer(call.W, call.R, call.B, call.P, layer);
         return layer;
     }
