@@ -7,6 +7,10 @@
 // Every BenchmarkDotNet command-line option works as usual (--filter, --list, --job, --artifacts, --join, ...).
 // The one addition is --quick: shorthand for "--job short" (BenchmarkDotNet's ShortRun: one launch, three
 // warm-ups, three measured iterations), for a fast look rather than a figure to publish.
+//
+//   dotnet run -c Release --project bench/Carnet.Benchmarks -- peers [--shapes S1,S3] [--cells lstm] [--threads 1,2]
+//
+// runs PeerComparison instead: Carnet beside ONNX Runtime, interleaved in one process, one JSON line per engine and cell.
 using BenchmarkDotNet.Running;
 
 namespace Carnet.Benchmarks;
@@ -19,6 +23,11 @@ public static class Program
     /// <summary>Runs the benchmarks the arguments select; returns 1 when any selected benchmark failed.</summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "peers")
+        {
+            return PeerComparison.Run(args[1..]);
+        }
+
         string[] arguments = args.Contains(QuickOption)
             ? [.. args.Where(a => a != QuickOption), "--job", "short"]
             : args;

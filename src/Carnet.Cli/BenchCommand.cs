@@ -26,13 +26,17 @@ internal static class BenchCommand
             DefaultValueFactory = _ => 3
         };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Least time the untimed runs take.", DefaultValueFactory = _ => 1.5 };
+        var soak = new Option<int>("--soak-steps")
+        {
+            Description = "After the timed runs, this many more training steps, to report how much memory grows (0: none).",
+        };
         var json = new Option<bool>("--json") { Description = "End with one JSON object: forward_ms, train_ms, forward_gflops, train_gflops, …" };
         var command = new Command(
             "bench",
             "Measure a recurrent stack: median milliseconds of a forward pass and of a training step (forward + backward), and GFLOP/s.\n" +
             "Example (shape S1): carnet bench --cell lstm --input-size 2 --hidden-size 64 --num-layers 2 --batch 32 --seq-len 100 --threads 2 --json")
         {
-            cell, inputSize, hiddenSize, numLayers, batch, seqLen, bidirectional, threads, iterations, warmup, warmupSeconds, json,
+            cell, inputSize, hiddenSize, numLayers, batch, seqLen, bidirectional, threads, iterations, warmup, warmupSeconds, soak, json,
         };
         command.SetAction(parse =>
         {
@@ -49,6 +53,7 @@ internal static class BenchCommand
                 Iterations = parse.GetValue(iterations),
                 Warmup = parse.GetValue(warmup),
                 MinimumWarmupSeconds = parse.GetValue(warmupSeconds),
+                SoakSteps = parse.GetValue(soak),
             };
             return Run(options, parse.GetValue(json), output, error);
         });
@@ -74,9 +79,14 @@ internal static class BenchCommand
             $"{cellName} I={o.InputSize} H={o.HiddenSize} L={o.NumLayers} B={o.Batch} T={o.SequenceLength}" +
                 $"{(o.Bidirectional ? " bidirectional" : string.Empty)} threads={o.Threads}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"forward     {result.ForwardMilliseconds,10:F3} ms  {result.ForwardGigaflops,8:F1} GFLOP/s"));
+            $"forward     {result.ForwardMilliseconds,10:F3} ms  {result.ForwardGigaflops,8:F1} GFLOP/s" +
+                $"  (frozen; {result.UnfrozenForwardMilliseconds:F3} ms packing the weights)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train step  {result.TrainMilliseconds,10:F3} ms  {result.TrainGigaflops,8:F1} GFLOP/s  ({result.AllocatedBytesPerTrainStep} bytes allocated per step)"));
+        var memory = result.Memory;
+        string soak = memory.SoakSteps == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+            $"; over {memory.SoakSteps} more steps the working set grew {memory.WorkingSetGrowthMegabytes:F1} MB, the live heap {memory.ManagedGrowthMegabytes:F2} MB");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory      peak working set {memory.PeakWorkingSetMegabytes:F1} MB{soak}"));
         if (result.StreamMilliseconds is { } stream)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -85,12 +95,15 @@ internal static class BenchCommand
 
         if (json)
         {
+            string soakJson = memory.SoakSteps == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+                $",\"soak_steps\":{memory.SoakSteps},\"working_set_growth_mb\":{memory.WorkingSetGrowthMegabytes:R},\"managed_growth_mb\":{memory.ManagedGrowthMegabytes:R}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"cell\":\"{cellName}\",\"input_size\":{o.InputSize},\"hidden_size\":{o.HiddenSize},\"num_layers\":{o.NumLayers},\"batch\":{o.Batch}" +
                 $",\"seq_len\":{o.SequenceLength},\"bidirectional\":{(o.Bidirectional ? "true" : "false")},\"threads\":{o.Threads}" +
                 $",\"forward_ms\":{result.ForwardMilliseconds:R},\"train_ms\":{result.TrainMilliseconds:R},\"forward_gflops\":{result.ForwardGigaflops:R}" +
                 $",\"train_gflops\":{result.TrainGigaflops:R},\"forward_flops\":{result.ForwardFlops:R}" +
-                $",\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep}" +
+                $",\"allocated_bytes_per_train_step\":{result.AllocatedBytesPerTrainStep},\"forward_unfrozen_ms\":{result.UnfrozenForwardMilliseconds:R}" +
+                $",\"peak_working_set_mb\":{memory.PeakWorkingSetMegabytes:R}{soakJson}" +
                 $"{(result.StreamMilliseconds is { } ms ? ",\"stream_ms\":" + ms.ToString("R", CultureInfo.InvariantCulture) : string.Empty)}}}"));
         }
 

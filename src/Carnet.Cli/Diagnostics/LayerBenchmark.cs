@@ -38,12 +38,28 @@ public sealed record LayerBenchmarkOptions
 
     /// <summary>Timed runs of each kind (the median is reported).</summary>
     public int Iterations { get; init; } = 10;
+
+    /// <summary>Training steps run after the timed ones to see whether memory grows (0: none).</summary>
+    public int SoakSteps { get; init; }
 }
 
+/// <summary>
+/// Memory of a <see cref="LayerBenchmark"/> run: the process's peak working set once the timed training steps have run,
+/// and, when <see cref="LayerBenchmarkOptions.SoakSteps"/> is set, how much the working set and the live managed heap
+/// grew over the last four fifths of that many more training steps (the first fifth lets the collector settle its
+/// budgets, which grow the working set without anything being kept).
+/// </summary>
+public sealed record LayerBenchmarkMemory(double PeakWorkingSetMegabytes, int SoakSteps, double WorkingSetGrowthMegabytes, double ManagedGrowthMegabytes);
+
 /// <summary>Median times of a forward pass and of a training step, with GFLOP/s counted as the reference anchors count them.</summary>
+/// <remarks>
+/// The forward pass is timed on the frozen layer (<see cref="RecurrentLayer{T}.Freeze"/>: weights packed once, as ONNX
+/// Runtime and oneDNN time inference), and <see cref="UnfrozenForwardMilliseconds"/> on the layer as training runs it,
+/// packing its weights in every pass.
+/// </remarks>
 public sealed record LayerBenchmarkResult(
     LayerBenchmarkOptions Options, double ForwardMilliseconds, double TrainMilliseconds, double ForwardGigaflops, double TrainGigaflops,
-    double ForwardFlops, long AllocatedBytesPerTrainStep, double? StreamMilliseconds = null);
+    double ForwardFlops, long AllocatedBytesPerTrainStep, double? StreamMilliseconds, double UnfrozenForwardMilliseconds, LayerBenchmarkMemory Memory);
 
 /// <summary>
 /// Measures a recurrent stack in float32: the median milliseconds of a forward pass (inference) and of a training step
@@ -89,13 +105,43 @@ public static class LayerBenchmark
             Train();
         });
 
-        double forward = Median(options.Iterations, Forward);
-        double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
+        double unfrozen = Median(options.Iterations, Forward);
         long before = GC.GetAllocatedBytesForCurrentThread();
         double train = Median(options.Iterations, Train);
         long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / options.Iterations;
+        var memory = Soak(options.SoakSteps, Train);
+        layer.Freeze();
+        double forward = Median(options.Iterations, Forward);
+        double? stream = options.Bidirectional ? null : StreamMedian(layer, input, options);
         double flops = ForwardFlops(options);
-        return new LayerBenchmarkResult(options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream);
+        return new LayerBenchmarkResult(
+            options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream, unfrozen, memory);
+    }
+
+    /// <summary>The peak working set so far, then the growth of the working set and the live managed heap over the last 4/5 of <paramref name="steps"/> more steps.</summary>
+    private static LayerBenchmarkMemory Soak(int steps, Action train)
+    {
+        const double Megabyte = 1 << 20;
+        using var process = Process.GetCurrentProcess();
+        double peak = process.PeakWorkingSet64 / Megabyte;
+        if (steps <= 0)
+        {
+            return new LayerBenchmarkMemory(peak, 0, 0, 0);
+        }
+
+        for (int step = 0; step < steps / 5; step++)
+        {
+            train();
+        }
+
+        long workingSet = Environment.WorkingSet, managed = GC.GetTotalMemory(forceFullCollection: true); // the working set before the collection trims it
+        for (int step = steps / 5; step < steps; step++)
+        {
+            train();
+        }
+
+        long workingSetAfter = Environment.WorkingSet, managedAfter = GC.GetTotalMemory(forceFullCollection: true);
+        return new LayerBenchmarkMemory(peak, steps, (workingSetAfter - workingSet) / Megabyte, (managedAfter - managed) / Megabyte);
     }
 
     /// <summary>Σ over layers and directions of T·B·2·G·H·(I_layer + H).</summary>

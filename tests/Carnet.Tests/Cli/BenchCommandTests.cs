@@ -48,6 +48,26 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void MemoryIsReportedWithTheGrowthOverTheSoakSteps()
+    {
+        var (code, output, error) = CliRunner.Run(
+            "bench", "--input-size", "3", "--hidden-size", "8", "--num-layers", "1", "--batch", "2", "--seq-len", "4", "--threads", "1",
+            "--warmup", "1", "--warmup-seconds", "0", "--iterations", "1", "--soak-steps", "50", "--json");
+        Assert.Equal((0, ""), (code, error));
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        var root = json.RootElement;
+
+        // the process holds at least the runtime: more than 10 MB, less than the machine
+        double peak = root.GetProperty("peak_working_set_mb").GetDouble();
+        Assert.InRange(peak, 10, Environment.WorkingSet / 1048576.0 + 1024);
+        Assert.Equal(50, root.GetProperty("soak_steps").GetInt32());
+        Assert.InRange(root.GetProperty("managed_growth_mb").GetDouble(), -1, 1); // a tiny stack keeps nothing step after step
+        Assert.True(root.TryGetProperty("working_set_growth_mb", out _));
+        Assert.True(root.GetProperty("forward_unfrozen_ms").GetDouble() > 0);
+        Assert.Contains("over 50 more steps the working set grew", output);
+    }
+
+    [Fact]
     public void ANegativeWarmUpTimeIsRefused()
     {
         var (code, output, error) = CliRunner.Run("bench", "--warmup-seconds", "-1", "--iterations", "1");
