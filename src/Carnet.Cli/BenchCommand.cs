@@ -85,7 +85,7 @@ internal static class BenchCommand
             $"train step  {result.TrainMilliseconds,10:F3} ms  {result.TrainGigaflops,8:F1} GFLOP/s  ({result.AllocatedBytesPerTrainStep} bytes allocated per step)"));
         var memory = result.Memory;
         string soak = memory.SoakSteps == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
-            $"; over {memory.SoakSteps} more steps the working set grew {memory.WorkingSetGrowthMegabytes:F1} MB, the live heap {memory.ManagedGrowthMegabytes:F2} MB");
+            $"; over {memory.SoakSteps} more steps the working set peak grew {memory.WorkingSetGrowthMegabytes:F1} MB, the live heap {memory.ManagedGrowthMegabytes:F2} MB");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory      peak working set {memory.PeakWorkingSetMegabytes:F1} MB{soak}"));
         if (result.StreamMilliseconds is { } stream)
         {

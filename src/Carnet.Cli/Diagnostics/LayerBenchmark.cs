@@ -45,9 +45,9 @@ public sealed record LayerBenchmarkOptions
 
 /// <summary>
 /// Memory of a <see cref="LayerBenchmark"/> run: the process's peak working set once the timed training steps have run,
-/// and, when <see cref="LayerBenchmarkOptions.SoakSteps"/> is set, how much the working set and the live managed heap
-/// grew over the last four fifths of that many more training steps (the first fifth lets the collector settle its
-/// budgets, which grow the working set without anything being kept).
+/// and, when <see cref="LayerBenchmarkOptions.SoakSteps"/> is set, over that many more training steps: how much higher the
+/// working set peaked in their last two fifths than in the two fifths before, and how much the live managed heap grew
+/// over their last four fifths (the first fifth lets the collector settle its budgets).
 /// </summary>
 public sealed record LayerBenchmarkMemory(double PeakWorkingSetMegabytes, int SoakSteps, double WorkingSetGrowthMegabytes, double ManagedGrowthMegabytes);
 
@@ -118,7 +118,11 @@ public static class LayerBenchmark
             options, forward, train, flops / forward / 1e6, 3 * flops / train / 1e6, flops, allocated, stream, unfrozen, memory);
     }
 
-    /// <summary>The peak working set so far, then the growth of the working set and the live managed heap over the last 4/5 of <paramref name="steps"/> more steps.</summary>
+    /// <summary>
+    /// The peak working set so far; then, over <paramref name="steps"/> more steps, how much higher the working set peaked in
+    /// the last two fifths than in the two fifths before (the collector lets the heap swing between collections, so single
+    /// readings would measure the swing), and the growth of the live managed heap over the last four fifths.
+    /// </summary>
     private static LayerBenchmarkMemory Soak(int steps, Action train)
     {
         const double Megabyte = 1 << 20;
@@ -129,19 +133,28 @@ public static class LayerBenchmark
             return new LayerBenchmarkMemory(peak, 0, 0, 0);
         }
 
-        for (int step = 0; step < steps / 5; step++)
+        int settled = steps / 5, middle = 3 * steps / 5;
+        for (int step = 0; step < settled; step++)
         {
             train();
         }
 
-        long workingSet = Environment.WorkingSet, managed = GC.GetTotalMemory(forceFullCollection: true); // the working set before the collection trims it
-        for (int step = steps / 5; step < steps; step++)
+        long managed = GC.GetTotalMemory(forceFullCollection: true), earlierPeak = 0, laterPeak = 0;
+        for (int step = settled; step < steps; step++)
         {
             train();
+            if (step < middle)
+            {
+                earlierPeak = Math.Max(earlierPeak, Environment.WorkingSet);
+            }
+            else
+            {
+                laterPeak = Math.Max(laterPeak, Environment.WorkingSet);
+            }
         }
 
-        long workingSetAfter = Environment.WorkingSet, managedAfter = GC.GetTotalMemory(forceFullCollection: true);
-        return new LayerBenchmarkMemory(peak, steps, (workingSetAfter - workingSet) / Megabyte, (managedAfter - managed) / Megabyte);
+        long managedAfter = GC.GetTotalMemory(forceFullCollection: true);
+        return new LayerBenchmarkMemory(peak, steps, (laterPeak - earlierPeak) / Megabyte, (managedAfter - managed) / Megabyte);
     }
 
     /// <summary>Σ over layers and directions of T·B·2·G·H·(I_layer + H).</summary>

@@ -64,7 +64,7 @@ public sealed class BenchCommandTests
         Assert.InRange(root.GetProperty("managed_growth_mb").GetDouble(), -1, 1); // a tiny stack keeps nothing step after step
         Assert.True(root.TryGetProperty("working_set_growth_mb", out _));
         Assert.True(root.GetProperty("forward_unfrozen_ms").GetDouble() > 0);
-        Assert.Contains("over 50 more steps the working set grew", output);
+        Assert.Contains("over 50 more steps the working set peak grew", output);
     }
 
     [Fact]
