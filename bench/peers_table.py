@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tabulates a `PEERS=1 bench/run_carnet_bench.sh` run: Carnet beside ONNX Runtime, oneDNN and tuned PyTorch.
 
-Usage: python3 bench/peers_table.py OUT.jsonl
+Usage: python3 bench/peers_table.py OUT.jsonl [MORE.jsonl ...]   (the rounds of several runs are pooled)
 Every figure is the median over the rounds of each round's median; each ratio ("× ORT" and the others) is the median
 over the rounds of that round's peer time divided by Carnet's time in the same round, so above 1 Carnet is faster.
 Carnet's forward is the frozen layer (weights packed once, as ONNX Runtime and oneDNN time inference); its training
@@ -17,7 +17,13 @@ TOOLS = ("carnet", "onnxruntime", "carnet_onnx", "onednn", "torch")
 
 
 def main():
-    rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+    rows, offset = [], 0
+    for path in sys.argv[1:]:
+        run = [json.loads(line) for line in open(path) if line.strip()]
+        for r in run:
+            r["round"] = r.get("round", 1) + offset
+        offset = max(r["round"] for r in run)
+        rows += run
     by = defaultdict(dict)  # (tool, shape, cell, threads) -> {round: row}
     ceilings = defaultdict(list)
     for r in rows:
