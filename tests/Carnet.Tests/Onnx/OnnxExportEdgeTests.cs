@@ -146,7 +146,7 @@ public sealed class OnnxExportEdgeTests
     [InlineData(2, TagDecoder.Softmax)]
     public void TheTaggersPaddedPositionsHoldTheHeadsBiasAsCarnetsDoAndEveryCrfTensorIsAnOutput(int characterHidden, TagDecoder decoder)
     {
-        var (network, batch) = Tagger(characterHidden, decoder);
+        var (network, batch) = TaggerOnnxTests.TinyTagger(characterHidden, decoder, layers: 1, seed: 17);
         float[] emissions = network.Forward(batch).Emissions.Span.ToArray(); // (T, B, K)
         var feeds = TaggerOnnxTests.Feeds(batch, characterHidden > 0);
         Assert.Contains(batch.Lengths, l => l < batch.Steps);
@@ -197,7 +197,7 @@ public sealed class OnnxExportEdgeTests
 
         foreach (var (characterHidden, decoder) in new[] { (2, TagDecoder.Crf), (0, TagDecoder.Softmax) })
         {
-            Count(TaggerOnnx.Serialize(Tagger(characterHidden, decoder).Network));
+            Count(TaggerOnnx.Serialize(TaggerOnnxTests.TinyTagger(characterHidden, decoder, layers: 1, seed: 17).Network));
         }
 
         foreach (bool batchFirst in new[] { false, true })
@@ -219,18 +219,5 @@ public sealed class OnnxExportEdgeTests
         start += Lead.Length;
         string list = text[start..text.IndexOf('.', start)];
         return [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
-    }
-
-    private static (TaggerNetwork<float> Network, TaggerBatch Batch) Tagger(int characterHidden, TagDecoder decoder)
-    {
-        var sentences = Tagging.TaggerNetworkTests.Tiny;
-        var vocabulary = TaggerVocabulary.Build(sentences[..2], sentences, lowercase: true);
-        var network = new TaggerNetwork<float>(new TaggerNetworkOptions
-        {
-            WordVocabularySize = vocabulary.Words.Count, WordEmbeddingSize = 3, CharacterVocabularySize = vocabulary.Characters.Count,
-            CharacterEmbeddingSize = 2, CharacterHiddenSize = characterHidden, HiddenSize = 3, NumLayers = 1, TagCount = vocabulary.Tags.Count,
-            Decoder = decoder,
-        }, new RandomSource(17));
-        return (network, vocabulary.Encode(sentences, withTags: false));
     }
 }

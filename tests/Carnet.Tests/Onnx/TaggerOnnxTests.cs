@@ -19,14 +19,7 @@ public sealed class TaggerOnnxTests
     [InlineData(3, TagDecoder.Softmax)]
     public void EmissionsMatchInOnnxRuntimeAndCarnet(int characterHidden, TagDecoder decoder)
     {
-        var vocabulary = TaggerVocabulary.Build(Tiny[..2], Tiny, lowercase: true);
-        var network = new TaggerNetwork<float>(new TaggerNetworkOptions
-        {
-            WordVocabularySize = vocabulary.Words.Count, WordEmbeddingSize = 3, CharacterVocabularySize = vocabulary.Characters.Count,
-            CharacterEmbeddingSize = 2, CharacterHiddenSize = characterHidden, HiddenSize = 3, NumLayers = 2, TagCount = vocabulary.Tags.Count,
-            Decoder = decoder,
-        }, new RandomSource(3));
-        var batch = vocabulary.Encode(Tiny, withTags: false);
+        var (network, batch) = TinyTagger(characterHidden, decoder, layers: 2, seed: 3);
         float[] emissions = network.Forward(batch).Emissions.Span.ToArray(); // (T, B, K)
         var feeds = Feeds(batch, characterHidden > 0);
         byte[] bytes = TaggerOnnx.Serialize(network);
@@ -45,6 +38,19 @@ public sealed class TaggerOnnxTests
         {
             Assert.DoesNotContain(results, r => r.Name.StartsWith("crf.", StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>A small seeded tagger over the three tiny sentences, and their batch without tags.</summary>
+    internal static (TaggerNetwork<float> Network, TaggerBatch Batch) TinyTagger(int characterHidden, TagDecoder decoder, int layers, ulong seed)
+    {
+        var vocabulary = TaggerVocabulary.Build(Tiny[..2], Tiny, lowercase: true);
+        var network = new TaggerNetwork<float>(new TaggerNetworkOptions
+        {
+            WordVocabularySize = vocabulary.Words.Count, WordEmbeddingSize = 3, CharacterVocabularySize = vocabulary.Characters.Count,
+            CharacterEmbeddingSize = 2, CharacterHiddenSize = characterHidden, HiddenSize = 3, NumLayers = layers, TagCount = vocabulary.Tags.Count,
+            Decoder = decoder,
+        }, new RandomSource(seed));
+        return (network, vocabulary.Encode(Tiny, withTags: false));
     }
 
     // The graph's inputs for a batch: words (B, T), characters (B, T, C) and their lengths (B, T), sentence lengths (B).
