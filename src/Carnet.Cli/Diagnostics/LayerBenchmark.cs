@@ -75,6 +75,11 @@ public static class LayerBenchmark
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Iterations);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Threads);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Warmup);
+        if (options.SoakSteps < 0)
+        {
+            throw new ArgumentException($"--soak-steps is {options.SoakSteps}; it must be 0 or more.");
+        }
+
         if (!(options.MinimumWarmupSeconds >= 0))
         {
             throw new ArgumentException($"the warm-up time is {options.MinimumWarmupSeconds} s; it must be 0 or more.");

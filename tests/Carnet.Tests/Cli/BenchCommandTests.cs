@@ -76,4 +76,13 @@ public sealed class BenchCommandTests
         Assert.StartsWith("carnet bench: ", error, StringComparison.Ordinal);
         Assert.Equal("carnet bench: the warm-up time is -1 s; it must be 0 or more.\n", error.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void NegativeSoakStepsAreRefused()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "--soak-steps", "-5", "--iterations", "1");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Equal("carnet bench: --soak-steps is -5; it must be 0 or more.\n", error.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
 }
