@@ -49,7 +49,7 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
     public Parameter<T>? Peepholes { get; } // (3H) p_i, p_f, p_o, peephole LSTM only
 
     /// <summary>The weights packed once by <see cref="RecurrentLayer{T}.Freeze"/>, or null: each pass packs its own.</summary>
-    public FrozenWeights<T>? Frozen { get; set; }
+    public PackedWeights<T>? Frozen { get; set; }
 
     /// <summary>The weights every step multiplies by, with the peepholes when the cell has them.</summary>
     public StepWeights<T> StepWeights(WeightOperand<T> recurrent, WeightOperand<T>? projection)
@@ -89,12 +89,13 @@ internal sealed class DirectionParameters<T> where T : unmanaged, IFloatingPoint
 }
 
 /// <summary>
-/// One direction's weight matrices packed once for the products of every forward pass, as ONNX Runtime and oneDNN
-/// prepare theirs when a model is loaded: W_ihᵀ for the input projection, W_hhᵀ and W_hrᵀ for the steps.
+/// One direction's weight matrices packed for the products of a forward pass: W_ihᵀ for the input projection, W_hhᵀ and
+/// W_hrᵀ for the steps. Each pass packs its own, except in a frozen layer, which keeps one for every pass (as ONNX Runtime
+/// and oneDNN prepare their weights when a model is loaded).
 /// </summary>
-internal sealed class FrozenWeights<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class PackedWeights<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public FrozenWeights(CellSpec spec, DirectionParameters<T> parameters)
+    public PackedWeights(CellSpec spec, DirectionParameters<T> parameters)
     {
         int width = spec.GateWidth, size = spec.OutputSize, hidden = spec.HiddenSize;
         Input = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, width); // W_ihᵀ (I, G·H)

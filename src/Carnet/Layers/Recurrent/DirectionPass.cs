@@ -74,7 +74,6 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         };
 
         // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases (the GRU keeps b_hh apart)
-        ReadOnlySpan<T> weightIh = parameters.WeightIh.Value.Span;
         ReadOnlySpan<T> biasIh = parameters.BiasIh is null ? default : parameters.BiasIh.Value.Span;
         ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
         if (!biasIh.IsEmpty)
@@ -86,21 +85,11 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
             }
         }
 
-        // the weights every step multiplies by: packed for the whole sequence, or once for every pass of a frozen layer
-        var frozen = parameters.Frozen;
-        using var recurrentOwned = frozen is null ? WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width) : null; // W_hhᵀ (P, G·H)
-        using var projectionOwned = frozen is null && spec.HasProjection
-            ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
-        var recurrentWeights = frozen?.Recurrent ?? recurrentOwned!;
-        var projectionWeights = frozen is null ? projectionOwned : frozen.Projection;
-        if (frozen is null)
-        {
-            Gemm.MultiplyTransposedB(input, weightIh, rows, width, spec.InputSize, cache.Gates, accumulate: !biasIh.IsEmpty);
-        }
-        else
-        {
-            frozen.Input.Multiply(input, rows, cache.Gates, width, accumulate: !biasIh.IsEmpty);
-        }
+        // the weights: packed for this pass, or once for every pass of a frozen layer
+        using var packedHere = parameters.Frozen is null ? new PackedWeights<T>(spec, parameters) : null;
+        var packed = parameters.Frozen ?? packedHere!;
+        var (recurrentWeights, projectionWeights) = (packed.Recurrent, packed.Projection);
+        packed.Input.Multiply(input, rows, cache.Gates, width, accumulate: !biasIh.IsEmpty);
 
         int first = reverse ? steps - 1 : 0;
         initial.Hidden.CopyTo(cache.HiddenPrevious.AsSpan(first * batch * size, batch * size));

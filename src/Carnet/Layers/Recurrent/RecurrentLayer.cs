@@ -71,7 +71,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     {
         for (int index = 0; index < directions.Length; index++)
         {
-            directions[index].Frozen ??= new FrozenWeights<T>(specs[index / Directions], directions[index]);
+            directions[index].Frozen ??= new PackedWeights<T>(specs[index / Directions], directions[index]);
         }
     }
 
