@@ -30,12 +30,12 @@ internal static class FuzzCommand
             if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             {
                 OnnxModel.Load(path); // the starting point must itself be valid
-                report = OnnxFileFuzzer.Run(File.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
+                report = OnnxFileFuzzer.Run(InputFile.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
             }
             else
             {
                 ModelFile.Load<float>(SafeTensorsFile.Read(path));
-                report = ModelFileFuzzer.Run(File.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
+                report = ModelFileFuzzer.Run(InputFile.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Carnet.IO;
 using Carnet.Layers;
 using Carnet.Models;
 using Carnet.Tasks.Data;
@@ -34,7 +35,7 @@ internal static class TranslateCommand
         {
             var translator = Translator.Load(parse.GetValue(model)!);
             string? path = parse.GetValue(input);
-            using var reader = path is null ? Console.In : new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            using var reader = path is null ? Console.In : new StreamReader(InputFile.Open(path), new UTF8Encoding(false, throwOnInvalidBytes: true));
             string name = path ?? "standard input";
             int line = 0;
             while (ReadLine(reader, name, line + 1) is { } sentence)
@@ -82,7 +83,7 @@ internal static class TranslateCommand
     {
         try
         {
-            return reader.ReadLine();
+            return InputFile.ReadLine(reader, file, line); // a line of at most 1 Mi characters: an endless one is refused
         }
         catch (DecoderFallbackException)
         {

@@ -89,12 +89,13 @@ public sealed class SafeTensorsFile
     /// <param name="path">The file to read; it is also the <see cref="Source"/> used in messages.</param>
     /// <returns>The file's tensors and metadata.</returns>
     /// <exception cref="SafeTensorsFormatException">The file is not a valid safetensors file.</exception>
+    /// <exception cref="InputFileException">The path is missing, not a regular file, or longer than <see cref="InputLimits.MaximumBytes"/>.</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be accessed.</exception>
     public static SafeTensorsFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        using var stream = InputFile.Open(path);
         long fileLength = stream.Length;
         if (fileLength < LengthPrefixSize)
         {

@@ -1,3 +1,4 @@
+using Carnet.IO;
 using Carnet.Onnx.Protocol;
 using Google.Protobuf;
 
@@ -91,7 +92,7 @@ public sealed class OnnxModel
     /// <summary>Reads an ONNX file.</summary>
     /// <exception cref="OnnxFormatException">The file is not a well-formed ONNX model.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static OnnxModel Load(string path) => Parse(File.ReadAllBytes(path), path);
+    public static OnnxModel Load(string path) => Parse(InputFile.ReadAllBytes(path), path);
 
     /// <summary>Reads an ONNX model from its bytes; <paramref name="source"/> names it in messages.</summary>
     /// <exception cref="OnnxFormatException">The bytes are not a well-formed ONNX model.</exception>

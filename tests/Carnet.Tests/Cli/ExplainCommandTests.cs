@@ -122,7 +122,7 @@ public sealed class ExplainCommandTests
         CliRunner.AssertBadInput(Arguments(good, "--units", "0"), "--units is 0; it must be at least 1", report);
         CliRunner.AssertBadInput(Arguments(good, "--sequence", "2"), "--sequence picks a sequence for a classifier; this model's task is 'none'", report);
         CliRunner.AssertBadInput(["explain", "--model", cli.PathOf("missing.safetensors"), "--input", good, "--out", report],
-            $"Could not find file '{cli.PathOf("missing.safetensors")}'.", report);
+            $"{cli.PathOf("missing.safetensors")}: file not found", report);
         Assert.False(File.Exists(report));
     }
 

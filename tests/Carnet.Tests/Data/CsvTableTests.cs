@@ -1,3 +1,4 @@
+using Carnet.IO;
 using Carnet.Tasks.Data;
 
 namespace Carnet.Tests.Data;
@@ -56,6 +57,6 @@ public sealed class CsvTableTests
             File.Delete(path);
         }
 
-        Assert.EndsWith("missing.csv: file not found", Assert.Throws<DataFormatException>(() => CsvTable.Read("missing.csv")).Message);
+        Assert.EndsWith("missing.csv: file not found", Assert.Throws<InputFileException>(() => CsvTable.Read("missing.csv")).Message);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Carnet.IO;
 using Carnet.Tasks.Data;
 using Carnet.Tasks.Text;
 
@@ -66,7 +67,7 @@ public sealed class CharacterVocabularyTests
             Assert.Equal($"{path}: empty file: there is no text to learn from", Assert.Throws<DataFormatException>(() => TextData.Read(path)).Message);
         }
 
-        Assert.Equal("missing.txt: file not found", Assert.Throws<DataFormatException>(() => TextData.Read("missing.txt")).Message);
+        Assert.Equal("missing.txt: file not found", Assert.Throws<InputFileException>(() => TextData.Read("missing.txt")).Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Carnet.IO;
 using Carnet.Tasks.Data;
 using Carnet.Tasks.Translation;
 
@@ -75,7 +76,7 @@ public sealed class TranslationPairsTests
             File.Delete(path);
         }
 
-        Assert.Equal("missing.tsv: file not found", Assert.Throws<DataFormatException>(() => TranslationPairs.Read("missing.tsv")).Message);
+        Assert.Equal("missing.tsv: file not found", Assert.Throws<InputFileException>(() => TranslationPairs.Read("missing.tsv")).Message);
     }
 
     [Fact]
