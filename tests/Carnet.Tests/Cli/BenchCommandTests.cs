@@ -48,26 +48,6 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
-    public void MemoryIsReportedWithTheGrowthOverTheSoakSteps()
-    {
-        var (code, output, error) = CliRunner.Run(
-            "bench", "--input-size", "3", "--hidden-size", "8", "--num-layers", "1", "--batch", "2", "--seq-len", "4", "--threads", "1",
-            "--warmup", "1", "--warmup-seconds", "0", "--iterations", "1", "--soak-steps", "50", "--json");
-        Assert.Equal((0, ""), (code, error));
-        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
-        var root = json.RootElement;
-
-        // the process holds at least the runtime: more than 10 MB, less than the machine
-        double peak = root.GetProperty("peak_working_set_mb").GetDouble();
-        Assert.InRange(peak, 10, Environment.WorkingSet / 1048576.0 + 1024);
-        Assert.Equal(50, root.GetProperty("soak_steps").GetInt32());
-        Assert.InRange(root.GetProperty("managed_growth_mb").GetDouble(), -1, 1); // a tiny stack keeps nothing step after step
-        Assert.True(root.TryGetProperty("working_set_growth_mb", out _));
-        Assert.True(root.GetProperty("forward_unfrozen_ms").GetDouble() > 0);
-        Assert.Contains("over 50 more steps the working set peak grew", output);
-    }
-
-    [Fact]
     public void ANegativeWarmUpTimeIsRefused()
     {
         var (code, output, error) = CliRunner.Run("bench", "--warmup-seconds", "-1", "--iterations", "1");
@@ -86,3 +66,35 @@ public sealed class BenchCommandTests
         Assert.Equal("carnet bench: --soak-steps is -5; it must be 0 or more.\n", error.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
 }
+
+/// <summary>
+/// The memory figures of <c>carnet bench --soak-steps</c>. The managed heap is the whole process's, so this test
+/// runs alone: other tests allocating at the same time would show as growth.
+/// </summary>
+[Collection(nameof(ProcessMemoryCollection))]
+public sealed class BenchMemoryTests
+{
+    [Fact]
+    public void MemoryIsReportedWithTheGrowthOverTheSoakSteps()
+    {
+        var (code, output, error) = CliRunner.Run(
+            "bench", "--input-size", "3", "--hidden-size", "8", "--num-layers", "1", "--batch", "2", "--seq-len", "4", "--threads", "1",
+            "--warmup", "1", "--warmup-seconds", "0", "--iterations", "1", "--soak-steps", "50", "--json");
+        Assert.Equal((0, ""), (code, error));
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        var root = json.RootElement;
+
+        // the process holds at least the runtime: more than 10 MB, less than the machine
+        double peak = root.GetProperty("peak_working_set_mb").GetDouble();
+        Assert.InRange(peak, 10, Environment.WorkingSet / 1048576.0 + 1024);
+        Assert.Equal(50, root.GetProperty("soak_steps").GetInt32());
+        Assert.InRange(root.GetProperty("managed_growth_mb").GetDouble(), -1, 1); // a tiny stack keeps nothing step after step
+        Assert.True(root.TryGetProperty("working_set_growth_mb", out _));
+        Assert.True(root.GetProperty("forward_unfrozen_ms").GetDouble() > 0);
+        Assert.Contains("over 50 more steps the working set peak grew", output);
+    }
+}
+
+/// <summary>Tests that measure the whole process, run when no other test runs.</summary>
+[CollectionDefinition(nameof(ProcessMemoryCollection), DisableParallelization = true)]
+public sealed class ProcessMemoryCollection;
