@@ -12,7 +12,7 @@ internal static class FuzzCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "A valid model file (.safetensors) or ONNX model (.onnx) to mutate.", Required = true };
+        var model = new Option<string>("--model") { Description = "A valid model file (.safetensors: sequence model, tagger or translation model) or ONNX model (.onnx) to mutate.", Required = true };
         var iterations = CommandSupport.Option("--iterations", "Mutated files to try.", 100_000);
         var seed = CommandSupport.Option("--seed", "Seed of the mutations.", 1UL);
         var command = new Command(
@@ -34,7 +34,8 @@ internal static class FuzzCommand
             }
             else
             {
-                ModelFile.Load<float>(SafeTensorsFile.Read(path));
+                var file = SafeTensorsFile.Read(path);
+                ModelFileFuzzer.UseFor(file)(file); // the starting point must itself be valid
                 report = ModelFileFuzzer.Run(InputFile.ReadAllBytes(path), parse.GetValue(iterations), parse.GetValue(seed));
             }
 

@@ -4,6 +4,8 @@ using Carnet.IO;
 using Carnet.Models;
 using Carnet.Tasks.Classification;
 using Carnet.Tasks.Forecasting;
+using Carnet.Tasks.Tagging;
+using Carnet.Tasks.Translation;
 
 namespace Carnet.Cli;
 
@@ -12,7 +14,7 @@ internal static class InspectCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var file = new Argument<string>("file") { Description = "A model file (.safetensors) or an ONNX model (.onnx)." };
+        var file = new Argument<string>("file") { Description = "A model file (.safetensors: sequence model, tagger or translation model) or an ONNX model (.onnx)." };
         var command = new Command(
             "inspect",
             "Print a model file's configuration and tensors (name, dtype, shape) and check that it is a complete, consistent Carnet model.\n" +
@@ -42,14 +44,13 @@ internal static class InspectCommand
         lines.AddRange(file.Tensors.Select(t => $"  {t.Name,-28} {t.DType,-5} [{string.Join(", ", t.Shape)}]"));
 
         // the checks: the configuration builds a model whose parameters are exactly the tensors, and the task's settings fit it
-        var loaded = ModelFile.Load<float>(file);
-        string kind = loaded.Task switch
+        string kind = file.Metadata.GetValueOrDefault("format") switch
         {
-            ForecastModel.Task => Describe(ForecastModel.FromLoaded(loaded, file.Source)),
-            SequenceClassifier.Task => Describe(SequenceClassifier.FromLoaded(loaded, file.Source)),
-            _ => "a sequence model (no task settings)",
+            SequenceTagger.Format => Describe(SequenceTagger.Load(file)),
+            Translator.Format => Describe(Translator.Load(file)),
+            _ => DescribeSequenceModel(file),
         };
-        long parameters = ModelFile.ParameterCount(loaded.Model.Options);
+        long parameters = file.Tensors.Sum(t => t.Shape.Aggregate(1L, (product, size) => product * size));
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"ok: a complete, consistent Carnet model: {kind}; {parameters:N0} parameters"));
         foreach (string line in lines)
         {
@@ -59,11 +60,33 @@ internal static class InspectCommand
         return 0;
     }
 
+    private static string DescribeSequenceModel(SafeTensorsFile file)
+    {
+        var loaded = ModelFile.Load<float>(file);
+        return loaded.Task switch
+        {
+            ForecastModel.Task => Describe(ForecastModel.FromLoaded(loaded, file.Source)),
+            SequenceClassifier.Task => Describe(SequenceClassifier.FromLoaded(loaded, file.Source)),
+            _ => "a sequence model (no task settings)",
+        };
+    }
+
+    private static string Describe(SequenceTagger tagger)
+        => $"tags words with {tagger.Vocabulary.Tags.Count} tags ({Listed(tagger.Vocabulary.Tags)}) " +
+            $"from {tagger.Vocabulary.Words.Count:N0} known words, {(tagger.Network.Options.Decoder == TagDecoder.Crf ? "CRF" : "softmax")} decoding";
+
+    private static string Describe(Translator translator)
+        => $"translates with vocabularies of {translator.Source.Vocabulary.Count:N0} source and {translator.Target.Vocabulary.Count:N0} target tokens, " +
+            $"sentences up to {translator.MaximumSourceLength} tokens";
+
     private static string Describe(ForecastModel model)
         => $"forecasts {model.Horizon} steps of '{model.Target}' from {model.Window} past steps";
 
     private static string Describe(SequenceClassifier model)
-        => $"classifies sequences into {model.Classes.Count} classes ({string.Join(", ", model.Classes.Take(10))}{(model.Classes.Count > 10 ? ", …" : "")})";
+        => $"classifies sequences into {model.Classes.Count} classes ({Listed(model.Classes)})";
+
+    /// <summary>The first ten items, then "…" when there are more.</summary>
+    private static string Listed(IReadOnlyList<string> items) => string.Join(", ", items.Take(10)) + (items.Count > 10 ? ", …" : "");
 
     private static string Shorten(string value) => value.Length <= 120 ? value : value[..117] + "…";
 }

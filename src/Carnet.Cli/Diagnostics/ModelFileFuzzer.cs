@@ -6,6 +6,8 @@ using Carnet.IO;
 using Carnet.Models;
 using Carnet.Tasks.Classification;
 using Carnet.Tasks.Forecasting;
+using Carnet.Tasks.Tagging;
+using Carnet.Tasks.Translation;
 
 namespace Carnet.Cli.Diagnostics;
 
@@ -29,8 +31,23 @@ public static class ModelFileFuzzer
 
     private static readonly string[] ExtremeNumbers = ["0", "1", "-1", "2147483647", "2147483648", "4294967296", "99999999999999999999", "1e308", ""];
 
-    /// <summary>Runs <paramref name="iterations"/> mutations of a valid model file, seeded, each loaded and run as a model.</summary>
-    public static FuzzReport Run(byte[] valid, int iterations, ulong seed) => Run(valid, iterations, seed, "fuzz", Use);
+    /// <summary>
+    /// Runs <paramref name="iterations"/> mutations of a valid model file (a sequence model, a tagger or a translation
+    /// model), seeded, each loaded and run as a file of its format is.
+    /// </summary>
+    public static FuzzReport Run(byte[] valid, int iterations, ulong seed)
+    {
+        var use = UseFor(SafeTensorsFile.Parse(valid, "the starting file"));
+        return Run(valid, iterations, seed, "fuzz", bytes => use(SafeTensorsFile.Parse(bytes, "fuzz")));
+    }
+
+    /// <summary>How a file of <paramref name="file"/>'s format is used: loaded strictly, then run once.</summary>
+    public static Action<SafeTensorsFile> UseFor(SafeTensorsFile file) => file.Metadata.GetValueOrDefault("format") switch
+    {
+        SequenceTagger.Format => UseTagger,
+        Translator.Format => UseTranslator,
+        _ => UseSequenceModel,
+    };
 
     /// <summary>
     /// Runs <paramref name="iterations"/> mutations of <paramref name="valid"/> through <paramref name="load"/>, which
@@ -72,9 +89,14 @@ public static class ModelFileFuzzer
         return new FuzzReport(iterations, loaded, rejected, failures, clock.Elapsed);
     }
 
-    private static void Use(byte[] bytes)
+    private static void UseTagger(SafeTensorsFile file)
+        => SequenceTagger.Load(file).Predict([new TaggedSentence(["Alice", "said", "it", "in", "Zürich", "."], null, 1)]);
+
+    private static void UseTranslator(SafeTensorsFile file)
+        => Translator.Load(file).Translate(["I am cold ."], new Seq2SeqSearchOptions { BeamSize = 2, MaximumLengthOffset = 4 });
+
+    private static void UseSequenceModel(SafeTensorsFile file)
     {
-        var file = SafeTensorsFile.Parse(bytes, "fuzz");
         var loaded = ModelFile.Load<float>(file);
         switch (loaded.Task)
         {

@@ -99,9 +99,11 @@ public sealed class Translator
     public void Save(string path) => SafeTensorsWriter.Write(path, Tensors(), Metadata());
 
     /// <summary>Reads a model file written by <see cref="Save"/>, strictly: every tensor and setting must be there and agree.</summary>
-    public static Translator Load(string path)
+    public static Translator Load(string path) => Load(SafeTensorsFile.Read(path));
+
+    /// <summary>Reads a model written by <see cref="Save"/> from a safetensors file already read, strictly.</summary>
+    public static Translator Load(SafeTensorsFile file)
     {
-        var file = SafeTensorsFile.Read(path);
         var reader = new MetadataReader(file.Metadata, file.Source, requiredBy: "a Carnet translation model");
         reader.RequireFormat(Format, FormatVersion, "translation model");
         var options = Seq2SeqOptions.FromMetadata(file.Metadata, file.Source);
