@@ -11,7 +11,7 @@ if ! command -v unzip >/dev/null 2>&1; then
 fi
 
 version=$(sed -nE 's|.*<CarnetVersion>(.*)</CarnetVersion>.*|\1|p' Directory.Build.props)
-rm -rf artifacts
+rm -f artifacts/*.nupkg artifacts/*.snupkg
 dotnet pack Carnet.slnx -c Release -o artifacts
 
 fail() { echo "package check: $*" >&2; exit 1; }

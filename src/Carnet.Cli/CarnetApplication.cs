@@ -38,6 +38,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(BenchCommand.Create(output, error));
         root.Subcommands.Add(ExperimentCommand.Create(output, error));
         root.Subcommands.Add(TextCommand.Create(output, error));
+        root.Subcommands.Add(MusicCommand.Create(output, error));
         root.Subcommands.Add(TagCommand.Create(output, error));
         root.Subcommands.Add(TranslateCommand.Create(output, error));
         return root;

@@ -12,7 +12,11 @@ internal static class FuzzCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "A valid model file (.safetensors: sequence model, tagger or translation model) or ONNX model (.onnx) to mutate.", Required = true };
+        var model = new Option<string>("--model")
+        {
+            Description = "A valid model file (.safetensors: sequence model, tagger or translation model) or ONNX model (.onnx) to mutate.",
+            Required = true,
+        };
         var iterations = CommandSupport.Option("--iterations", "Mutated files to try.", 100_000);
         var seed = CommandSupport.Option("--seed", "Seed of the mutations.", 1UL);
         var command = new Command(

@@ -5,6 +5,8 @@ using Carnet.Models;
 using Carnet.Tasks.Classification;
 using Carnet.Tasks.Forecasting;
 using Carnet.Tasks.Tagging;
+using Carnet.Tasks.Text;
+using Carnet.Tasks.Text.Music;
 using Carnet.Tasks.Translation;
 
 namespace Carnet.Cli;
@@ -67,6 +69,8 @@ internal static class InspectCommand
         {
             ForecastModel.Task => Describe(ForecastModel.FromLoaded(loaded, file.Source)),
             SequenceClassifier.Task => Describe(SequenceClassifier.FromLoaded(loaded, file.Source)),
+            CharacterModel.Task => $"writes text over {CharacterModel.FromLoaded(loaded, file.Source).Vocabulary.Count} characters",
+            MusicModel.Task => $"writes ABC tunes over {MusicModel.FromLoaded(loaded, file.Source).Characters.Vocabulary.Count} characters",
             _ => "a sequence model (no task settings)",
         };
     }

@@ -24,61 +24,21 @@ internal static class TextCommand
     {
         var data = new Option<string>("--data") { Description = "A UTF-8 text file; its characters are the vocabulary.", Required = true };
         var outFolder = new Option<string?>("--out") { Description = "Output folder (default: runs/text-<data file name>)." };
-        var cell = CommandSupport.Choice("--cell", "The recurrent cell: lstm, gru or rnn.", "lstm", "lstm", "gru", "rnn");
-        var embedding = CommandSupport.Option("--embedding-size", "Size of each character's embedding.", 64);
-        var hidden = CommandSupport.Option("--hidden-size", "Units per layer.", 256);
-        var layers = CommandSupport.Option("--num-layers", "Stacked layers.", 2);
-        var dropout = CommandSupport.Option("--dropout", "Dropout between stacked layers.", 0.0);
-        var steps = CommandSupport.Option("--seq-length", "Characters back-propagation runs through (truncated BPTT); the state is carried on.", 64);
-        var batch = CommandSupport.Option("--batch-size", "Parallel streams the text is cut into, one optimizer step per T characters of each.", 32);
-        var rate = CommandSupport.Option("--learning-rate", "Adam's learning rate.", 0.002);
-        var clip = CommandSupport.Option("--clip", "Clip gradients to this global norm (0: no clipping).", 5.0);
-        var epochs = CommandSupport.Option("--epochs", "Most passes over the training text.", 20);
-        var validation = CommandSupport.Option("--validation", "Share of the text, at its end, held out to measure bits per character.", 0.1);
-        var seed = CommandSupport.Option("--seed", "Seed of the initial weights, dropout and samples: the same seed gives the same model.", 42UL);
-        var minutes = new Option<double?>("--time-limit") { Description = "Stop after this many minutes (at the first step past it), measure that epoch and keep the best model." };
-        var sampleLength = CommandSupport.Option("--sample-length", "Characters generated after each epoch (0: none).", 200);
-        var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
-        var resume = CommandSupport.Option("--resume", "Continue from the output folder's checkpoint (after a time limit: for another such stretch).", false);
-        var quiet = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
+        var arguments = new CharacterTrainingArguments("Share of the text, at its end, held out to measure bits per character.");
         var command = new Command("train", "Train an embedding → LSTM/GRU → softmax model of the next character, reporting held-out bits per character.")
         {
-            data, outFolder, cell, embedding, hidden, layers, dropout, steps, batch, rate, clip, epochs, validation, seed, minutes, sampleLength, threads, resume, quiet,
+            data, outFolder,
         };
+        arguments.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(data)!;
             var folder = new OutputFolder(parse.GetValue(outFolder) ?? Path.Combine("runs", $"text-{Path.GetFileNameWithoutExtension(path)}"));
-            var view = new TrainingView(output, parse.GetValue(quiet));
+            var view = new TrainingView(output, parse.GetValue(arguments.Quiet));
             return CommandSupport.Guard("text", error, () =>
             {
-                double clipNorm = parse.GetValue(clip);
-                double? limit = parse.GetValue(minutes);
-                if (clipNorm < 0 || limit is <= 0)
-                {
-                    throw new ArgumentException("--clip must not be negative and --time-limit must be positive");
-                }
-
-                var options = new TextTrainingOptions
-                {
-                    Cell = CommandSupport.Cell(parse.GetValue(cell)!),
-                    EmbeddingSize = parse.GetValue(embedding),
-                    HiddenSize = parse.GetValue(hidden),
-                    NumLayers = parse.GetValue(layers),
-                    Dropout = parse.GetValue(dropout),
-                    SequenceLength = parse.GetValue(steps),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(rate),
-                    ClipGradientNorm = clipNorm > 0 ? clipNorm : null,
-                    Epochs = parse.GetValue(epochs),
-                    ValidationFraction = parse.GetValue(validation),
-                    Seed = parse.GetValue(seed),
-                    TimeLimit = limit is { } m ? TimeSpan.FromMinutes(m) : null,
-                    CheckpointPath = folder.CheckpointPath,
-                    Resume = parse.GetValue(resume),
-                    SampleLength = parse.GetValue(sampleLength),
-                };
-                return WithThreads(parse.GetValue(threads), () => RunTraining(TextData.Read(path), options, folder, view));
+                var options = arguments.Read(parse, folder);
+                return arguments.WithThreads(parse, () => RunTraining(TextData.Read(path), options, folder, view));
             }, folder);
         });
         return command;
@@ -146,23 +106,5 @@ internal static class TextCommand
             return 0;
         }));
         return command;
-    }
-
-    private static int WithThreads(int? threads, Func<int> body)
-    {
-        if (threads is not { } count)
-        {
-            return body();
-        }
-
-        if (count < 1)
-        {
-            throw new ArgumentException($"--threads is {count}; it must be at least 1");
-        }
-
-        using (KernelSettings.Use(maximumThreads: count))
-        {
-            return body();
-        }
     }
 }

@@ -14,7 +14,10 @@ internal static class TextReport
     /// <c>train_bpc</c>, then the sizes and settings, <c>history</c> (per epoch: losses in nats and bits, steps, seconds)
     /// and <c>samples</c> (per epoch: the generated text).
     /// </summary>
-    public static string Metrics(TextTrainingOutcome outcome) => MetricsJson.Write(json =>
+    public static string Metrics(TextTrainingOutcome outcome) => MetricsJson.Write(json => WriteTraining(json, outcome));
+
+    /// <summary>The keys of <see cref="Metrics"/>, for the reports of tasks built on a character model.</summary>
+    public static void WriteTraining(Utf8JsonWriter json, TextTrainingOutcome outcome)
     {
         var epochs = outcome.Epochs;
         Numbers(json, "val_bpc", epochs.Where(e => e.ValidationBitsPerCharacter is not null).Select(e => e.ValidationBitsPerCharacter!.Value));
@@ -78,22 +81,46 @@ internal static class TextReport
         }
 
         json.WriteEndArray();
-    });
+    }
 
     /// <summary>The page: the settings, the bits per character per epoch (a chart and a table) and every epoch's sample.</summary>
     public static HtmlReport Page(TextData text, TextTrainingOutcome outcome)
     {
         var o = outcome.Options;
         var report = new HtmlReport($"Character language model: {Path.GetFileName(text.Source)}");
+        report.AddParagraph(string.Create(CultureInfo.InvariantCulture,
+            $"{text.Length:N0} characters, {outcome.Model.Vocabulary.Count} distinct; {outcome.TrainingCharacters:N0} for training, the last " +
+            $"{outcome.ValidationCharacters:N0} held out. ") + Settings(outcome));
+        AddTraining(report, outcome);
+        report.AddHeading("Samples");
+        report.AddParagraph(string.Create(CultureInfo.InvariantCulture,
+            $"Generated after each epoch from \"{outcome.Model.DefaultPrompt.ReplaceLineEndings("⏎")}\", temperature {o.Sampling.Temperature}."));
+        foreach (var e in outcome.Epochs.Where(e => e.Sample.Length > 0))
+        {
+            report.AddHeading($"Epoch {e.Epoch}", 3);
+            report.AddPreformatted(e.Sample);
+        }
+
+        return report;
+    }
+
+    /// <summary>The network and optimisation in a sentence or two.</summary>
+    public static string Settings(TextTrainingOutcome outcome)
+    {
+        var o = outcome.Options;
         var c = CultureInfo.InvariantCulture;
         string dropout = o.Dropout > 0 ? string.Create(c, $", dropout {o.Dropout}") : "";
         string clipping = o.ClipGradientNorm is { } norm ? string.Create(c, $", gradients clipped to norm {norm}") : "";
-        report.AddParagraph(string.Create(c,
-            $"{text.Length:N0} characters, {outcome.Model.Vocabulary.Count} distinct; {outcome.TrainingCharacters:N0} for training, the last " +
-            $"{outcome.ValidationCharacters:N0} held out. Embedding {o.EmbeddingSize}, {o.Cell.ToString().ToUpperInvariant()} {o.HiddenSize} × {o.NumLayers}" +
+        return string.Create(c,
+            $"Embedding {o.EmbeddingSize}, {o.Cell.ToString().ToUpperInvariant()} {o.HiddenSize} × {o.NumLayers}" +
             $"{dropout}, {ModelFile.ParameterCount(outcome.Model.Network.Options):N0} parameters; " +
             $"{o.BatchSize} streams, truncated back-propagation over {o.SequenceLength} steps, Adam {o.LearningRate}{clipping}; " +
-            $"{outcome.BatchesPerEpoch:N0} steps per epoch.") + (outcome.StoppedByTimeLimit ? " Training stopped at the time limit." : ""));
+            $"{outcome.BatchesPerEpoch:N0} steps per epoch.") + (outcome.StoppedByTimeLimit ? " Training stopped at the time limit." : "");
+    }
+
+    /// <summary>The best epoch, the bits per character per epoch as a chart and a table.</summary>
+    public static void AddTraining(HtmlReport report, TextTrainingOutcome outcome)
+    {
         if (outcome.BestEpoch is { } best)
         {
             report.AddKeyValueTable(
@@ -119,16 +146,6 @@ internal static class TextReport
             e.Epoch.ToString(CultureInfo.InvariantCulture), e.Batches.ToString(CultureInfo.InvariantCulture), Number(e.TrainingBitsPerCharacter),
             e.ValidationBitsPerCharacter is { } v ? Number(v) : "", Seconds(e.Seconds),
         ]).ToList());
-        report.AddHeading("Samples");
-        report.AddParagraph(string.Create(CultureInfo.InvariantCulture,
-            $"Generated after each epoch from \"{outcome.Model.DefaultPrompt.ReplaceLineEndings("⏎")}\", temperature {o.Sampling.Temperature}."));
-        foreach (var e in outcome.Epochs.Where(e => e.Sample.Length > 0))
-        {
-            report.AddHeading($"Epoch {e.Epoch}", 3);
-            report.AddPreformatted(e.Sample);
-        }
-
-        return report;
     }
 
     private static void Numbers(Utf8JsonWriter json, string name, IEnumerable<double> values)

@@ -7,6 +7,8 @@ using Carnet.Models;
 using Carnet.Tasks.Classification;
 using Carnet.Tasks.Forecasting;
 using Carnet.Tasks.Tagging;
+using Carnet.Tasks.Text;
+using Carnet.Tasks.Text.Music;
 using Carnet.Tasks.Translation;
 
 namespace Carnet.Cli.Diagnostics;
@@ -105,6 +107,12 @@ public static class ModelFileFuzzer
                 break;
             case SequenceClassifier.Task:
                 SequenceClassifier.FromLoaded(loaded, file.Source);
+                break;
+            case CharacterModel.Task:
+                CharacterModel.FromLoaded(loaded, file.Source);
+                break;
+            case MusicModel.Task:
+                MusicModel.FromLoaded(loaded, file.Source);
                 break;
         }
 

@@ -56,7 +56,7 @@ public static class OnnxFileFuzzer
     }
 
     /// <summary>Reads and runs a file on inputs of its declared shapes (symbolic sizes 2); false when Carnet refuses to run it.</summary>
-    private static bool Use(byte[] bytes)
+    public static bool Use(byte[] bytes)
     {
         var model = OnnxModel.Parse(bytes, "fuzz");
         if (!model.CanRun)

@@ -261,6 +261,11 @@ public sealed class OnnxModel
             problems.Add($"{source}: graph value '{info.Name}' has element type {info.TypeName}; Carnet runs float, int64, int32 and bool tensors");
         }
 
+        foreach (string name in graph.Input.Select(i => i.Name).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            problems.Add($"{source}: graph input '{name}' is declared more than once; ONNX names each value once");
+        }
+
         var defined = new HashSet<string>(initializers.Keys.Concat(graph.Input.Select(i => i.Name)), StringComparer.Ordinal);
         for (int i = 0; i < nodes.Length; i++)
         {
@@ -284,7 +289,10 @@ public sealed class OnnxModel
                 problems.Add(node.Fail($"reads '{input}', which no input, initializer or earlier node defines").Message);
             }
 
-            defined.UnionWith(node.Outputs.Where(n => n.Length > 0));
+            foreach (string output in node.Outputs.Where(n => n.Length > 0 && !defined.Add(n)))
+            {
+                problems.Add(node.Fail($"writes '{output}', which an input, initializer or earlier node already defines; ONNX names each value once").Message);
+            }
         }
 
         return problems;

@@ -17,22 +17,15 @@ public sealed class TaskModelFileTests : IDisposable
 {
     private readonly CliRunner cli = new();
 
-    [Fact]
-    public void EveryMutationOfATaggerIsRejectedCleanlyOrLoadsAsAWorkingTagger()
+    [Theory]
+    [InlineData("tagger", 1500, 11, 500)]
+    [InlineData("translator", 1000, 13, 300)]
+    public void EveryMutationIsRejectedCleanlyOrLoadsAsAWorkingModel(string kind, int mutations, ulong seed, int rejectedAtLeast)
     {
-        var report = ModelFileFuzzer.Run(TaggerFile(), 1500, 11);
+        var report = ModelFileFuzzer.Run(kind == "tagger" ? TaggerFile() : TranslatorFile(), mutations, seed);
         Assert.Empty(report.Failures);
-        Assert.Equal(1500, report.Loaded + report.Rejected);
-        Assert.True(report.Rejected > 500, $"{report.Rejected} rejected");
-    }
-
-    [Fact]
-    public void EveryMutationOfATranslationModelIsRejectedCleanlyOrLoadsAsAWorkingTranslator()
-    {
-        var report = ModelFileFuzzer.Run(TranslatorFile(), 1000, 13);
-        Assert.Empty(report.Failures);
-        Assert.Equal(1000, report.Loaded + report.Rejected);
-        Assert.True(report.Rejected > 300, $"{report.Rejected} rejected");
+        Assert.Equal(mutations, report.Loaded + report.Rejected);
+        Assert.True(report.Rejected > rejectedAtLeast, $"{report.Rejected} rejected");
     }
 
     [Fact]

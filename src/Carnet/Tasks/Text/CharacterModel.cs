@@ -67,9 +67,12 @@ public sealed class CharacterModel
         }, random), vocabulary);
 
     /// <summary>The <c>preprocessing.*</c> entries of the model file.</summary>
-    public Dictionary<string, string> Preprocessing() => new(StringComparer.Ordinal)
+    public Dictionary<string, string> Preprocessing() => Preprocessing(Task);
+
+    /// <summary>The <c>preprocessing.*</c> entries of a model file of <paramref name="task"/> (text, or a task built on it such as music).</summary>
+    internal Dictionary<string, string> Preprocessing(string task) => new(StringComparer.Ordinal)
     {
-        ["task"] = Task,
+        ["task"] = task,
         ["vocabulary"] = MetadataWriter.Strings(Vocabulary.ToStrings()),
     };
 
@@ -83,11 +86,14 @@ public sealed class CharacterModel
     public static CharacterModel Load(string path) => FromLoaded(ModelFile.Load<float>(path), path);
 
     /// <summary>The character model of a loaded model file, its vocabulary checked against the network.</summary>
-    public static CharacterModel FromLoaded(LoadedModel<float> loaded, string source)
+    public static CharacterModel FromLoaded(LoadedModel<float> loaded, string source) => FromLoaded(loaded, source, Task, "a character-level text model");
+
+    /// <summary>The character model of a loaded model file of <paramref name="task"/>, described in messages as <paramref name="description"/>.</summary>
+    internal static CharacterModel FromLoaded(LoadedModel<float> loaded, string source, string task, string description)
     {
-        if (loaded.Task != Task)
+        if (loaded.Task != task)
         {
-            throw new SafeTensorsFormatException(source, $"this model's task is '{loaded.Task}', not a character-level text model");
+            throw new SafeTensorsFormatException(source, $"this model's task is '{loaded.Task}', not {description}");
         }
 
         string[] entries = loaded.Settings(source).Strings("vocabulary");
@@ -155,17 +161,15 @@ public sealed class CharacterModel
 
     private IEnumerable<string> Stream(int[] prompt, int length, Sampler sampler)
     {
-        using var stream = new RecurrentStream<float>(Network.Recurrent);
-        int embedding = Network.Recurrent.Options.InputSize;
-        var output = Tensor<float>.Zeros(1, Network.Recurrent.StateSize); // (1, P)
+        using var stepper = new CharacterStepper(this);
         int id = prompt[0];
         for (int i = 0; i < Steps(prompt, length); i++)
         {
             id = i < prompt.Length ? prompt[i] : id;
-            stream.Step(Network.Embedding!.Weight.Value.Span.Slice(id * embedding, embedding), output.Span); // x_t = embedding row of the character
+            stepper.Read(id);
             if (i >= prompt.Length - 1)
             {
-                id = sampler.Next(Network.Head.Forward(output).Span); // scores (1, V) of the next character
+                id = sampler.Next(stepper.Scores);
                 yield return Vocabulary[id].ToString();
             }
         }

@@ -25,15 +25,26 @@ public static class CharacterTrainer
     public static TextTrainingOutcome Fit(TextData data, TextTrainingOptions options, Action<TextTrainingProgress>? progress = null)
     {
         var (trainingIds, validationIds) = Split(data, options);
+        return FitOnSplit(data.Vocabulary, trainingIds, validationIds, options, progress);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="trainingIds"/> (N, at least B·T + 1) and measures on <paramref name="validationIds"/>
+    /// (none, or at least 2), both ids of <paramref name="vocabulary"/>: for callers that split the text themselves.
+    /// </summary>
+    internal static TextTrainingOutcome FitOnSplit(CharacterVocabulary vocabulary, int[] trainingIds, int[] validationIds, TextTrainingOptions options,
+        Action<TextTrainingProgress>? progress)
+    {
+        options.Validate();
         var seeds = new RandomSource(options.Seed);
-        var model = CharacterModel.Create(data.Vocabulary, options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumLayers, options.Dropout, seeds.Fork());
+        var model = CharacterModel.Create(vocabulary, options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumLayers, options.Dropout, seeds.Fork());
         var trainable = new SequenceModelTrainable<float>(model.Network, TrainingLosses.CrossEntropy<float>())
         {
             Validation = validationIds.Length > 0 ? () => model.CrossEntropy(validationIds, options.BatchSize, options.SequenceLength) : null,
         };
         var optimizer = new Adam<float>(trainable.Modules.Select(m => m.Module), options.LearningRate);
         var random = seeds.Fork();
-        var run = new TextRun(model, options, seeds.NextUInt64(), MetadataWriter.Strings(data.Vocabulary.ToStrings()))
+        var run = new TextRun(model, options, seeds.NextUInt64(), MetadataWriter.Strings(vocabulary.ToStrings()))
         {
             BatchesPerEpoch = (trainingIds.Length - 1) / options.BatchSize / options.SequenceLength,
             Progress = progress,
