@@ -15,6 +15,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
 {
     private readonly RecurrentLayer<T> layer;
     private readonly int batch;
+    private readonly WeightPrecision precision;
     private readonly WeightOperand<T>?[] inputWeights, recurrentWeights, projectionWeights; // per layer
     private readonly T[][] biases; // per layer (G·H): b_ih + b_hh (LSTM, RNN) or b_ih (GRU)
     private readonly T[][] hidden, cell; // per layer, two halves: (2, B, P) and (2, B, H)
@@ -25,7 +26,24 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
 
     /// <summary>Prepares a stream of <paramref name="batch"/> parallel sequences (1 for a single stream).</summary>
     public RecurrentStream(RecurrentLayer<T> layer, int batch = 1)
+        : this(layer, batch, WeightPrecision.Float)
     {
+    }
+
+    /// <summary>
+    /// Prepares a stream whose weight products run in <paramref name="precision"/>: with <see cref="WeightPrecision.Int8"/>
+    /// every weight matrix (W_ih, W_hh, W_hr) is quantised once, row by row, and the inputs and states at each step;
+    /// biases and the cells' point-wise steps stay float. Int8 needs a float layer.
+    /// </summary>
+    /// <exception cref="ArgumentException">The layer is bidirectional, or int8 is asked of a double-precision layer.</exception>
+    public RecurrentStream(RecurrentLayer<T> layer, int batch, WeightPrecision precision)
+    {
+        if (precision == WeightPrecision.Int8 && typeof(T) != typeof(float))
+        {
+            throw new ArgumentException("Int8 weights are quantised from single-precision layers; this layer is double precision.", nameof(layer));
+        }
+
+        this.precision = precision;
         if (layer.Options.Bidirectional)
         {
             throw new ArgumentException("A bidirectional layer reads each sequence backwards too, so it cannot run one step at a time.", nameof(layer));
@@ -53,6 +71,9 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     /// <summary>The number of parallel sequences.</summary>
     public int Batch => batch;
 
+    /// <summary>The precision of the weight products.</summary>
+    public WeightPrecision Precision => precision;
+
     /// <summary>Repacks the weights (after training changed them).</summary>
     public void Refresh()
     {
@@ -61,10 +82,10 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         {
             var spec = layer.SpecOf(l);
             var parameters = layer.ParametersOf(l, 0);
-            inputWeights[l] = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, spec.GateWidth);
-            recurrentWeights[l] = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, spec.OutputSize, spec.OutputSize, spec.GateWidth);
+            inputWeights[l] = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, spec.GateWidth, precision);
+            recurrentWeights[l] = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, spec.OutputSize, spec.OutputSize, spec.GateWidth, precision);
             projectionWeights[l] = spec.HasProjection
-                ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, spec.HiddenSize, spec.HiddenSize, spec.OutputSize)
+                ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, spec.HiddenSize, spec.HiddenSize, spec.OutputSize, precision)
                 : null;
             if (parameters.BiasIh is null)
             {

@@ -15,14 +15,24 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
 {
     private static readonly ConcurrentBag<PackedMatrix> Pool = [];
     private readonly PackedMatrix? packed;
+    private readonly QuantizedRows? quantized;
     private readonly ReadOnlyMemory<T> matrix;
     private readonly bool transposeB;
     private readonly int ldb, k, n;
 
-    private WeightOperand(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n)
+    private WeightOperand(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n, WeightPrecision precision)
     {
         (this.transposeB, this.matrix, this.ldb, this.k, this.n) = (transposeB, matrix, ldb, k, n);
-        if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
+        if (precision == WeightPrecision.Int8)
+        {
+            if (typeof(T) != typeof(float) || !transposeB || ldb != k)
+            {
+                throw new ArgumentException("int8 weights are made from a float matrix stored one output per row");
+            }
+
+            quantized = new QuantizedRows(MemoryMarshal.Cast<T, float>(matrix.Span), k, n);
+        }
+        else if (typeof(T) == typeof(float) && !KernelSettings.UseReferenceKernels)
         {
             packed = Pool.TryTake(out var reused) ? reused : new PackedMatrix();
             Gemm.PackB(transposeB, MemoryMarshal.Cast<T, float>(matrix.Span), ldb, k, n, packed);
@@ -30,12 +40,23 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     }
 
     /// <summary>Prepares op(B): B stored (K, N), or (N, K) when <paramref name="transposeB"/>, rows <paramref name="ldb"/> apart.</summary>
-    public static WeightOperand<T> Create(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n) => new(transposeB, matrix, ldb, k, n);
+    public static WeightOperand<T> Create(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n) => new(transposeB, matrix, ldb, k, n, WeightPrecision.Float);
+
+    /// <summary>
+    /// Prepares op(B) in <paramref name="precision"/>: for <see cref="WeightPrecision.Int8"/>, B must be float stored (N, K), one
+    /// output per row, which is quantised row by row; each row of A is then quantised when it is multiplied.
+    /// </summary>
+    public static WeightOperand<T> Create(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n, WeightPrecision precision)
+        => new(transposeB, matrix, ldb, k, n, precision);
 
     /// <summary>C (M, N) = A (M, K) · op(B), or C += … when accumulating; rows of C are <paramref name="ldc"/> apart.</summary>
     public void Multiply(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate)
     {
-        if (packed is not null)
+        if (quantized is not null)
+        {
+            quantized.Multiply(MemoryMarshal.Cast<T, float>(a), m, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, [0], n);
+        }
+        else if (packed is not null)
         {
             Gemm.Multiply(false, MemoryMarshal.Cast<T, float>(a), k, packed, m, MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
         }
@@ -51,6 +72,9 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     /// </summary>
     public int ColumnAlignment => packed is null ? 1 : Gemm.ColumnAlignment(packed);
 
+    /// <summary>The precision the products run in.</summary>
+    public WeightPrecision Precision => quantized is null ? WeightPrecision.Float : WeightPrecision.Int8;
+
     /// <summary>
     /// For each start s in <paramref name="columnStarts"/>, columns [s, s + <paramref name="columnCount"/>) of
     /// C (M, N) = A · op(B) (or += …), on the calling thread; C is addressed as in the whole product. Bit-identical to
@@ -58,6 +82,12 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     /// </summary>
     public void MultiplyColumns(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate, ReadOnlySpan<int> columnStarts, int columnCount)
     {
+        if (quantized is not null)
+        {
+            quantized.Multiply(MemoryMarshal.Cast<T, float>(a), m, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, columnStarts, columnCount);
+            return;
+        }
+
         if (packed is not null)
         {
             Gemm.MultiplyColumns(
