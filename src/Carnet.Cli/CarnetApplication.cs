@@ -41,6 +41,7 @@ internal static class CarnetApplication
         root.Subcommands.Add(MusicCommand.Create(output, error));
         root.Subcommands.Add(TagCommand.Create(output, error));
         root.Subcommands.Add(TranslateCommand.Create(output, error));
+        root.Subcommands.Add(QuantizeCommand.Create(output, error));
         return root;
     }
 }

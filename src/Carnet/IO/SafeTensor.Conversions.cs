@@ -73,6 +73,13 @@ public sealed partial class SafeTensor
         return result;
     }
 
+    /// <summary>Returns the elements of an I8 tensor as they are stored.</summary>
+    /// <returns>A new array of <see cref="ElementCount"/> values in row-major order.</returns>
+    /// <exception cref="InvalidOperationException">The dtype is not I8.</exception>
+    public sbyte[] ToInt8Array() => DType == SafeTensorDType.I8
+        ? CopyNative<sbyte>()
+        : throw new InvalidOperationException($"tensor '{Name}' is {DType.GetJsonName()}; {nameof(ToInt8Array)} reads I8 tensors only.");
+
     private void RejectFloatingPoint(string methodName)
     {
         if (DType.IsFloatingPoint())

@@ -138,6 +138,15 @@ public sealed partial class SafeTensor
     public static SafeTensor FromInt32(string name, ReadOnlySpan<int> values, params int[] shape) =>
         FromValues(name, SafeTensorDType.I32, values, shape);
 
+    /// <summary>Creates an I8 tensor from 8-bit signed integers (int8 weights, for example).</summary>
+    /// <param name="name">The tensor's name.</param>
+    /// <param name="values">The values in row-major order.</param>
+    /// <param name="shape">The dimensions; their product must equal the number of values (empty means a scalar).</param>
+    /// <returns>The new tensor.</returns>
+    /// <exception cref="ArgumentException">The shape is invalid or does not match the number of values.</exception>
+    public static SafeTensor FromInt8(string name, ReadOnlySpan<sbyte> values, params int[] shape) =>
+        FromValues(name, SafeTensorDType.I8, values, shape);
+
     /// <summary>Returns a short description such as <c>weight_ih_l0 F32 [20,3]</c>.</summary>
     /// <returns>The name, dtype and shape.</returns>
     public override string ToString() => $"{Name} {DType.GetJsonName()} {FormatShape(dimensions)}";

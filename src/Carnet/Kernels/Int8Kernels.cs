@@ -105,6 +105,15 @@ internal static class Int8Kernels
         }
     }
 
+    /// <summary>values[k] = quantized[k] · scale (K): the float numbers an int8 row stands for.</summary>
+    public static void DequantizeRow(ReadOnlySpan<sbyte> quantized, float scale, Span<float> values) // (K), (K)
+    {
+        for (int k = 0; k < quantized.Length; k++)
+        {
+            values[k] = quantized[k] * scale;
+        }
+    }
+
     /// <summary>output[r] (+)= sums[r] · (rowScales[r] · vectorScale) (R): <see cref="Dequantize"/>, added to the output when <paramref name="accumulate"/>.</summary>
     public static void DequantizeInto(ReadOnlySpan<int> sums, ReadOnlySpan<float> rowScales, float vectorScale, Span<float> output, bool accumulate) // (R), (R), (R)
     {

@@ -59,6 +59,8 @@ public sealed class DecoderAttention<T> : Module<T> where T : unmanaged, IFloati
     /// <summary>W: the width of each memory step.</summary>
     public int MemorySize { get; }
 
+    internal override bool IsQuantizable(Parameter<T> parameter) => parameter.Name is "query.weight" or "key.weight" or "output.weight";
+
     /// <summary>Reads one batch's memory (B, S, W) with its source lengths (B) and projects the keys once for the additive score.</summary>
     public AttentionMemory<T> Prepare(Tensor<T> memory, int[] lengths)
     {
@@ -69,7 +71,7 @@ public sealed class DecoderAttention<T> : Module<T> where T : unmanaged, IFloati
             int rows = prepared.Batch * prepared.Steps;
             prepared.Keys = new T[rows * HiddenSize]; // (B, S, A)
             Elementwise.BroadcastRows(GetParameter("key.bias").Value.Span, default, rows, HiddenSize, prepared.Keys);
-            Gemm.MultiplyTransposedB<T>(memory.Span, GetParameter("key.weight").Value.Span, rows, HiddenSize, MemorySize, prepared.Keys, accumulate: true);
+            Linear<T>.MultiplyRows(memory.Span, rows, MemorySize, HiddenSize, GetParameter("key.weight"), prepared.Keys, accumulate: true);
         }
 
         return prepared;
@@ -94,13 +96,13 @@ public sealed class DecoderAttention<T> : Module<T> where T : unmanaged, IFloati
                 break;
             case AttentionScore.General:
                 step.Query = new T[batch * width]; // (B, W)
-                Gemm.MultiplyTransposedB<T>(decoderOutput, GetParameter("query.weight").Value.Span, batch, width, hidden, step.Query, accumulate: false);
+                Linear<T>.MultiplyRows(decoderOutput, batch, hidden, width, GetParameter("query.weight"), step.Query, accumulate: false);
                 AttentionKernels.DotScores<T>(memory.Values.Span, step.Query, memory.Lengths, batch, steps, width, scores);
                 break;
             case AttentionScore.Additive:
                 step.Query = new T[batch * hidden]; // (B, A)
                 step.Hidden = new T[batch * steps * hidden]; // (B, S, A)
-                Gemm.MultiplyTransposedB<T>(decoderOutput, GetParameter("query.weight").Value.Span, batch, hidden, hidden, step.Query, accumulate: false);
+                Linear<T>.MultiplyRows(decoderOutput, batch, hidden, hidden, GetParameter("query.weight"), step.Query, accumulate: false);
                 AttentionKernels.AdditiveScores<T>(
                     memory.Keys, step.Query, GetParameter("score.weight").Value.Span, memory.Lengths, batch, steps, hidden, step.Hidden, scores);
                 break;
@@ -111,7 +113,7 @@ public sealed class DecoderAttention<T> : Module<T> where T : unmanaged, IFloati
         step.Joined = new T[batch * (width + hidden)]; // (B, W + H): [c_t; h_t]
         Elementwise.CopyRows<T>(context, width, batch, width, step.Joined, width + hidden);
         Elementwise.CopyRows(decoderOutput, hidden, batch, hidden, step.Joined.AsSpan(width), width + hidden);
-        Gemm.MultiplyTransposedB<T>(step.Joined, GetParameter("output.weight").Value.Span, batch, hidden, width + hidden, step.Output, accumulate: false);
+        Linear<T>.MultiplyRows(step.Joined, batch, width + hidden, hidden, GetParameter("output.weight"), step.Output, accumulate: false);
         AttentionKernels.TanhInPlace<T>(step.Output);
         return step;
     }
@@ -122,6 +124,7 @@ public sealed class DecoderAttention<T> : Module<T> where T : unmanaged, IFloati
     /// </summary>
     public T[] Backward(AttentionMemory<T> memory, AttentionStep<T> step, ReadOnlySpan<T> gradOutput)
     {
+        ThrowIfQuantized();
         int batch = memory.Batch, steps = memory.Steps, width = MemorySize, hidden = HiddenSize;
         var dDecoder = new T[batch * hidden]; // (B, H)
         if (Score == AttentionScore.None)

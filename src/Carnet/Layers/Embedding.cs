@@ -61,8 +61,11 @@ public sealed class Embedding<T> : Module<T> where T : unmanaged, IFloatingPoint
             throw new ArgumentException($"gradOutput has {gradOutput.Length} elements; expected {ids.Length} rows of {EmbeddingSize}.", nameof(gradOutput));
         }
 
+        ThrowIfQuantized();
         SequenceKernels.ScatterAdd<T>(gradOutput.Span, ids, EmbeddingSize, PaddingIndex ?? -1, Weight.Gradient.Span);
     }
+
+    internal override bool IsQuantizable(Parameter<T> parameter) => ReferenceEquals(parameter, Weight);
 
     private void ValidateIds(ReadOnlySpan<int> ids, int[] shape)
     {

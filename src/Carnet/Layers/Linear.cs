@@ -1,5 +1,6 @@
 // Dimension legend: N = rows (every leading dimension flattened), I = input features, O = output features.
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Carnet.Kernels;
 
 namespace Carnet.Layers;
@@ -42,7 +43,7 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
         var shape = input.Shape.ToArray();
         shape[^1] = OutputSize;
         var output = Tensor<T>.Zeros(shape); // (N, O)
-        ForwardRows(input.Span, rows, InputSize, OutputSize, Weight.Value.Span, Bias is null ? default : Bias.Value.Span, output.Span);
+        ForwardRows(input.Span, rows, InputSize, OutputSize, Weight, Bias is null ? default : Bias.Value.Span, output.Span);
         return output;
     }
 
@@ -61,20 +62,36 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
     }
 
     /// <summary>output (N, O) = input (N, I) · weightᵀ + bias (no bias when <paramref name="bias"/> is empty).</summary>
-    internal static void ForwardRows(ReadOnlySpan<T> input, int rows, int inputSize, int outputSize, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)
+    internal static void ForwardRows(ReadOnlySpan<T> input, int rows, int inputSize, int outputSize, Parameter<T> weight, ReadOnlySpan<T> bias, Span<T> output)
     {
         if (!bias.IsEmpty)
         {
             Elementwise.BroadcastRows(bias, default, rows, outputSize, output);
         }
 
-        Gemm.MultiplyTransposedB(input, weight, rows, outputSize, inputSize, output, accumulate: !bias.IsEmpty);
+        MultiplyRows(input, rows, inputSize, outputSize, weight, output, accumulate: !bias.IsEmpty);
+    }
+
+    /// <summary>
+    /// output (N, O) (+)= input (N, I) · weightᵀ for a weight (O, I): in int8 when the weight is quantised (each input row
+    /// quantised as it is read), else in the weight's own precision.
+    /// </summary>
+    internal static void MultiplyRows(ReadOnlySpan<T> input, int rows, int inputSize, int outputSize, Parameter<T> weight, Span<T> output, bool accumulate)
+    {
+        if (weight.Quantized is { } quantized)
+        {
+            quantized.Multiply(MemoryMarshal.Cast<T, float>(input)[..(rows * inputSize)], rows, MemoryMarshal.Cast<T, float>(output), accumulate);
+            return;
+        }
+
+        Gemm.MultiplyTransposedB(input, weight.Value.Span, rows, outputSize, inputSize, output, accumulate);
     }
 
     /// <summary>dW += dyᵀ·x, db += Σ dy (when there is a bias), dInput (N, I) = dy·W.</summary>
     internal static void BackwardRows(
         ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, int rows, int inputSize, int outputSize, Parameter<T> weight, Parameter<T>? bias, Span<T> dInput)
     {
+        weight.ThrowIfQuantized();
         Gemm.AccumulateTransposedA(gradOutput, input, outputSize, inputSize, rows, weight.Gradient.Span);
         if (bias is not null)
         {
@@ -83,6 +100,8 @@ public sealed class Linear<T> : Module<T> where T : unmanaged, IFloatingPointIee
 
         Gemm.MultiplyPlain(gradOutput, weight.Value.Span, rows, inputSize, outputSize, dInput, accumulate: false);
     }
+
+    internal override bool IsQuantizable(Parameter<T> parameter) => ReferenceEquals(parameter, Weight);
 
     private int RowsOf(Tensor<T> input)
     {

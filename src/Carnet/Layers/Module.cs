@@ -65,6 +65,26 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Whether a parameter has the given PyTorch name.</summary>
     public bool HasParameter(string name) => byName.ContainsKey(name);
 
+    /// <summary>Whether any weight is held in int8 (<see cref="Quantization"/>): the module is then for inference only.</summary>
+    public bool IsQuantized => parameters.Any(p => p.IsQuantized);
+
+    /// <summary>Whether <paramref name="parameter"/> is a weight whose products may run in int8 (a matrix stored one output per row).</summary>
+    internal virtual bool IsQuantizable(Parameter<T> parameter) => false;
+
+    /// <summary>Called after weights were quantised in place, so that anything prepared from the old weights is prepared again.</summary>
+    internal virtual void OnWeightsQuantized()
+    {
+    }
+
+    /// <summary>Throws when the module holds int8 weights: they are for inference, and training needs the float model.</summary>
+    internal void ThrowIfQuantized()
+    {
+        foreach (var parameter in parameters)
+        {
+            parameter.ThrowIfQuantized();
+        }
+    }
+
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGradients() => ParameterGradients.Span.Clear();
 

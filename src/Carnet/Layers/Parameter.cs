@@ -24,6 +24,24 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The accumulated gradient, same shape as <see cref="Value"/>.</summary>
     public Tensor<T> Gradient { get; }
 
+    /// <summary>
+    /// Whether the weight is held as int8 rows with one scale each (<see cref="Quantization"/>): products with it then
+    /// run in int8, and <see cref="Value"/> holds the float numbers the rows stand for (q · scale).
+    /// </summary>
+    public bool IsQuantized => Quantized is not null;
+
+    /// <summary>The int8 rows (N, K) and scales (N) of a quantised weight (N, …), or null.</summary>
+    internal QuantizedRows? Quantized { get; set; }
+
+    /// <summary>Throws when the weight is int8: int8 weights are for inference, and training needs the float model.</summary>
+    internal void ThrowIfQuantized()
+    {
+        if (IsQuantized)
+        {
+            throw new InvalidOperationException($"'{Name}' is an int8 weight, for inference only; train the float model and quantize it again.");
+        }
+    }
+
     /// <summary>The shape of the value and of the gradient.</summary>
     public IReadOnlyList<int> Shape => Value.Shape;
 

@@ -38,7 +38,7 @@ public sealed class TiedLinear<T> : Module<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>output (N, O) = input (N, I) · Wᵀ + b.</summary>
     public void Forward(ReadOnlySpan<T> input, int rows, Span<T> output)
-        => Linear<T>.ForwardRows(input, rows, InputSize, OutputSize, Weight.Value.Span, Bias.Value.Span, output);
+        => Linear<T>.ForwardRows(input, rows, InputSize, OutputSize, Weight, Bias.Value.Span, output);
 
     /// <summary>Accumulates dW (into the owner's gradient) and db; writes dInput (N, I) = dy·W.</summary>
     public void Backward(ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, int rows, Span<T> dInput)

@@ -37,12 +37,12 @@ public static class ModelFile
     /// <summary>Writes the model atomically (a temporary file, then a rename): a reader never sees half a file.</summary>
     public static void Save<T>(string path, SequenceModel<T> model, IReadOnlyDictionary<string, string>? preprocessing = null)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => SafeTensorsWriter.Write(path, Tensors(model), Metadata(model.Options, preprocessing));
+        => SafeTensorsWriter.Write(path, Tensors(model), StateDictionary.WithQuantization(Metadata(model.Options, preprocessing), model.Modules));
 
     /// <summary>The file's bytes, as <see cref="Save"/> writes them.</summary>
     public static byte[] Serialize<T>(SequenceModel<T> model, IReadOnlyDictionary<string, string>? preprocessing = null)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => SafeTensorsWriter.Serialize(Tensors(model), Metadata(model.Options, preprocessing));
+        => SafeTensorsWriter.Serialize(Tensors(model), StateDictionary.WithQuantization(Metadata(model.Options, preprocessing), model.Modules));
 
     /// <summary>Reads a model file; any problem is a <see cref="SafeTensorsFormatException"/> naming the file and what is wrong.</summary>
     public static LoadedModel<T> Load<T>(string path)
@@ -54,7 +54,7 @@ public static class ModelFile
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var options = ReadOptions(file);
-        long needed = ParameterCount(options), held = file.Tensors.Sum(t => t.Data.Length) / 2; // 2 bytes: the smallest float dtype
+        long needed = ParameterCount(options), held = StateDictionary.ValueCount(file);
         if (needed > held)
         {
             throw new SafeTensorsFormatException(file.Source,

@@ -98,9 +98,9 @@ internal sealed class PackedWeights<T> : IDisposable where T : unmanaged, IFloat
     public PackedWeights(CellSpec spec, DirectionParameters<T> parameters)
     {
         int width = spec.GateWidth, size = spec.OutputSize, hidden = spec.HiddenSize;
-        Input = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, width); // W_ihᵀ (I, G·H)
-        Recurrent = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, size, size, width); // W_hhᵀ (P, G·H)
-        Projection = spec.HasProjection ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, hidden, hidden, size) : null; // W_hrᵀ (H, P)
+        Input = WeightOperand<T>.ForRows(parameters.WeightIh, spec.InputSize, width); // W_ihᵀ (I, G·H)
+        Recurrent = WeightOperand<T>.ForRows(parameters.WeightHh, size, width); // W_hhᵀ (P, G·H)
+        Projection = spec.HasProjection ? WeightOperand<T>.ForRows(parameters.WeightHr!, hidden, size) : null; // W_hrᵀ (H, P)
     }
 
     public WeightOperand<T> Input { get; }

@@ -17,12 +17,39 @@ internal sealed class QuantizedRows
     private readonly float[] scales; // (N)
     private readonly int k;
 
+    /// <summary>Quantises <paramref name="matrix"/> (N, K) row by row.</summary>
     public QuantizedRows(ReadOnlySpan<float> matrix, int k, int n) // (N, K)
     {
         this.k = k;
         weights = new sbyte[n * k];
         scales = new float[n];
         Int8Kernels.QuantizeRows(matrix[..(n * k)], k, weights, scales);
+    }
+
+    /// <summary>Takes rows already quantised (as a model file holds them): <paramref name="weights"/> (N, K), <paramref name="scales"/> (N).</summary>
+    public QuantizedRows(sbyte[] weights, float[] scales, int k)
+    {
+        if (weights.Length != scales.Length * k)
+        {
+            throw new ArgumentException($"{weights.Length} int8 weights are not {scales.Length} rows of {k}.", nameof(weights));
+        }
+
+        (this.weights, this.scales, this.k) = (weights, scales, k);
+    }
+
+    /// <summary>The int8 rows (N, K).</summary>
+    public ReadOnlySpan<sbyte> Weights => weights;
+
+    /// <summary>One scale per row (N): row r stands for <c>Weights[r] · Scales[r]</c>.</summary>
+    public ReadOnlySpan<float> Scales => scales;
+
+    /// <summary>Writes the float matrix the rows stand for, w = q · scale, into <paramref name="matrix"/> (N, K).</summary>
+    public void Dequantize(Span<float> matrix)
+    {
+        for (int r = 0; r < scales.Length; r++)
+        {
+            Int8Kernels.DequantizeRow(weights.AsSpan(r * k, k), scales[r], matrix.Slice(r * k, k));
+        }
     }
 
     /// <summary>For each start s, columns [s, s + count) of C (M, N) (+)= A (M, K) · Wᵀ; rows of C are <paramref name="ldc"/> apart.</summary>
@@ -52,4 +79,7 @@ internal sealed class QuantizedRows
             ArrayPool<int>.Shared.Return(rentedSums);
         }
     }
+
+    /// <summary>C (M, N) (+)= A (M, K) · Wᵀ, every column.</summary>
+    public void Multiply(ReadOnlySpan<float> a, int m, Span<float> c, bool accumulate) => Multiply(a, m, c, scales.Length, accumulate, [0], scales.Length);
 }

@@ -85,6 +85,18 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         }
     }
 
+    internal override bool IsQuantizable(Parameter<T> parameter)
+        => parameter.Shape.Count == 2 && parameter.Name.StartsWith("weight_", StringComparison.Ordinal); // weight_ih, weight_hh, weight_hr
+
+    internal override void OnWeightsQuantized()
+    {
+        if (IsFrozen)
+        {
+            Unfreeze();
+            Freeze();
+        }
+    }
+
     internal RecurrentResult<T> ForwardCore(
         Tensor<T> input, Tensor<T>? initialHidden, Tensor<T>? initialCell, int[]? lengths, bool training, RandomSource? random)
     {
@@ -92,6 +104,11 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         if (training && IsFrozen)
         {
             throw new InvalidOperationException($"This {Kind} layer is frozen for inference; call Unfreeze() before training it.");
+        }
+
+        if (training)
+        {
+            ThrowIfQuantized();
         }
 
         if (input.Rank != 3 || input.Shape[2] != o.InputSize)
@@ -176,6 +193,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         {
             throw new InvalidOperationException($"This {Kind} layer is frozen for inference; call Unfreeze() before training it.");
         }
+
+        ThrowIfQuantized();
 
         var o = Options;
         int steps = cache.Steps, batch = cache.Batch, stateCount = o.NumLayers * Directions;

@@ -33,7 +33,8 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     /// <summary>
     /// Prepares a stream whose weight products run in <paramref name="precision"/>: with <see cref="WeightPrecision.Int8"/>
     /// every weight matrix (W_ih, W_hh, W_hr) is quantised once, row by row, and the inputs and states at each step;
-    /// biases and the cells' point-wise steps stay float. Int8 needs a float layer.
+    /// biases and the cells' point-wise steps stay float. Int8 needs a float layer. A layer whose weights are already int8
+    /// (<see cref="Module{T}.IsQuantized"/>) always runs on them.
     /// </summary>
     /// <exception cref="ArgumentException">The layer is bidirectional, or int8 is asked of a double-precision layer.</exception>
     public RecurrentStream(RecurrentLayer<T> layer, int batch, WeightPrecision precision)
@@ -43,7 +44,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
             throw new ArgumentException("Int8 weights are quantised from single-precision layers; this layer is double precision.", nameof(layer));
         }
 
-        this.precision = precision;
+        this.precision = layer.IsQuantized ? WeightPrecision.Int8 : precision;
         if (layer.Options.Bidirectional)
         {
             throw new ArgumentException("A bidirectional layer reads each sequence backwards too, so it cannot run one step at a time.", nameof(layer));
@@ -82,11 +83,9 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         {
             var spec = layer.SpecOf(l);
             var parameters = layer.ParametersOf(l, 0);
-            inputWeights[l] = WeightOperand<T>.Create(true, parameters.WeightIh.Value.Memory, spec.InputSize, spec.InputSize, spec.GateWidth, precision);
-            recurrentWeights[l] = WeightOperand<T>.Create(true, parameters.WeightHh.Value.Memory, spec.OutputSize, spec.OutputSize, spec.GateWidth, precision);
-            projectionWeights[l] = spec.HasProjection
-                ? WeightOperand<T>.Create(true, parameters.WeightHr!.Value.Memory, spec.HiddenSize, spec.HiddenSize, spec.OutputSize, precision)
-                : null;
+            inputWeights[l] = WeightOperand<T>.ForRows(parameters.WeightIh, spec.InputSize, spec.GateWidth, precision);
+            recurrentWeights[l] = WeightOperand<T>.ForRows(parameters.WeightHh, spec.OutputSize, spec.GateWidth, precision);
+            projectionWeights[l] = spec.HasProjection ? WeightOperand<T>.ForRows(parameters.WeightHr!, spec.HiddenSize, spec.OutputSize, precision) : null;
             if (parameters.BiasIh is null)
             {
                 biases[l].AsSpan().Clear();

@@ -20,10 +20,14 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     private readonly bool transposeB;
     private readonly int ldb, k, n;
 
-    private WeightOperand(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n, WeightPrecision precision)
+    private WeightOperand(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n, WeightPrecision precision, QuantizedRows? given = null)
     {
         (this.transposeB, this.matrix, this.ldb, this.k, this.n) = (transposeB, matrix, ldb, k, n);
-        if (precision == WeightPrecision.Int8)
+        if (given is not null)
+        {
+            quantized = given;
+        }
+        else if (precision == WeightPrecision.Int8)
         {
             if (typeof(T) != typeof(float) || !transposeB || ldb != k)
             {
@@ -48,6 +52,13 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     /// </summary>
     public static WeightOperand<T> Create(bool transposeB, ReadOnlyMemory<T> matrix, int ldb, int k, int n, WeightPrecision precision)
         => new(transposeB, matrix, ldb, k, n, precision);
+
+    /// <summary>
+    /// Prepares Wᵀ (K, N) for a weight parameter W (N, K) stored one output per row: its own int8 rows when the parameter
+    /// is quantised (<see cref="Parameter{T}.IsQuantized"/>), else W in <paramref name="precision"/>.
+    /// </summary>
+    public static WeightOperand<T> ForRows(Parameter<T> weight, int k, int n, WeightPrecision precision = WeightPrecision.Float)
+        => new(true, weight.Value.Memory, k, k, n, precision, weight.Quantized);
 
     /// <summary>C (M, N) = A (M, K) · op(B), or C += … when accumulating; rows of C are <paramref name="ldc"/> apart.</summary>
     public void Multiply(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate)

@@ -247,7 +247,7 @@ public sealed class Seq2SeqModel<T> where T : unmanaged, IFloatingPointIeee754<T
             Elementwise.Multiply<T>(attentional, mask, attentional);
         }
 
-        Linear<T>.ForwardRows(attentional, b, hidden, Options.TargetVocabularySize, generatorWeight.Value.Span, generatorBias.Value.Span, logits);
+        Linear<T>.ForwardRows(attentional, b, hidden, Options.TargetVocabularySize, generatorWeight, generatorBias.Value.Span, logits);
         var next = new Seq2SeqState<T>(decoder.HiddenState, decoder.CellState, Options.InputFeeding ? attentional.ToArray() : []);
         return new Seq2SeqStep<T> { Input = ids, Decoder = decoder, Attention = attention, DropoutMask = mask, Next = next };
     }
@@ -310,7 +310,7 @@ public sealed class Seq2SeqModel<T> where T : unmanaged, IFloatingPointIeee754<T
         var states = Tensor<T>.Zeros(Options.DecoderLayers, batch, Options.DecoderHiddenSize); // (Ld, B, Hd)
         if (bridge is not null)
         {
-            Linear<T>.ForwardRows(input, Options.DecoderLayers * batch, bridge.InputSize, bridge.OutputSize, bridge.Weight.Value.Span, bridge.Bias!.Value.Span, states.Span);
+            Linear<T>.ForwardRows(input, Options.DecoderLayers * batch, bridge.InputSize, bridge.OutputSize, bridge.Weight, bridge.Bias!.Value.Span, states.Span);
             if (squash)
             {
                 AttentionKernels.TanhInPlace(states.Span);

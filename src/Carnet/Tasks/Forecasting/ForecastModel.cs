@@ -2,6 +2,7 @@
 using Carnet.IO;
 using Carnet.Kernels;
 using Carnet.Models;
+using Carnet.Tasks.Evaluation;
 
 namespace Carnet.Tasks.Forecasting;
 
@@ -113,6 +114,25 @@ public sealed class ForecastModel
         RequireFits(data);
         double[] levels = Transform.Levels(data.Values);
         return ForecastAt(levels, Transform.Scaled(levels), Transform.ScaledFeatures(data.Features), [data.Length]);
+    }
+
+    /// <summary>
+    /// Holds out the last <see cref="Horizon"/> values of <paramref name="data"/>, forecasts them from the values before, and
+    /// scores the forecast (MASE scaled by the seasonal naive errors of the values before, as training's test scores it).
+    /// </summary>
+    /// <exception cref="ArgumentException">The series is too short to hold out a horizon and still fill a window.</exception>
+    public ForecastMetrics EvaluateLastHorizon(SeriesData data)
+    {
+        int origin = data.Length - Horizon;
+        if (origin < MinimumLength || origin <= Season)
+        {
+            throw new ArgumentException(
+                $"{data.Source}: {data.Length} rows; scoring the last {Horizon} needs at least {Math.Max(MinimumLength, Season + 1) + Horizon}");
+        }
+
+        double[] levels = Transform.Levels(data.Values);
+        double[] predicted = ForecastAt(levels, Transform.Scaled(levels), Transform.ScaledFeatures(data.Features), [origin]);
+        return ForecastMetrics.Compute(data.Values.AsSpan(origin), predicted, data.Values.AsSpan(0, origin), Season);
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class SequenceTagger
     public Dictionary<string, string> Metadata()
     {
         var o = Network.Options;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        return StateDictionary.WithQuantization(new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = Format,
             ["format_version"] = MetadataWriter.Integer(FormatVersion),
@@ -91,7 +91,7 @@ public sealed class SequenceTagger
             ["preprocessing.characters"] = MetadataWriter.Strings(Vocabulary.Characters),
             ["preprocessing.tags"] = MetadataWriter.Strings(Vocabulary.Tags),
             ["preprocessing.lowercase"] = MetadataWriter.Boolean(Vocabulary.Lowercase),
-        };
+        }, Network.Modules);
     }
 
     /// <summary>Writes the model file atomically.</summary>
@@ -107,7 +107,7 @@ public sealed class SequenceTagger
     public static SequenceTagger Load(SafeTensorsFile file)
     {
         var options = ReadOptions(file);
-        long needed = ParameterCount(options), held = file.Tensors.Sum(t => t.Data.Length) / 2; // 2 bytes: the smallest float dtype
+        long needed = ParameterCount(options), held = StateDictionary.ValueCount(file);
         if (needed > held)
         {
             throw new SafeTensorsFormatException(file.Source, $"the configuration needs {needed} parameters but the file's tensors hold at most {held} values");
@@ -131,19 +131,7 @@ public sealed class SequenceTagger
         }
 
         var network = new TaggerNetwork<float>(options, new RandomSource(0));
-        var names = network.Modules.SelectMany(m => m.Module.Parameters.Select(p => m.Prefix + p.Name)).ToHashSet(StringComparer.Ordinal);
-        string[] unexpected = file.Tensors.Select(t => t.Name).Where(name => !names.Contains(name)).ToArray();
-        if (unexpected.Length > 0)
-        {
-            throw new SafeTensorsFormatException(file.Source, unexpected[0],
-                $"not a parameter of this tagger ({unexpected.Length} unexpected tensor(s): {string.Join(", ", unexpected.Take(5))})", null);
-        }
-
-        foreach (var (prefix, module) in network.Modules)
-        {
-            StateDictionary.Load(module, file, prefix);
-        }
-
+        StateDictionary.LoadStrict(network.Modules, file, "this tagger");
         return new SequenceTagger(network, new TaggerVocabulary(words, characters, tags, lowercase));
     }
 

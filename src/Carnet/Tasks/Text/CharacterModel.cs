@@ -140,6 +140,14 @@ public sealed class CharacterModel
     }
 
     /// <summary>
+    /// Bits per character of <paramref name="text"/> (<see cref="CrossEntropy"/> over ln 2), read as training measures its
+    /// held-out text: <paramref name="streams"/> parts, <paramref name="steps"/> characters at a time.
+    /// </summary>
+    /// <exception cref="ArgumentException">A character is outside the vocabulary (named with <paramref name="what"/>), or the text has fewer than 2.</exception>
+    public double BitsPerCharacter(string text, string what, int streams = 32, int steps = 64)
+        => CharacterTrainer.Bits(CrossEntropy(Vocabulary.Encode(text, what), streams, steps));
+
+    /// <summary>
     /// Generates <paramref name="length"/> characters after <paramref name="prompt"/>, yielding each as soon as it is
     /// drawn (one Unicode scalar value per string). The prompt is read one character at a time; each new character is
     /// drawn by a <see cref="Sampler"/> seeded with <paramref name="seed"/>, so the same arguments give the same text

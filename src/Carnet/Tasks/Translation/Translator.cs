@@ -129,7 +129,7 @@ public sealed class Translator
         metadata["maximum_source_length"] = MetadataWriter.Integer(MaximumSourceLength);
         Source.WriteMetadata(metadata, "source.");
         Target.WriteMetadata(metadata, "target.");
-        return metadata;
+        return StateDictionary.WithQuantization(metadata, Model.Modules);
     }
 
     private IEnumerable<SafeTensor> Tensors() => Model.Modules.SelectMany(m => StateDictionary.Save(m.Module, m.Prefix));
