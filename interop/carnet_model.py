@@ -87,6 +87,22 @@ class CarnetSequenceModel(nn.Module):
         return self.head(pooled)
 
 
+def float_state_dict(meta, tensors):
+    """The state_dict of a Carnet file as float32; an int8 file's weights (I8 with '<name>_scale' row scales,
+    metadata quantization=int8-symmetric-per-row) become the numbers they stand for, q * scale per row."""
+    if meta.get("quantization") not in (None, "int8-symmetric-per-row"):
+        raise ValueError(f"unknown quantization '{meta['quantization']}'")
+    state = {}
+    for name, t in tensors.items():
+        if name.endswith("_scale") and name[:-len("_scale")] in tensors and tensors[name[:-len("_scale")]].dtype == torch.int8:
+            continue
+        if t.dtype == torch.int8:
+            scale = tensors[name + "_scale"].to(torch.float32)
+            t = t.to(torch.float32) * scale.reshape(-1, *([1] * (t.dim() - 1)))
+        state[name] = t.to(torch.float32)
+    return state
+
+
 def carnet_metadata(model, pool):
     """The metadata of a Carnet model file for a CarnetSequenceModel-shaped set of modules."""
     rnn = model.rnn

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 # safetensors dtype name <-> numpy little-endian dtype
-_NP = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "I32": "<i4", "F16": "<f2"}
+_NP = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "I32": "<i4", "F16": "<f2", "I8": "i1"}
 
 
 def read_safetensors(path):

@@ -14,7 +14,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from carnet_model import CarnetSequenceModel  # noqa: E402
+from carnet_model import CarnetSequenceModel, float_state_dict  # noqa: E402
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 
@@ -28,7 +28,7 @@ def main():
 
     meta, tensors = read_safetensors(args.model)
     model = CarnetSequenceModel(meta)
-    model.load_state_dict({name: t.to(torch.float32) for name, t in tensors.items()}, strict=True)
+    model.load_state_dict(float_state_dict(meta, tensors), strict=True)
     model.eval()
     _, data = read_safetensors(args.input)
     x = data["input"]

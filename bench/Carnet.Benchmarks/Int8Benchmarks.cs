@@ -36,7 +36,7 @@ public class Int8Benchmarks
         random.FillUniform<float>(vector, -1, 1);
         output = new float[Rows];
         packed = Gemm.PackB(transposeB: true, weights, Columns, Columns, Rows);
-        quantizedWeights = new sbyte[weights.Length];
+        quantizedWeights = new sbyte[Rows * Columns]; // 384 and 512 need no padding
         rowScales = new float[Rows];
         Int8Kernels.QuantizeRows(weights, Columns, quantizedWeights, rowScales);
         quantizedVector = new sbyte[Columns];
@@ -67,7 +67,7 @@ public class Int8Benchmarks
 
     private void Int8Step(int width)
     {
-        float scale = Int8Kernels.Quantize(vector, quantizedVector);
+        float scale = Int8Kernels.QuantizeActivations(vector, quantizedVector);
         Int8Kernels.DotRows(quantizedWeights, Columns, quantizedVector, sums, width);
         Int8Kernels.Dequantize(sums, rowScales, scale, output);
     }

@@ -1,5 +1,6 @@
 // Dimension legend: T = time steps, B = batch, I = input size, H = hidden size, L = layers, G = gate blocks
 // (4 for the LSTM, 3 for the GRU). Tensors are time-major (batch-first off), as in ANCHORS.md.
+using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
@@ -42,6 +43,7 @@ public class LayerBenchmarks
     private Tensor<float>? gradOutput; // (T, B, H)
     private Tensor<float>? gradHidden; // (L, B, H)
     private Tensor<float>? gradCell; // (L, B, H)
+    private Lstm<float>? lstmInt8; // the same weights, quantised (Quantization.Quantize)
     private RecurrentStream<float>? lstmStream, lstmStreamInt8;
     private float[] streamOutput = []; // (B, H)
 
@@ -61,6 +63,8 @@ public class LayerBenchmarks
         gradOutput = Uniform(random, steps, batch, hidden);
         gradHidden = Uniform(random, layers, batch, hidden);
         gradCell = Uniform(random, layers, batch, hidden);
+        lstmInt8 = new Lstm<float>(inputSize, hidden, layers, random: new RandomSource(2026));
+        Quantization.Quantize([("", lstmInt8)]);
         lstmStream = new RecurrentStream<float>(lstm, batch);
         lstmStreamInt8 = new RecurrentStream<float>(lstm, batch, WeightPrecision.Int8);
         streamOutput = new float[batch * hidden];
@@ -79,6 +83,43 @@ public class LayerBenchmarks
     public float LstmForward()
     {
         using var result = lstm!.Forward(input!);
+        return result.Output.Span[0];
+    }
+
+    /// <summary><see cref="LstmForward"/> with the weights in int8 (<see cref="Quantization.Quantize"/>).</summary>
+    [Benchmark]
+    public float LstmForwardInt8() => Forward(lstmInt8!, threads: null);
+
+    /// <summary><see cref="LstmForward"/> on one thread.</summary>
+    [Benchmark]
+    public float LstmForwardOneThread() => Forward(lstm!, threads: 1);
+
+    /// <summary><see cref="LstmForwardInt8"/> on one thread.</summary>
+    [Benchmark]
+    public float LstmForwardInt8OneThread() => Forward(lstmInt8!, threads: 1);
+
+    /// <summary>
+    /// The floor under a float step: every float weight of the LSTM read once per step (a SIMD sum over the flat block),
+    /// T times, one thread. A float stream cannot step faster; int8 reads a quarter of the bytes.
+    /// </summary>
+    [Benchmark]
+    public float FloatWeightRead()
+    {
+        var (_, _, _, _, steps) = Dimensions(Shape);
+        using var scope = KernelSettings.Use(maximumThreads: 1);
+        float total = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            total += TensorPrimitives.Sum<float>(lstm!.ParameterValues.Span);
+        }
+
+        return total;
+    }
+
+    private float Forward(Lstm<float> layer, int? threads)
+    {
+        using var scope = KernelSettings.Use(maximumThreads: threads);
+        using var result = layer.Forward(input!);
         return result.Output.Span[0];
     }
 
@@ -189,6 +230,11 @@ public class LayerBenchmarks
             }
 
             string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
+            if (method == nameof(FloatWeightRead))
+            {
+                return 0;
+            }
+
             int gates = method.StartsWith("Lstm", StringComparison.Ordinal) ? 4 : 3; // LstmStream: the forward's count
             double forward = ForwardFlops(shape, gates);
             return method.EndsWith("TrainingStep", StringComparison.Ordinal) ? 3 * forward : forward;

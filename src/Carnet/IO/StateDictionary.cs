@@ -106,7 +106,7 @@ public static class StateDictionary
             int[] shape = parameter.Shape.ToArray();
             if (parameter.Quantized is { } quantized)
             {
-                yield return SafeTensor.FromInt8(prefix + parameter.Name, quantized.Weights, shape);
+                yield return SafeTensor.FromInt8(prefix + parameter.Name, quantized.Weights(), shape);
                 yield return SafeTensor.FromSingle(prefix + parameter.Name + Quantization.ScaleSuffix, quantized.Scales, shape[0]);
                 continue;
             }

@@ -68,19 +68,19 @@ public sealed class Int8StreamTests
         var whole = new float[m * n];
         operand.Multiply(a, m, whole, n, accumulate: false);
 
-        var quantizedWeights = new sbyte[n * k];
+        var quantizedWeights = new sbyte[n * 64]; // rows padded to 64
         var scales = new float[n];
         Int8Kernels.QuantizeRows(weights, k, quantizedWeights, scales);
         for (int i = 0; i < m; i++)
         {
             var row = new sbyte[k];
-            float rowScale = Int8Kernels.Quantize(a.AsSpan(i * k, k), row);
+            float rowScale = Int8Kernels.QuantizeActivations(a.AsSpan(i * k, k), row);
             for (int j = 0; j < n; j++)
             {
                 int sum = 0;
                 for (int p = 0; p < k; p++)
                 {
-                    sum += quantizedWeights[(j * k) + p] * row[p];
+                    sum += quantizedWeights[(j * 64) + p] * row[p];
                 }
 
                 Assert.Equal(sum * (scales[j] * rowScale), whole[(i * n) + j]);

@@ -36,7 +36,7 @@ public sealed class QuantizedModelTests
         var summary = Quantization.Quantize(model.Modules);
 
         var weight = model.Recurrent.GetParameter("weight_hh_l1"); // (256, 64)
-        var expected = new sbyte[before.Length];
+        var expected = new sbyte[before.Length]; // rows of 64 need no padding
         var scales = new float[256];
         Int8Kernels.QuantizeRows(before, 64, expected, scales);
         Assert.True(weight.IsQuantized);
@@ -63,16 +63,16 @@ public sealed class QuantizedModelTests
         new RandomSource(6).FillGaussian(input.Span, 0, 1);
         var output = linear.Forward(input).Span.ToArray();
 
-        var q = new sbyte[9 * 37];
+        var q = new sbyte[9 * 64]; // rows padded to 64
         var scales = new float[9];
         Int8Kernels.QuantizeRows(weights, 37, q, scales);
         for (int i = 0; i < 3; i++)
         {
             var row = new sbyte[37];
-            float rowScale = Int8Kernels.Quantize(input.Span.Slice(i * 37, 37), row);
+            float rowScale = Int8Kernels.QuantizeActivations(input.Span.Slice(i * 37, 37), row);
             for (int j = 0; j < 9; j++)
             {
-                int sum = Enumerable.Range(0, 37).Sum(p => q[(j * 37) + p] * row[p]);
+                int sum = Enumerable.Range(0, 37).Sum(p => q[(j * 64) + p] * row[p]);
                 Assert.Equal(bias[j] + (sum * (scales[j] * rowScale)), output[(i * 9) + j]);
             }
         }

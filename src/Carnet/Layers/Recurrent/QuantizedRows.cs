@@ -1,6 +1,5 @@
 // Dimension legend: M = rows of the left operand (the batch at one step), K = shared dimension, N = output columns
 // (the weight matrix's rows).
-using System.Buffers;
 using Carnet.Kernels;
 
 namespace Carnet.Layers;
@@ -12,74 +11,108 @@ namespace Carnet.Layers;
 /// </summary>
 internal sealed class QuantizedRows
 {
-    private const int StackBytes = 16 * 1024;
-    private readonly sbyte[] weights; // (N, K)
+    private readonly sbyte[] weights; // (N, Kp): each row padded with zeros to Kp (a multiple of 64)
     private readonly float[] scales; // (N)
-    private readonly int k;
+    private readonly int k, padded;
 
     /// <summary>Quantises <paramref name="matrix"/> (N, K) row by row.</summary>
     public QuantizedRows(ReadOnlySpan<float> matrix, int k, int n) // (N, K)
     {
-        this.k = k;
-        weights = new sbyte[n * k];
+        (this.k, padded) = (k, Int8Kernels.PaddedColumns(k));
+        weights = new sbyte[n * padded];
         scales = new float[n];
         Int8Kernels.QuantizeRows(matrix[..(n * k)], k, weights, scales);
     }
 
-    /// <summary>Takes rows already quantised (as a model file holds them): <paramref name="weights"/> (N, K), <paramref name="scales"/> (N).</summary>
-    public QuantizedRows(sbyte[] weights, float[] scales, int k)
+    /// <summary>Takes rows already quantised (as a model file holds them): <paramref name="rows"/> (N, K), <paramref name="scales"/> (N).</summary>
+    public QuantizedRows(ReadOnlySpan<sbyte> rows, float[] scales, int k)
     {
-        if (weights.Length != scales.Length * k)
+        if (rows.Length != scales.Length * k)
         {
-            throw new ArgumentException($"{weights.Length} int8 weights are not {scales.Length} rows of {k}.", nameof(weights));
+            throw new ArgumentException($"{rows.Length} int8 weights are not {scales.Length} rows of {k}.", nameof(rows));
         }
 
-        (this.weights, this.scales, this.k) = (weights, scales, k);
+        (this.k, padded, this.scales) = (k, Int8Kernels.PaddedColumns(k), scales);
+        weights = new sbyte[scales.Length * padded];
+        for (int r = 0; r < scales.Length; r++)
+        {
+            rows.Slice(r * k, k).CopyTo(weights.AsSpan(r * padded));
+        }
     }
-
-    /// <summary>The int8 rows (N, K).</summary>
-    public ReadOnlySpan<sbyte> Weights => weights;
 
     /// <summary>One scale per row (N): row r stands for <c>Weights[r] · Scales[r]</c>.</summary>
     public ReadOnlySpan<float> Scales => scales;
+
+    /// <summary>The int8 rows (N, K) as a model file stores them, without the padding.</summary>
+    public sbyte[] Weights()
+    {
+        var rows = new sbyte[scales.Length * k];
+        for (int r = 0; r < scales.Length; r++)
+        {
+            weights.AsSpan(r * padded, k).CopyTo(rows.AsSpan(r * k));
+        }
+
+        return rows;
+    }
 
     /// <summary>Writes the float matrix the rows stand for, w = q · scale, into <paramref name="matrix"/> (N, K).</summary>
     public void Dequantize(Span<float> matrix)
     {
         for (int r = 0; r < scales.Length; r++)
         {
-            Int8Kernels.DequantizeRow(weights.AsSpan(r * k, k), scales[r], matrix.Slice(r * k, k));
+            Int8Kernels.DequantizeRow(weights.AsSpan(r * padded, k), scales[r], matrix.Slice(r * k, k));
         }
     }
 
     /// <summary>For each start s, columns [s, s + count) of C (M, N) (+)= A (M, K) · Wᵀ; rows of C are <paramref name="ldc"/> apart.</summary>
     public void Multiply(ReadOnlySpan<float> a, int m, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<int> columnStarts, int columnCount)
     {
-        sbyte[]? rentedRow = k > StackBytes ? ArrayPool<sbyte>.Shared.Rent(k) : null;
-        int[]? rentedSums = columnCount * sizeof(int) > StackBytes ? ArrayPool<int>.Shared.Rent(columnCount) : null;
-        Span<sbyte> row = rentedRow is null ? stackalloc sbyte[k] : rentedRow.AsSpan(0, k); // (K)
-        Span<int> sums = rentedSums is null ? stackalloc int[columnCount] : rentedSums.AsSpan(0, columnCount); // (count)
+        Span<sbyte> row = Scratch.Row(padded); // (Kp)
+        Span<int> sums = Scratch.Sums(columnCount); // (count)
+        row[k..].Clear(); // the padding: zeros
         for (int i = 0; i < m; i++)
         {
-            float rowScale = Int8Kernels.Quantize(a.Slice(i * k, k), row);
+            float rowScale = Int8Kernels.QuantizeActivations(a.Slice(i * k, k), row);
             foreach (int start in columnStarts)
             {
-                Int8Kernels.DotRows(weights.AsSpan(start * k, columnCount * k), k, row, sums);
+                Int8Kernels.DotRows(weights.AsSpan(start * padded, columnCount * padded), padded, row, sums);
                 Int8Kernels.DequantizeInto(sums, scales.AsSpan(start, columnCount), rowScale, c.Slice((i * ldc) + start, columnCount), accumulate);
             }
-        }
-
-        if (rentedRow is not null)
-        {
-            ArrayPool<sbyte>.Shared.Return(rentedRow);
-        }
-
-        if (rentedSums is not null)
-        {
-            ArrayPool<int>.Shared.Return(rentedSums);
         }
     }
 
     /// <summary>C (M, N) (+)= A (M, K) · Wᵀ, every column.</summary>
     public void Multiply(ReadOnlySpan<float> a, int m, Span<float> c, bool accumulate) => Multiply(a, m, c, scales.Length, accumulate, [0], scales.Length);
+}
+
+/// <summary>Each thread's buffers for the quantised activation row and the int32 sums: grown when needed, never allocated per product.</summary>
+internal static class Scratch
+{
+    [ThreadStatic]
+    private static sbyte[]? row;
+
+    [ThreadStatic]
+    private static int[]? sums;
+
+    /// <summary>A row of <paramref name="padded"/> int8 values, holding whatever the thread's last product left.</summary>
+    public static Span<sbyte> Row(int padded)
+    {
+        if (row is null || row.Length < padded)
+        {
+            row = new sbyte[Math.Max(padded, 2 * (row?.Length ?? 0))];
+        }
+
+        return row.AsSpan(0, padded);
+    }
+
+    /// <summary>Room for <paramref name="count"/> int32 sums.</summary>
+    public static Span<int> Sums(int count)
+    {
+        if (sums is null || sums.Length < count)
+        {
+            sums = new int[Math.Max(count, 2 * (sums?.Length ?? 0))];
+        }
+
+        return sums.AsSpan(0, count);
+    }
 }
