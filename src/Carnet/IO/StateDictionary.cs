@@ -150,7 +150,7 @@ public static class StateDictionary
             throw Bad(name, $"dtype I8, but the metadata does not declare quantization '{Quantization.Scheme}' (it has '{scheme ?? "none"}')");
         }
 
-        int rows = parameter.Shape[0], columns = parameter.Value.Length / Math.Max(1, rows);
+        var (rows, columns) = parameter.RowShape;
         if (columns > Kernels.Int8Kernels.MaximumColumns)
         {
             throw Bad(name, $"an int8 row of {columns} values; int8 rows may hold at most {Kernels.Int8Kernels.MaximumColumns}");

@@ -30,6 +30,9 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public bool IsQuantized => Quantized is not null;
 
+    /// <summary>The weight read as a matrix of rows (N, K): N its first dimension, K the rest; what int8 rows quantise.</summary>
+    internal (int Rows, int Columns) RowShape => (Shape[0], Value.Length / Math.Max(1, Shape[0]));
+
     /// <summary>The int8 rows (N, K) and scales (N) of a quantised weight (N, …), or null.</summary>
     internal QuantizedRows? Quantized { get; set; }
 

@@ -34,7 +34,7 @@ public static class Quantization
 
             foreach (var parameter in module.Parameters.Where(p => !p.IsQuantized && module.IsQuantizable(p)))
             {
-                int rows = parameter.Shape[0], columns = parameter.Value.Length / Math.Max(1, rows);
+                var (rows, columns) = parameter.RowShape;
                 var quantized = new QuantizedRows(parameter.Value.Span, columns, rows);
                 quantized.Dequantize(parameter.Value.Span);
                 parameter.Quantized = quantized;
