@@ -18,7 +18,7 @@ public class Int8Benchmarks
     private const int Rows = 1024;
     private float[] vector = [], output = [], rowScales = [];
     private sbyte[] quantizedWeights = [], quantizedVector = [];
-    private int[] sums = [];
+    private int[] sums = [], rowSums = [];
     private PackedMatrix packed = null!;
 
     /// <summary>K.</summary>
@@ -39,6 +39,8 @@ public class Int8Benchmarks
         quantizedWeights = new sbyte[Rows * Columns]; // 384 and 512 need no padding
         rowScales = new float[Rows];
         Int8Kernels.QuantizeRows(weights, Columns, quantizedWeights, rowScales);
+        rowSums = new int[Rows];
+        Int8Kernels.RowSums(quantizedWeights, Columns, rowSums);
         quantizedVector = new sbyte[Columns];
         sums = new int[Rows];
     }
@@ -53,22 +55,19 @@ public class Int8Benchmarks
         }
     }
 
-    /// <summary>Int8 on the widest SIMD path: quantise the vector, int32 sums, back to floats.</summary>
-    [Benchmark]
-    public void Int8() => Int8Step(Int8Kernels.WidestPath);
+    /// <summary>The int8 paths this processor runs, fastest first, and the scalar reference.</summary>
+    public static IEnumerable<string> Paths => Int8Kernels.Paths.Append(Int8Path.Reference).Select(path => path.ToString());
 
-    /// <summary>Int8 on the 256-bit path.</summary>
-    [Benchmark]
-    public void Int8On256Bits() => Int8Step(256);
+    /// <summary>The int8 product's instruction path (an <c>Int8Path</c> name: the enum is internal to the library).</summary>
+    [ParamsSource(nameof(Paths))]
+    public string Path { get; set; } = "";
 
-    /// <summary>Int8 on the scalar reference.</summary>
+    /// <summary>Int8 on <see cref="Path"/>: quantise the vector, int32 sums, back to floats.</summary>
     [Benchmark]
-    public void Int8Reference() => Int8Step(0);
-
-    private void Int8Step(int width)
+    public void Int8()
     {
         float scale = Int8Kernels.QuantizeActivations(vector, quantizedVector);
-        Int8Kernels.DotRows(quantizedWeights, Columns, quantizedVector, sums, width);
+        Int8Kernels.DotRows(quantizedWeights, Columns, quantizedVector, rowSums, sums, Enum.Parse<Int8Path>(Path));
         Int8Kernels.Dequantize(sums, rowScales, scale, output);
     }
 }

@@ -10,7 +10,14 @@ namespace Carnet.Tests.Kernels;
 /// </summary>
 public sealed class Int8KernelTests
 {
-    private static IEnumerable<int> Paths() => new[] { 128, 256, 512 }.Where(width => width <= Int8Kernels.WidestPath);
+    private static IEnumerable<Int8Path> Paths() => Int8Kernels.Paths;
+
+    private static int[] RowSums(sbyte[] weights, int padded)
+    {
+        var rowSums = new int[weights.Length / Math.Max(padded, 1)];
+        Int8Kernels.RowSums(weights, padded, rowSums);
+        return rowSums;
+    }
 
     /// <summary>Rows of <paramref name="columns"/> values in [−limit, limit], the extremes often, padded with zeros to Kp.</summary>
     private static sbyte[] Values(RandomSource random, int rows, int columns, int limit)
@@ -39,13 +46,15 @@ public sealed class Int8KernelTests
                 sbyte[] weights = Values(random, rows, columns, Int8Kernels.Limit), vector = Values(random, 1, columns, Int8Kernels.Limit);
                 int padded = Int8Kernels.PaddedColumns(columns);
                 var expected = new int[rows];
-                Int8Kernels.DotRows(weights, padded, vector, expected, width: 0);
+                var rowSums = new int[rows];
+                Int8Kernels.RowSums(weights, padded, rowSums);
+                Int8Kernels.DotRows(weights, padded, vector, rowSums, expected, Int8Path.Reference);
                 Assert.Equal(Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, columns).Sum(k => weights[(r * padded) + k] * vector[k])), expected);
-                foreach (int width in Paths())
+                foreach (var path in Paths())
                 {
                     var sums = new int[rows];
-                    Int8Kernels.DotRows(weights, padded, vector, sums, width);
-                    Assert.True(expected.SequenceEqual(sums), $"{width}-bit path, {rows} × {columns}");
+                    Int8Kernels.DotRows(weights, padded, vector, rowSums, sums, path);
+                    Assert.True(expected.SequenceEqual(sums), $"{path} path, {rows} × {columns}");
                 }
             }
         }
@@ -61,15 +70,15 @@ public sealed class Int8KernelTests
         const int columns = Int8Kernels.MaximumColumns;
         var weights = Enumerable.Repeat((sbyte)weight, columns).ToArray();
         var vector = Enumerable.Repeat((sbyte)activation, columns).ToArray();
-        foreach (int width in Paths().Prepend(0))
+        foreach (var path in Paths().Prepend(Int8Path.Reference))
         {
             var sums = new int[1];
-            Int8Kernels.DotRows(weights, columns, vector, sums, width);
+            Int8Kernels.DotRows(weights, columns, vector, RowSums(weights, columns), sums, path);
             Assert.Equal(weight * activation * columns, sums[0]);
         }
 
-        Assert.Throws<ArgumentException>(() => Int8Kernels.DotRows(new sbyte[4], columns + 64, new sbyte[4], new int[0]));
-        Assert.Throws<ArgumentException>(() => Int8Kernels.DotRows(new sbyte[40], 40, new sbyte[40], new int[1])); // not padded to 64
+        Assert.Throws<ArgumentException>(() => Int8Kernels.DotRows(new sbyte[4], columns + 64, new sbyte[4], [], new int[0]));
+        Assert.Throws<ArgumentException>(() => Int8Kernels.DotRows(new sbyte[40], 40, new sbyte[40], [0], new int[1])); // not padded to 64
     }
 
     [Fact]
@@ -120,7 +129,7 @@ public sealed class Int8KernelTests
         float vectorScale = Int8Kernels.QuantizeActivations(vector, quantizedVector);
         var sums = new int[rows];
         var output = new float[rows];
-        Int8Kernels.DotRows(quantizedWeights, padded, quantizedVector, sums);
+        Int8Kernels.DotRows(quantizedWeights, padded, quantizedVector, RowSums(quantizedWeights, padded), sums);
         Int8Kernels.Dequantize(sums, rowScales, vectorScale, output);
 
         for (int r = 0; r < rows; r++)

@@ -13,6 +13,7 @@ internal sealed class QuantizedRows
 {
     private readonly sbyte[] weights; // (N, Kp): each row padded with zeros to Kp (a multiple of 64)
     private readonly float[] scales; // (N)
+    private readonly int[] rowSums; // (N): Σ_k of each int8 row, for the AVX-VNNI products
     private readonly int k, padded;
 
     /// <summary>Quantises <paramref name="matrix"/> (N, K) row by row.</summary>
@@ -22,6 +23,8 @@ internal sealed class QuantizedRows
         weights = new sbyte[n * padded];
         scales = new float[n];
         Int8Kernels.QuantizeRows(matrix[..(n * k)], k, weights, scales);
+        rowSums = new int[n];
+        Int8Kernels.RowSums(weights, padded, rowSums);
     }
 
     /// <summary>Takes rows already quantised (as a model file holds them): <paramref name="rows"/> (N, K), <paramref name="scales"/> (N).</summary>
@@ -38,6 +41,9 @@ internal sealed class QuantizedRows
         {
             rows.Slice(r * k, k).CopyTo(weights.AsSpan(r * padded));
         }
+
+        rowSums = new int[scales.Length];
+        Int8Kernels.RowSums(weights, padded, rowSums);
     }
 
     /// <summary>One scale per row (N): row r stands for <c>Weights[r] · Scales[r]</c>.</summary>
@@ -75,7 +81,7 @@ internal sealed class QuantizedRows
             float rowScale = Int8Kernels.QuantizeActivations(a.Slice(i * k, k), row);
             foreach (int start in columnStarts)
             {
-                Int8Kernels.DotRows(weights.AsSpan(start * padded, columnCount * padded), padded, row, sums);
+                Int8Kernels.DotRows(weights.AsSpan(start * padded, columnCount * padded), padded, row, rowSums.AsSpan(start, columnCount), sums);
                 Int8Kernels.DequantizeInto(sums, scales.AsSpan(start, columnCount), rowScale, c.Slice((i * ldc) + start, columnCount), accumulate);
             }
         }
