@@ -62,3 +62,17 @@ def write_safetensors(path, tensors, meta, float_dtype="F32"):
         f.write(text)
         for raw in chunks:
             f.write(raw)
+
+
+def check_folder(folder, difference, tolerance):
+    """Recompute every file of a golden folder: difference(meta, tensors) gives a file's largest deviation from its
+    stored values. Prints one line per file and exits 1 when any is above tolerance (the generators' --check)."""
+    import os
+    import sys
+    worst = 0.0
+    for file in sorted(os.listdir(folder)):
+        meta, tensors = read_safetensors(os.path.join(folder, file))
+        deviation = difference(meta, tensors)
+        worst = max(worst, deviation)
+        print(f"{file}: {deviation:.3e}")
+    sys.exit(1 if worst > tolerance else 0)

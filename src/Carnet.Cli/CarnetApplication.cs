@@ -27,6 +27,7 @@ internal static class CarnetApplication
         var root = new RootCommand("carnet: LSTM, GRU and RNN networks for .NET, with PyTorch's numerics.");
         root.Subcommands.Add(ForecastCommand.Create(output, error));
         root.Subcommands.Add(ClassifyCommand.Create(output, error));
+        root.Subcommands.Add(SpeechCommand.Create(output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(InspectCommand.Create(output, error));
         root.Subcommands.Add(ExplainCommand.Create(output, error));

@@ -21,11 +21,11 @@ internal sealed class TrainingArguments
 
     public Option<string> Cell { get; } = CommandSupport.Choice("--cell", "The recurrent cell: lstm, gru or rnn.", "lstm", "lstm", "gru", "rnn");
 
-    public Option<int> HiddenSize { get; } = CommandSupport.Option("--hidden-size", "Units per layer (and direction).", 64);
+    public Option<int> HiddenSize { get; init; } = CommandSupport.Option("--hidden-size", "Units per layer (and direction).", 64);
 
-    public Option<int> NumLayers { get; } = CommandSupport.Option("--num-layers", "Stacked layers.", 1);
+    public Option<int> NumLayers { get; init; } = CommandSupport.Option("--num-layers", "Stacked layers.", 1);
 
-    public Option<double> Dropout { get; } = CommandSupport.Option("--dropout", "Dropout between stacked layers.", 0.0);
+    public Option<double> Dropout { get; init; } = CommandSupport.Option("--dropout", "Dropout between stacked layers.", 0.0);
 
     public Option<int> Epochs { get; }
 

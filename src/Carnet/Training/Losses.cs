@@ -171,6 +171,106 @@ public static class Losses
             logits.Span, targets.Span, SpanOf(weight), SpanOf(positiveWeight), mean, gradient.Span, SpanOf(unreducedLosses));
     }
 
+    /// <summary>
+    /// <c>torch.nn.functional.ctc_loss</c> (Connectionist Temporal Classification): each sample n loses
+    /// −log p(target_n | its first inputLengths[n] frames), summed over every alignment of the target with blanks and
+    /// repeats. <see cref="Reduction.Mean"/> divides each loss by its target length (at least 1), then averages over the
+    /// batch; <see cref="Reduction.Sum"/> adds them. An impossible target (too few frames) loses +∞, or 0 with a zero
+    /// gradient under <see cref="CtcLossOptions.ZeroInfinity"/>. The gradient is the exact derivative with respect to the
+    /// log-probabilities, zero on frames past a sample's length; PyTorch's autograd reports it plus exp(log y)·(the
+    /// sample's weight) on the sample's frames, a term that the backward pass of <c>log_softmax</c> cancels, so the
+    /// gradients with respect to the logits before log_softmax are the same.
+    /// </summary>
+    /// <param name="logProbabilities">(T, N, C) log-probabilities (log_softmax over C).</param>
+    /// <param name="targets">The targets of every sample one after the other (PyTorch's 1-D form), symbols in [0, C) without the blank.</param>
+    /// <param name="inputLengths">(N) frames of each sample, at most T.</param>
+    /// <param name="targetLengths">(N) symbols of each sample's target; they add up to the length of <paramref name="targets"/>.</param>
+    /// <param name="gradient">(T, N, C); receives d loss / d logProbabilities.</param>
+    /// <param name="options">The blank, the reduction and zero_infinity (default: blank 0, mean, false, as PyTorch).</param>
+    /// <param name="unreducedLosses">Optional (N): each sample's −log p (PyTorch's <c>reduction='none'</c>).</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">A shape, length or symbol is out of range.</exception>
+    public static T CtcLoss<T>(
+        Tensor<T> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths,
+        Tensor<T> gradient, CtcLossOptions? options = null, Tensor<T>? unreducedLosses = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (blank, reduction, zeroInfinity) = options ?? new CtcLossOptions();
+        int[] shape = logProbabilities.Rank == 3 ? logProbabilities.Shape.ToArray()
+            : throw new ArgumentException($"logProbabilities has shape {Tensor<T>.ShapeToString(logProbabilities.Shape.ToArray())}, expected (T, N, C).", nameof(logProbabilities));
+        var (frames, batch, classes) = (shape[0], shape[1], shape[2]);
+        gradient.EnsureShape(nameof(gradient), shape);
+        unreducedLosses?.EnsureShape(nameof(unreducedLosses), batch);
+        CheckCtcTargets(targets, inputLengths, targetLengths, frames, batch, classes, blank);
+        bool mean = IsMean(reduction);
+        gradient.Span.Clear();
+        double total = 0;
+        for (int n = 0, offset = 0; n < batch; offset += targetLengths[n], n++)
+        {
+            double weight = mean ? 1.0 / (Math.Max(targetLengths[n], 1) * (double)batch) : 1.0;
+            var frameRows = logProbabilities.Span[(n * classes)..];
+            var gradientRows = gradient.Span[(n * classes)..];
+            double loss = CtcKernels.Loss<T>(frameRows, batch * classes, inputLengths[n], classes, targets.Slice(offset, targetLengths[n]), blank, gradientRows, weight);
+            if (zeroInfinity && double.IsPositiveInfinity(loss))
+            {
+                loss = 0;
+                for (int t = 0; t < inputLengths[n]; t++)
+                {
+                    gradientRows.Slice(t * batch * classes, classes).Clear();
+                }
+            }
+
+            if (unreducedLosses is not null)
+            {
+                unreducedLosses.Span[n] = T.CreateTruncating(loss);
+            }
+
+            total += loss * weight;
+        }
+
+        return T.CreateTruncating(total);
+    }
+
+    private static void CheckCtcTargets(
+        ReadOnlySpan<int> targets, ReadOnlySpan<int> inputLengths, ReadOnlySpan<int> targetLengths, int frames, int batch, int classes, int blank)
+    {
+        if (inputLengths.Length != batch || targetLengths.Length != batch)
+        {
+            throw new ArgumentException($"{inputLengths.Length} input lengths and {targetLengths.Length} target lengths for {batch} samples.", nameof(inputLengths));
+        }
+
+        if ((uint)blank >= (uint)classes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(blank), blank, $"The blank must be one of the {classes} symbols.");
+        }
+
+        long sum = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            if ((uint)inputLengths[n] > (uint)frames || targetLengths[n] < 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"sample {n}: input length {inputLengths[n]} (at most {frames}) and target length {targetLengths[n]} (at least 0)."), nameof(inputLengths));
+            }
+
+            sum += targetLengths[n];
+        }
+
+        if (sum != targets.Length)
+        {
+            throw new ArgumentException($"The target lengths add up to {sum}; targets holds {targets.Length}.", nameof(targets));
+        }
+
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if ((uint)targets[i] >= (uint)classes || targets[i] == blank)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"targets[{i}] is {targets[i]}: a symbol in [0, {classes}) other than the blank {blank}."), nameof(targets));
+            }
+        }
+    }
+
     /// <summary>Checks the shapes of an element-wise loss and returns whether the reduction is the mean.</summary>
     private static bool CheckElementwise<T>(
         Tensor<T> prediction, Tensor<T> target, string targetName, Tensor<T> gradient, Reduction reduction, Tensor<T>? unreducedLosses)
@@ -194,3 +294,9 @@ public static class Losses
         where T : unmanaged, IFloatingPointIeee754<T>
         => tensor is null ? Span<T>.Empty : tensor.Span;
 }
+
+/// <summary>The settings of <see cref="Losses.CtcLoss"/>, with PyTorch's defaults.</summary>
+/// <param name="Blank">The blank symbol's index.</param>
+/// <param name="Reduction">Mean (each sample's loss over its target length, then over the batch) or sum.</param>
+/// <param name="ZeroInfinity">Whether an impossible target loses 0 (with a zero gradient) instead of +∞.</param>
+public sealed record CtcLossOptions(int Blank = 0, Reduction Reduction = Reduction.Mean, bool ZeroInfinity = false);

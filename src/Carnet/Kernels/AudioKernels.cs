@@ -1,0 +1,295 @@
+// Dimension legend: N = samples of a signal, W = samples of a window (25 ms), F = frames (one every hop of 10 ms),
+// Nfft = the FFT size (the power of two at or above W), Nb = Nfft / 2 + 1 spectrum bins, M = mel bands, D = feature
+// dimensions (M log-mel energies, or the first D cepstra of them).
+// Everything is computed in double precision, scalar: the arithmetic is the reference.
+namespace Carnet.Kernels;
+
+/// <summary>Audio arithmetic for speech features: resampling, pre-emphasis, framing, FFT, mel filterbanks, DCT, deltas.</summary>
+internal static class AudioKernels
+{
+    /// <summary>Zero crossings of the resampling filter on each side of its centre, at the lower of the two rates.</summary>
+    public const int ResamplingHalfWidth = 16;
+
+    /// <summary>
+    /// Band-limited resampling from <paramref name="fromRate"/> to <paramref name="toRate"/>: each output sample is
+    /// Σ x[n] · h(t − n), h a sinc low-pass at 0.95 of the lower rate's Nyquist frequency under a Blackman window of
+    /// <see cref="ResamplingHalfWidth"/> zero crossings a side, scaled for unit gain in the pass band.
+    /// </summary>
+    public static float[] Resample(ReadOnlySpan<float> input, int fromRate, int toRate) // (N) → (N · toRate / fromRate)
+    {
+        if (fromRate == toRate)
+        {
+            return input.ToArray();
+        }
+
+        int outputs = (int)((long)input.Length * toRate / fromRate);
+        var output = new float[outputs];
+        double cutoff = 0.95 * Math.Min(fromRate, toRate) / 2; // Hz
+        double step = cutoff / fromRate; // the cut-off in cycles per input sample
+        double halfWidth = ResamplingHalfWidth * fromRate / (2 * cutoff); // input samples on each side
+        for (int m = 0; m < outputs; m++)
+        {
+            double centre = (double)m * fromRate / toRate; // the output sample's place in input samples
+            int first = Math.Max(0, (int)Math.Ceiling(centre - halfWidth)), last = Math.Min(input.Length - 1, (int)Math.Floor(centre + halfWidth));
+            double sum = 0;
+            for (int n = first; n <= last; n++)
+            {
+                double offset = n - centre;
+                sum += input[n] * 2 * step * Sinc(2 * step * offset) * Blackman(offset / halfWidth);
+            }
+
+            output[m] = (float)sum;
+        }
+
+        return output;
+    }
+
+    private static double Sinc(double x) => x == 0 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
+
+    /// <summary>The Blackman window at u ∈ [−1, 1] (1 at the centre, 0 at the ends).</summary>
+    private static double Blackman(double u) => Math.Abs(u) >= 1 ? 0 : 0.42 + (0.5 * Math.Cos(Math.PI * u)) + (0.08 * Math.Cos(2 * Math.PI * u));
+
+    /// <summary>
+    /// The frames of a signal after pre-emphasis y[n] = x[n] − k·x[n − 1] (y[0] = x[0]): frame f holds y[f·hop ..
+    /// f·hop + W) times a Hamming window, zero-padded to Nfft. F = 1 + (N − W) / hop (at least 1: a short signal is
+    /// one zero-padded frame).
+    /// </summary>
+    public static double[] WindowedFrames(ReadOnlySpan<float> signal, int window, int hop, int fftSize, double preEmphasis, out int frames) // (F, Nfft)
+    {
+        frames = signal.Length <= window ? 1 : 1 + ((signal.Length - window) / hop);
+        var result = new double[frames * fftSize];
+        for (int f = 0; f < frames; f++)
+        {
+            for (int i = 0; i < window; i++)
+            {
+                int n = (f * hop) + i;
+                if (n >= signal.Length)
+                {
+                    break;
+                }
+
+                double emphasised = signal[n] - (n > 0 ? preEmphasis * signal[n - 1] : 0);
+                result[(f * fftSize) + i] = emphasised * (0.54 - (0.46 * Math.Cos(2 * Math.PI * i / (window - 1))));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>|X_k|² for k = 0 … Nfft/2 of each frame's discrete Fourier transform X (radix-2, in place on copies).</summary>
+    public static double[] PowerSpectra(ReadOnlySpan<double> frames, int fftSize) // (F, Nfft) → (F, Nb)
+    {
+        int count = frames.Length / fftSize, bins = (fftSize / 2) + 1;
+        var power = new double[count * bins];
+        var real = new double[fftSize];
+        var imaginary = new double[fftSize];
+        for (int f = 0; f < count; f++)
+        {
+            frames.Slice(f * fftSize, fftSize).CopyTo(real);
+            Array.Clear(imaginary);
+            Fft(real, imaginary);
+            for (int k = 0; k < bins; k++)
+            {
+                power[(f * bins) + k] = (real[k] * real[k]) + (imaginary[k] * imaginary[k]);
+            }
+        }
+
+        return power;
+    }
+
+    /// <summary>The discrete Fourier transform X_k = Σ x_n e^(−2πikn/N) in place, N a power of two (iterative radix-2).</summary>
+    public static void Fft(Span<double> real, Span<double> imaginary) // (N), (N)
+    {
+        int n = real.Length;
+        if ((n & (n - 1)) != 0)
+        {
+            throw new ArgumentException($"an FFT of {n} points: a power of two expected", nameof(real));
+        }
+
+        for (int i = 1, j = 0; i < n; i++)
+        {
+            int bit = n >> 1;
+            for (; (j & bit) != 0; bit >>= 1)
+            {
+                j ^= bit;
+            }
+
+            j ^= bit;
+            if (i < j)
+            {
+                (real[i], real[j]) = (real[j], real[i]);
+                (imaginary[i], imaginary[j]) = (imaginary[j], imaginary[i]);
+            }
+        }
+
+        for (int length = 2; length <= n; length <<= 1)
+        {
+            double angle = -2 * Math.PI / length;
+            for (int start = 0; start < n; start += length)
+            {
+                for (int k = 0; k < length / 2; k++)
+                {
+                    double wr = Math.Cos(angle * k), wi = Math.Sin(angle * k);
+                    int a = start + k, b = a + (length / 2);
+                    double tr = (real[b] * wr) - (imaginary[b] * wi), ti = (real[b] * wi) + (imaginary[b] * wr);
+                    (real[b], imaginary[b]) = (real[a] - tr, imaginary[a] - ti);
+                    (real[a], imaginary[a]) = (real[a] + tr, imaginary[a] + ti);
+                }
+            }
+        }
+    }
+
+    /// <summary>The mel scale of HTK: 2595 · log10(1 + f / 700).</summary>
+    public static double Mel(double hertz) => 2595 * Math.Log10(1 + (hertz / 700));
+
+    /// <summary>
+    /// M triangular filters (M, Nb) evenly spaced on the mel scale between <paramref name="low"/> and
+    /// <paramref name="high"/> Hz: filter m rises from mel edge m to m + 1 and falls to m + 2, evaluated at each bin's
+    /// frequency k · rate / Nfft (on the mel scale, so the triangles are straight in mel).
+    /// </summary>
+    public static double[] MelFilterbank(int bands, int fftSize, int sampleRate, double low, double high) // (M, Nb)
+    {
+        int bins = (fftSize / 2) + 1;
+        var filters = new double[bands * bins];
+        double lowMel = Mel(low), highMel = Mel(high), spacing = (highMel - lowMel) / (bands + 1);
+        for (int m = 0; m < bands; m++)
+        {
+            double left = lowMel + (m * spacing), centre = left + spacing, right = centre + spacing;
+            for (int k = 0; k < bins; k++)
+            {
+                double mel = Mel((double)k * sampleRate / fftSize);
+                double weight = mel <= left || mel >= right ? 0 : mel <= centre ? (mel - left) / spacing : (right - mel) / spacing;
+                filters[(m * bins) + k] = weight;
+            }
+        }
+
+        return filters;
+    }
+
+    /// <summary>log(max(Σ_k filter[m, k] · power[f, k], floor)) for every frame and band.</summary>
+    public static double[] LogFilterbankEnergies(ReadOnlySpan<double> power, ReadOnlySpan<double> filters, int bins, double floor) // (F, Nb), (M, Nb) → (F, M)
+    {
+        int frames = power.Length / bins, bands = filters.Length / bins;
+        var energies = new double[frames * bands];
+        for (int f = 0; f < frames; f++)
+        {
+            for (int m = 0; m < bands; m++)
+            {
+                double sum = 0;
+                for (int k = 0; k < bins; k++)
+                {
+                    sum += filters[(m * bins) + k] * power[(f * bins) + k];
+                }
+
+                energies[(f * bands) + m] = Math.Log(Math.Max(sum, floor));
+            }
+        }
+
+        return energies;
+    }
+
+    /// <summary>The first D coefficients of each row's orthonormal DCT-II: c_d = s_d Σ_m x_m cos(π d (m + ½) / M), s_0 = √(1/M), s_d = √(2/M).</summary>
+    public static double[] Dct(ReadOnlySpan<double> rows, int width, int coefficients) // (F, M) → (F, D)
+    {
+        int count = rows.Length / width;
+        var result = new double[count * coefficients];
+        for (int f = 0; f < count; f++)
+        {
+            for (int d = 0; d < coefficients; d++)
+            {
+                double sum = 0;
+                for (int m = 0; m < width; m++)
+                {
+                    sum += rows[(f * width) + m] * Math.Cos(Math.PI * d * (m + 0.5) / width);
+                }
+
+                result[(f * coefficients) + d] = sum * Math.Sqrt((d == 0 ? 1.0 : 2.0) / width);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Regression deltas over ±2 frames: Δ_t = Σ_{n=1..2} n (x_{t+n} − x_{t−n}) / (2 Σ n²) = (… ) / 10, the first and last
+    /// frames repeated beyond the ends.
+    /// </summary>
+    public static double[] Deltas(ReadOnlySpan<double> rows, int width) // (F, D) → (F, D)
+    {
+        int count = rows.Length / width;
+        var deltas = new double[rows.Length];
+        for (int t = 0; t < count; t++)
+        {
+            for (int d = 0; d < width; d++)
+            {
+                double sum = 0;
+                for (int n = 1; n <= 2; n++)
+                {
+                    int after = Math.Min(t + n, count - 1), before = Math.Max(t - n, 0);
+                    sum += n * (rows[(after * width) + d] - rows[(before * width) + d]);
+                }
+
+                deltas[(t * width) + d] = sum / 10;
+            }
+        }
+
+        return deltas;
+    }
+
+    /// <summary>Each column to mean 0 and standard deviation 1 over the rows (a constant column to 0): per-utterance normalisation.</summary>
+    public static void NormalizeColumns(Span<double> rows, int width) // (F, D)
+    {
+        int count = rows.Length / width;
+        for (int d = 0; d < width; d++)
+        {
+            double sum = 0, squares = 0;
+            for (int t = 0; t < count; t++)
+            {
+                sum += rows[(t * width) + d];
+            }
+
+            double mean = sum / count;
+            for (int t = 0; t < count; t++)
+            {
+                double centred = rows[(t * width) + d] - mean;
+                squares += centred * centred;
+            }
+
+            double deviation = Math.Sqrt(squares / count);
+            for (int t = 0; t < count; t++)
+            {
+                rows[(t * width) + d] = deviation > 1e-8 ? (rows[(t * width) + d] - mean) / deviation : 0;
+            }
+        }
+    }
+
+    /// <summary>Zeroes rows [rowStart, rowStart + rowCount) × columns [columnStart, columnStart + columnCount) of (F, D): one SpecAugment mask.</summary>
+    public static void Mask(Span<float> rows, int width, int rowStart, int rowCount, int columnStart, int columnCount) // (F, D)
+    {
+        for (int t = rowStart; t < rowStart + rowCount; t++)
+        {
+            rows.Slice((t * width) + columnStart, columnCount).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Frame stacking: output frame f holds input frames f·k … f·k + k − 1 side by side (the last group repeats the
+    /// final frame to fill), so k times fewer frames of k times the width.
+    /// </summary>
+    public static float[] StackFrames(ReadOnlySpan<float> rows, int width, int factor, out int frames) // (F, D) → (⌈F/k⌉, k·D)
+    {
+        int count = rows.Length / width;
+        frames = (count + factor - 1) / factor;
+        var stacked = new float[frames * factor * width];
+        for (int f = 0; f < frames; f++)
+        {
+            for (int j = 0; j < factor; j++)
+            {
+                int source = Math.Min((f * factor) + j, count - 1);
+                rows.Slice(source * width, width).CopyTo(stacked.AsSpan(((f * factor) + j) * width));
+            }
+        }
+
+        return stacked;
+    }
+}
