@@ -119,7 +119,7 @@ public static class SpeechRecognizer
         var random = new RandomSource(options.Seed);
         var (test, rest) = options.TestSpeakers.Count > 0 ? corpus.SplitBySpeakers([.. options.TestSpeakers]) : RandomSplit(corpus, options.TestFraction, random.Fork());
         var (validation, training) = RandomSplit(rest, options.ValidationFraction, random.Fork());
-        var model = Build(training, options, random.Fork());
+        var model = Build(rest, options, random.Fork()); // the symbols of every recording trained or validated on
         var trainingExamples = Examples(model, training);
         var trainable = new SpeechTrainable(model, trainingExamples, options.Augment)
         {
@@ -176,15 +176,15 @@ public static class SpeechRecognizer
         return failures.FirstOrDefault(failure => failure is not null) is { } first ? throw first : inputs;
     }
 
-    private static SpeechModel Build(SpeechCorpus training, SpeechTrainingOptions options, RandomSource random)
+    private static SpeechModel Build(SpeechCorpus seen, SpeechTrainingOptions options, RandomSource random)
     {
         options.Features.Validate();
         string[] symbols = options.Kind == SpeechModelKind.Words
-            ? [.. training.Utterances.Select(u => u.Text).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
-            : ["", .. training.Utterances.SelectMany(u => SpeechModel.Split(u.Text, options.Tokens)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            ? [.. seen.Utterances.Select(u => u.Text).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            : ["", .. seen.Utterances.SelectMany(u => SpeechModel.Split(u.Text, options.Tokens)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         if (symbols.Length < 2)
         {
-            throw new ArgumentException($"{training.Source}: the training recordings say only '{symbols.LastOrDefault()}'; a speech model needs at least two words or one symbol.");
+            throw new ArgumentException($"{seen.Source}: the training recordings say only '{symbols.LastOrDefault()}'; a speech model needs at least two words or one symbol.");
         }
 
         var network = new SequenceModel<float>(new SequenceModelOptions
@@ -208,7 +208,8 @@ public static class SpeechRecognizer
         var utterances = corpus.Utterances;
         if (model.Kind == SpeechModelKind.Words)
         {
-            return new SpeechExamples(inputs, [.. utterances.Select(u => Array.IndexOf((string[])[.. model.Symbols], u.Text))], []);
+            var ids = model.Symbols.Select((word, id) => (word, id)).ToDictionary(p => p.word, p => p.id, StringComparer.Ordinal);
+            return new SpeechExamples(inputs, [.. utterances.Select(u => ids[u.Text])], []);
         }
 
         var targets = new int[utterances.Count][];
