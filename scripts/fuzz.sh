@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of Carnet's file readers with SharpFuzz and AFL++.
-#   scripts/fuzz.sh [SECONDS] [TARGET ...]     each target for SECONDS (default 60); targets: safetensors onnx csv conll pairs abc
+#   scripts/fuzz.sh [SECONDS] [TARGET ...]     each target for SECONDS (default 60); targets: safetensors onnx csv conll pairs abc wav
 # Installs AFL++ (Debian's afl++) and the SharpFuzz instrumenter if missing, publishes fuzz/Carnet.Fuzz, instruments
 # Carnet.dll, runs afl-fuzz on each target from its seed corpus (fuzz/corpus/TARGET) and prints the figures of
 # AFL++'s fuzzer_stats. Crashing inputs are copied to fuzz/crashes/TARGET and the script exits 1: fix the bug, then
@@ -11,7 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors onnx csv conll pairs abc)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors onnx csv conll pairs abc wav)
 
 if ! command -v afl-fuzz >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q afl++ >/dev/null; else sudo apt-get install -y -q afl++ >/dev/null; fi

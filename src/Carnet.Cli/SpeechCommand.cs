@@ -99,6 +99,7 @@ internal static class SpeechCommand
         [
             ("model.safetensors", outcome.Model.Save),
             ("metrics.json", p => File.WriteAllText(p, Metrics(outcome.Model, outcome.Scores, outcome.Report), new UTF8Encoding(false))),
+            ("report.html", p => SpeechReport.Page(corpus, outcome).Save(p)),
         ]);
         view.Line(Summary(outcome.Model, outcome.Scores) + string.Create(CultureInfo.InvariantCulture,
             $" on {outcome.Scores.Count} held-out recordings; best epoch {outcome.Report.BestEpoch} of {outcome.Report.Epochs.Count}"));

@@ -1,6 +1,7 @@
 using Carnet.IO;
 using Carnet.Onnx;
 using Carnet.Tasks.Data;
+using Carnet.Tasks.Speech;
 using Carnet.Tasks.Tagging;
 using Carnet.Tasks.Text.Music;
 using Carnet.Tasks.Translation;
@@ -30,6 +31,7 @@ public static class FuzzTargets
         ["conll"] = bytes => TaggedCorpus.ParseConll(Utf8File.Decode(bytes, Source), Source),
         ["pairs"] = bytes => TranslationPairs.Parse(Utf8File.Decode(bytes, Source), Source),
         ["abc"] = UseTunes,
+        ["wav"] = bytes => SpeechFeatures.Compute(WaveFile.Parse(bytes, Source), new SpeechFeatureOptions { Cepstra = 13, Deltas = true }, out _),
     };
 
     /// <summary>The targets' names, one per reader.</summary>
@@ -56,7 +58,7 @@ public static class FuzzTargets
             Targets[target](input);
             return true;
         }
-        catch (Exception e) when (e is SafeTensorsFormatException or OnnxFormatException or DataFormatException
+        catch (Exception e) when (e is SafeTensorsFormatException or OnnxFormatException or DataFormatException or InputFileException
             && e.Message.StartsWith(Source + ":", StringComparison.Ordinal))
         {
             return false;

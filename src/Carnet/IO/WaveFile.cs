@@ -100,10 +100,10 @@ public static class WaveFile
                 $"{bits}-bit {(encoding == FormatPcm ? "integer" : "float")} samples; expected 8, 16, 24 or 32-bit integers or 32-bit floats"));
         }
 
-        if (channels < 1 || rate < 1 || rate > 1_000_000 || blockAlign != channels * bits / 8)
+        if (channels < 1 || rate < 1000 || rate > 768_000 || blockAlign != channels * bits / 8)
         {
             throw new InputFileException(name, Invariant($"an inconsistent 'fmt ' chunk: {channels} channels at {rate} Hz, {bits} bits, ")
-                + Invariant($"blocks of {blockAlign} bytes (expected channels · bits / 8, a rate of 1 Hz to 1 MHz)"));
+                + Invariant($"blocks of {blockAlign} bytes (expected channels · bits / 8, a rate of 1 kHz to 768 kHz)"));
         }
 
         return new Format(encoding, channels, (int)rate, bits);

@@ -116,6 +116,10 @@ public sealed class SpeechTaskTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Equal("", printed);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        string report = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("CTC posteriors per step", report);
+        Assert.Contains("Log-mel energies (normalised)", report);
+        Assert.Contains("token error rate", report);
         Assert.Equal("ctc", metrics.RootElement.GetProperty("kind").GetString());
         double errorRate = metrics.RootElement.GetProperty("token_error_rate").GetDouble();
         Assert.True(errorRate <= 0.05, $"token error rate {errorRate}");

@@ -102,6 +102,19 @@ public sealed class SpeechModel
         return transcripts;
     }
 
+    /// <summary>
+    /// The network's probabilities for one recording's input (T, k·D): (T, C) per-step symbol posteriors of a CTC model,
+    /// or (1, K) word probabilities of a word model, softmax of the scores.
+    /// </summary>
+    public double[] Posteriors(float[] input)
+    {
+        var batch = SpeechBatches.Pad([input], Network.Options.Recurrent.InputSize, out int[] lengths); // (1, T, k·D)
+        double[] scores = Network.Forward(batch, lengths).Prediction.ToDoubles(); // (1, K) or (1, T, C)
+        var probabilities = new double[scores.Length];
+        ScalingKernels.Softmax(scores, symbols.Length, probabilities);
+        return probabilities;
+    }
+
     private int[] Decode(ReadOnlySpan<float> scores, int steps, int beamWidth) // (T, C)
     {
         var logProbabilities = new double[scores.Length]; // (T, C)
