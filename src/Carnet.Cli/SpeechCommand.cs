@@ -34,6 +34,7 @@ internal static class SpeechCommand
         var rate = CommandSupport.Option("--sample-rate", "Rate recordings are resampled to, in Hz.", 8000);
         var augment = CommandSupport.Choice("--augment", "SpecAugment masking of training recordings (two time and two frequency masks).", "yes", "yes", "no");
         var pooling = CommandSupport.Choice("--pooling", "Word models: how the steps become one label.", "mean", "mean", "max", "last", "attention");
+        var bidirectional = CommandSupport.Choice("--bidirectional", "Read each recording both ways (no: forwards only).", "yes", "yes", "no");
         var minutes = new Option<double?>("--time-limit") { Description = "Stop after the first epoch that ends past this many minutes, keeping the best model." };
         var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
         var training = new TrainingArguments("speech", "recordings", epochs: 40, batchSize: 32, learningRate: 0.002, patience: 8)
@@ -45,7 +46,7 @@ internal static class SpeechCommand
         var command = new Command("train", "Train a speech model; report accuracy (words) or token error rate (CTC) on held-out recordings.\n" +
             "Example: carnet speech train --data data/fsdd --test-speakers theo --out runs/digits")
         {
-            data, ctc, tokens, testSpeakers, features, stack, rate, augment, pooling, minutes, threads,
+            data, ctc, tokens, testSpeakers, features, stack, rate, augment, pooling, bidirectional, minutes, threads,
         };
         training.AddTo(command);
         command.SetAction(parse =>
@@ -66,7 +67,7 @@ internal static class SpeechCommand
                     Cell = training.CellKind(parse),
                     HiddenSize = parse.GetValue(training.HiddenSize),
                     NumLayers = parse.GetValue(training.NumLayers),
-                    Bidirectional = true,
+                    Bidirectional = parse.GetValue(bidirectional) == "yes",
                     Dropout = parse.GetValue(training.Dropout),
                     Pooling = Enum.Parse<Pooling>(parse.GetValue(pooling)!, ignoreCase: true),
                     Augment = parse.GetValue(augment) == "yes" ? new SpecAugmentOptions() : SpecAugmentOptions.None,

@@ -86,10 +86,21 @@ public sealed class SpeechTaskTests : IDisposable
         Assert.Equal(outcome.Transcripts, transcripts);
         Assert.Equal(1.0, scores.Accuracy);
 
+        var forwards = SpeechRecognizer.Fit(corpus, options with { Bidirectional = false, Epochs = 2 });
+        Assert.False(forwards.Model.Network.Options.Recurrent.Bidirectional);
+        Assert.False(SpeechModel.Load(Save(forwards.Model, "forwards.safetensors")).Network.Options.Recurrent.Bidirectional);
+
         var again = SpeechRecognizer.Fit(corpus, options with { Epochs = 2 });
         var twice = SpeechRecognizer.Fit(corpus, options with { Epochs = 2 });
         Assert.Equal(again.Model.Network.Modules.SelectMany(m => m.Module.Parameters.SelectMany(p => p.Value.Span.ToArray())),
             twice.Model.Network.Modules.SelectMany(m => m.Module.Parameters.SelectMany(p => p.Value.Span.ToArray())));
+    }
+
+    private string Save(SpeechModel model, string name)
+    {
+        string path = cli.PathOf(name);
+        model.Save(path);
+        return path;
     }
 
     [Fact]
