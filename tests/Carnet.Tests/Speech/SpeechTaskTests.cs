@@ -141,6 +141,12 @@ public sealed class SpeechTaskTests : IDisposable
         var (transcribed, text, _) = CliRunner.Run("speech", "transcribe", "--model", Path.Combine(output, "model.safetensors"), "--input", cli.PathOf("cy-0.wav"));
         Assert.Equal(0, transcribed);
         Assert.Equal($"cy-0.wav\t{lines[49].Split(',')[1]}\n", text.ReplaceLineEndings("\n"));
+
+        string int8 = cli.PathOf("int8.safetensors");
+        Assert.Equal(0, CliRunner.Run("quantize", "--model", Path.Combine(output, "model.safetensors"), "--out", int8).Code);
+        var (quantized, heard, _) = CliRunner.Run("speech", "transcribe", "--model", int8, "--input", cli.PathOf("cy-0.wav"));
+        Assert.Equal(0, quantized);
+        Assert.Equal(text, heard); // int8 weights hear the same beeps
     }
 
     [Fact]
