@@ -2,7 +2,7 @@
 // rounded up to a multiple of 64 (rows and vectors are stored padded with zeros to Kp).
 // Symmetric int8 quantisation as PyTorch's dynamic quantisation: q = round_half_even(v / s) clamped to [−127, 127]
 // with s = max|v| / 127, one scale per weight row (fixed) and one per activation vector (at each step). Products are
-// summed in int32, which is exact, so every SIMD width gives the scalar reference's sums bit for bit. The SIMD paths
+// summed in int32, which is exact, so every SIMD path gives the scalar reference's sums bit for bit. The AVX2, AVX-512 and SSSE3 paths
 // multiply |a| (unsigned) by w·sign(a) with (v)pmaddubsw, whose pairs are at most 2 · 127 · 127 < 2^15 and so never
 // saturate, then widen the pairs to int32 with (v)pmaddwd by 1: Σ |a|·w·sign(a) = Σ w·a. |Σ w·a| ≤ 127 · 127 · K stays
 // below 2^31 for K up to 2^17. With AVX-VNNI, vpdpbusd multiplies unsigned by signed bytes and adds groups of four
@@ -15,7 +15,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Carnet.Kernels;
 
-/// <summary>Int8 quantisation and int8 matrix–vector products with int32 sums: a scalar reference and 128-, 256- and 512-bit paths.</summary>
+/// <summary>Int8 quantisation and dequantisation, and (Int8DotKernels.cs) int8 matrix–vector products with int32 sums on every <see cref="Int8Path"/>.</summary>
 internal static partial class Int8Kernels
 {
     /// <summary>The largest quantised magnitude: weights and activations lie in [−127, 127].</summary>
