@@ -239,28 +239,15 @@ internal static class AudioKernels
     /// <summary>Each column to mean 0 and standard deviation 1 over the rows (a constant column to 0): per-utterance normalisation.</summary>
     public static void NormalizeColumns(Span<double> rows, int width) // (F, D)
     {
-        int count = rows.Length / width;
+        var means = new double[width];
+        var deviations = new double[width];
+        ScalingKernels.ColumnMoments(rows, width, rows.Length / width, means, deviations);
         for (int d = 0; d < width; d++)
         {
-            double sum = 0, squares = 0;
-            for (int t = 0; t < count; t++)
-            {
-                sum += rows[(t * width) + d];
-            }
-
-            double mean = sum / count;
-            for (int t = 0; t < count; t++)
-            {
-                double centred = rows[(t * width) + d] - mean;
-                squares += centred * centred;
-            }
-
-            double deviation = Math.Sqrt(squares / count);
-            for (int t = 0; t < count; t++)
-            {
-                rows[(t * width) + d] = deviation > 1e-8 ? (rows[(t * width) + d] - mean) / deviation : 0;
-            }
+            deviations[d] = deviations[d] > 1e-8 ? deviations[d] : double.PositiveInfinity; // (v − mean) / ∞ = 0
         }
+
+        ScalingKernels.Standardize(rows, means, deviations, rows);
     }
 
     /// <summary>Zeroes rows [rowStart, rowStart + rowCount) × columns [columnStart, columnStart + columnCount) of (F, D): one SpecAugment mask.</summary>

@@ -63,10 +63,7 @@ internal static class CtcKernels
             int frames = lengths[n];
             var logProbabilities = new double[frames * classes]; // (T_n, C)
             var sampleGradient = new double[frames * classes]; // (T_n, C): d loss / d log y
-            for (int t = 0; t < frames; t++)
-            {
-                LogSoftmax(logits.Slice(((n * steps) + t) * classes, classes), logProbabilities.AsSpan(t * classes, classes));
-            }
+            SearchKernels.LogSoftmaxRows(logits.Slice(n * steps * classes, frames * classes), frames, classes, logProbabilities);
 
             double weight = 1.0 / (Math.Max(targetLengths[n], 1) * (double)batch);
             double loss = Loss<double>(logProbabilities, classes, frames, classes, targets.Slice(offset, targetLengths[n]), blank, sampleGradient, weight);
@@ -93,28 +90,6 @@ internal static class CtcKernels
         }
 
         return total;
-    }
-
-    /// <summary>log_softmax of one row, in double precision: x − max − log Σ e^(x − max).</summary>
-    public static void LogSoftmax<T>(ReadOnlySpan<T> row, Span<double> output)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double largest = double.NegativeInfinity, sum = 0;
-        foreach (T value in row)
-        {
-            largest = Math.Max(largest, double.CreateTruncating(value));
-        }
-
-        foreach (T value in row)
-        {
-            sum += Math.Exp(double.CreateTruncating(value) - largest);
-        }
-
-        double shift = largest + Math.Log(sum);
-        for (int c = 0; c < row.Length; c++)
-        {
-            output[c] = double.CreateTruncating(row[c]) - shift;
-        }
     }
 
     /// <summary>The symbol at position s of the extended target: blank at even s, target[(s − 1) / 2] at odd s.</summary>

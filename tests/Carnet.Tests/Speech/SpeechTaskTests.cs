@@ -142,6 +142,12 @@ public sealed class SpeechTaskTests : IDisposable
         Assert.Equal(0, transcribed);
         Assert.Equal($"cy-0.wav\t{lines[49].Split(',')[1]}\n", text.ReplaceLineEndings("\n"));
 
+        string unspellable = cli.Write("abc.csv", "audio,text\ncy-0.wav,abc\n");
+        var (refused, nothing, message) = CliRunner.Run("speech", "evaluate", "--model", Path.Combine(output, "model.safetensors"), "--data", unspellable);
+        Assert.Equal((2, ""), (refused, nothing));
+        string expected = $"carnet speech: {cli.PathOf("cy-0.wav")}: the transcript 'abc' holds the symbol 'c', which is not in the model's alphabet\n";
+        Assert.Equal(expected, message.ReplaceLineEndings("\n"));
+
         string int8 = cli.PathOf("int8.safetensors");
         Assert.Equal(0, CliRunner.Run("quantize", "--model", Path.Combine(output, "model.safetensors"), "--out", int8).Code);
         var (quantized, heard, _) = CliRunner.Run("speech", "transcribe", "--model", int8, "--input", cli.PathOf("cy-0.wav"));

@@ -118,11 +118,7 @@ public sealed class SpeechModel
     private int[] Decode(ReadOnlySpan<float> scores, int steps, int beamWidth) // (T, C)
     {
         var logProbabilities = new double[scores.Length]; // (T, C)
-        for (int t = 0; t < steps; t++)
-        {
-            CtcKernels.LogSoftmax(scores.Slice(t * symbols.Length, symbols.Length), logProbabilities.AsSpan(t * symbols.Length, symbols.Length));
-        }
-
+        SearchKernels.LogSoftmaxRows(scores, steps, symbols.Length, logProbabilities);
         return beamWidth <= 1
             ? CtcKernels.GreedyDecode<double>(logProbabilities, symbols.Length, steps, symbols.Length, Blank)
             : CtcKernels.PrefixBeamSearch<double>(logProbabilities, symbols.Length, steps, symbols.Length, Blank, beamWidth);
