@@ -12,14 +12,15 @@ namespace Carnet.Benchmarks;
 /// 8 kHz audio (ten one-second recordings of tones in noise), so the mean time in seconds divided by 10 is the
 /// seconds of compute per second of audio. The networks are the CLI's defaults with untrained weights (the work per
 /// step does not depend on the weights): a bidirectional LSTM of 2 × 128 over 40 log-mel features, mean-pooled into
-/// 10 words, or emitting 12 CTC symbols per step over frames stacked by 3.
+/// 10 words, or emitting 12 CTC symbols per step over frames stacked by 3; and the streaming path, a unidirectional
+/// LSTM of 2 × 128 (running normalisation) fed 100 ms pushes through a <see cref="SpeechStream"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class SpeechBenchmarks
 {
     private const int Recordings = 10, SampleRate = 8000;
     private readonly List<WaveAudio> audio = [];
-    private SpeechModel words = null!, ctc = null!;
+    private SpeechModel words = null!, ctc = null!, streaming = null!;
 
     /// <summary>Draws the recordings and builds the two models.</summary>
     [GlobalSetup]
@@ -39,15 +40,20 @@ public class SpeechBenchmarks
         }
 
         words = Model(SpeechModelKind.Words, [.. Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))], 1);
-        ctc = Model(SpeechModelKind.Ctc, ["", .. Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)), " "], 3);
+        string[] symbols = ["", .. Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)), " "];
+        ctc = Model(SpeechModelKind.Ctc, symbols, 3);
+        streaming = Model(SpeechModelKind.Ctc, symbols, 3, bidirectional: false);
     }
 
-    private static SpeechModel Model(SpeechModelKind kind, string[] symbols, int stack)
+    private static SpeechModel Model(SpeechModelKind kind, string[] symbols, int stack, bool bidirectional = true)
     {
-        var features = new SpeechFeatureOptions { SampleRate = SampleRate };
+        var features = new SpeechFeatureOptions
+        {
+            SampleRate = SampleRate, Normalization = bidirectional ? SpeechNormalization.Utterance : SpeechNormalization.Running,
+        };
         var network = new SequenceModel<float>(new SequenceModelOptions
         {
-            Recurrent = new RecurrentOptions { InputSize = features.Dimensions * stack, HiddenSize = 128, NumLayers = 2, Bidirectional = true },
+            Recurrent = new RecurrentOptions { InputSize = features.Dimensions * stack, HiddenSize = 128, NumLayers = 2, Bidirectional = bidirectional },
             Pooling = kind == SpeechModelKind.Words ? Pooling.Mean : Pooling.None,
             OutputSize = symbols.Length,
         }, new RandomSource(3));
@@ -69,6 +75,26 @@ public class SpeechBenchmarks
     /// <summary>Features and the CTC model with prefix beam search of width 8, one recording at a time.</summary>
     [Benchmark]
     public int TranscribeCtcBeam() => OneThread(() => audio.Sum(a => ctc.Transcribe([ctc.Inputs(a, out _)], beamWidth: 8)[0].Length));
+
+    /// <summary>The unidirectional CTC model on a stream, ten 100 ms pushes a recording, greedy decoding.</summary>
+    [Benchmark]
+    public int StreamCtcGreedy() => OneThread(() =>
+    {
+        using var stream = new SpeechStream(streaming, SampleRate);
+        int length = 0;
+        foreach (var recording in audio)
+        {
+            for (int start = 0; start < recording.Samples.Length; start += SampleRate / 10)
+            {
+                stream.Push(recording.Samples.AsSpan(start, SampleRate / 10));
+            }
+
+            length += stream.Finish().Length;
+            stream.Reset();
+        }
+
+        return length;
+    });
 
     private static int OneThread(Func<int> work)
     {

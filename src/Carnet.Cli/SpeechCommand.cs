@@ -34,7 +34,11 @@ internal static class SpeechCommand
         var rate = CommandSupport.Option("--sample-rate", "Rate recordings are resampled to, in Hz.", 8000);
         var augment = CommandSupport.Choice("--augment", "SpecAugment masking of training recordings (two time and two frequency masks).", "yes", "yes", "no");
         var pooling = CommandSupport.Choice("--pooling", "Word models: how the steps become one label.", "mean", "mean", "max", "last", "attention");
-        var bidirectional = CommandSupport.Choice("--bidirectional", "Read each recording both ways (no: forwards only).", "yes", "yes", "no");
+        var bidirectional = CommandSupport.Choice("--bidirectional",
+            "Read each recording both ways (no: forwards only, so the model can transcribe while audio arrives).", "yes", "yes", "no");
+        var normalize = CommandSupport.Choice("--normalize",
+            "Feature normalisation: over each recording (utterance), over the frames so far (running: what streaming needs), or none. " +
+            "auto: utterance for bidirectional models, running otherwise.", "auto", "auto", "utterance", "running", "none");
         var minutes = new Option<double?>("--time-limit") { Description = "Stop after the first epoch that ends past this many minutes, keeping the best model." };
         var threads = new Option<int?>("--threads") { Description = "Threads the kernels may use (default: all cores; results are identical for any number)." };
         var training = new TrainingArguments("speech", "recordings", epochs: 40, batchSize: 32, learningRate: 0.002, patience: 8)
@@ -46,7 +50,7 @@ internal static class SpeechCommand
         var command = new Command("train", "Train a speech model; report accuracy (words) or token error rate (CTC) on held-out recordings.\n" +
             "Example: carnet speech train --data data/fsdd --test-speakers theo --out runs/digits")
         {
-            data, ctc, tokens, testSpeakers, features, stack, rate, augment, pooling, bidirectional, minutes, threads,
+            data, ctc, tokens, testSpeakers, features, stack, rate, augment, pooling, bidirectional, normalize, minutes, threads,
         };
         training.AddTo(command);
         command.SetAction(parse =>
@@ -57,17 +61,22 @@ internal static class SpeechCommand
             return CommandSupport.Guard("speech", error, () =>
             {
                 using var threadScope = KernelSettings.Use(maximumThreads: CommandSupport.ThreadLimit(parse.GetValue(threads)));
-                bool mfcc = parse.GetValue(features) == "mfcc";
+                bool mfcc = parse.GetValue(features) == "mfcc", both = parse.GetValue(bidirectional) == "yes";
+                var normalization = parse.GetValue(normalize) switch
+                {
+                    "auto" => both ? SpeechNormalization.Utterance : SpeechNormalization.Running,
+                    var name => Enum.Parse<SpeechNormalization>(name!, ignoreCase: true),
+                };
                 var options = new SpeechTrainingOptions
                 {
                     Kind = parse.GetValue(ctc) ? SpeechModelKind.Ctc : SpeechModelKind.Words,
                     Tokens = parse.GetValue(tokens) == "words" ? SpeechTokens.Words : SpeechTokens.Characters,
-                    Features = new SpeechFeatureOptions { SampleRate = parse.GetValue(rate), Cepstra = mfcc ? 13 : 0, Deltas = mfcc },
+                    Features = new SpeechFeatureOptions { SampleRate = parse.GetValue(rate), Cepstra = mfcc ? 13 : 0, Deltas = mfcc, Normalization = normalization },
                     FrameStack = parse.GetValue(stack),
                     Cell = training.CellKind(parse),
                     HiddenSize = parse.GetValue(training.HiddenSize),
                     NumLayers = parse.GetValue(training.NumLayers),
-                    Bidirectional = parse.GetValue(bidirectional) == "yes",
+                    Bidirectional = both,
                     Dropout = parse.GetValue(training.Dropout),
                     Pooling = Enum.Parse<Pooling>(parse.GetValue(pooling)!, ignoreCase: true),
                     Augment = parse.GetValue(augment) == "yes" ? new SpecAugmentOptions() : SpecAugmentOptions.None,
@@ -165,7 +174,8 @@ internal static class SpeechCommand
         var model = new Option<string>("--model") { Description = "A model.safetensors written by carnet speech train.", Required = true };
         var input = new Option<string>("--input") { Description = "A .wav file, or a folder of them.", Required = true };
         var beam = CommandSupport.Option("--beam", "CTC: prefix beam-search width (1: greedy).", 1);
-        var command = new Command("transcribe", "Print each recording's transcript, one line per file: the file name, a tab, the transcript.\n" +
+        var command = new Command("transcribe", "Print each recording's transcript, one line per file: the file name, a tab, the transcript. " +
+            "A unidirectional model reads each file as a stream, 100 ms at a time, as it would hear live audio.\n" +
             "Example: carnet speech transcribe --model runs/digits/model.safetensors --input recording.wav")
         {
             model, input, beam,
@@ -175,8 +185,8 @@ internal static class SpeechCommand
             var speech = SpeechModel.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
             string[] files = Directory.Exists(path) ? [.. Directory.GetFiles(path, "*.wav").Order(StringComparer.Ordinal)] : [path];
-            var inputs = files.Select(file => speech.Inputs(WaveFile.Read(file), out _)).ToArray();
-            var transcripts = speech.Transcribe(inputs, parse.GetValue(beam));
+            var transcripts = SpeechStream.CanStream(speech) ? Stream(speech, files, parse.GetValue(beam))
+                : speech.Transcribe([.. files.Select(file => speech.Inputs(WaveFile.Read(file), out _))], parse.GetValue(beam));
             for (int i = 0; i < files.Length; i++)
             {
                 output.WriteLine($"{Path.GetFileName(files[i])}\t{transcripts[i]}");
@@ -185,5 +195,25 @@ internal static class SpeechCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Each file read through a <see cref="SpeechStream"/> in 100 ms pushes, as a live recording would arrive.</summary>
+    private static string[] Stream(SpeechModel speech, string[] files, int beam)
+    {
+        var transcripts = new string[files.Length];
+        for (int i = 0; i < files.Length; i++)
+        {
+            var audio = WaveFile.Read(files[i]);
+            using var stream = new SpeechStream(speech, audio.SampleRate);
+            int chunk = Math.Max(1, audio.SampleRate / 10);
+            for (int start = 0; start < audio.Samples.Length; start += chunk)
+            {
+                stream.Push(audio.Samples.AsSpan(start, Math.Min(chunk, audio.Samples.Length - start)));
+            }
+
+            transcripts[i] = stream.Finish(beam);
+        }
+
+        return transcripts;
     }
 }

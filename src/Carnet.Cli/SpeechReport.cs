@@ -46,7 +46,7 @@ internal static class SpeechReport
 
     private static string Describe(SpeechFeatureOptions f)
         => $"{(f.Cepstra > 0 ? $"{f.Cepstra} MFCCs" : $"{f.MelBands} log-mel energies")}{(f.Deltas ? " with deltas" : "")} at {f.SampleRate} Hz " +
-            $"({f.WindowMilliseconds} ms windows every {f.HopMilliseconds} ms)";
+            $"({f.WindowMilliseconds} ms windows every {f.HopMilliseconds} ms, normalisation: {f.Normalization.ToString().ToLowerInvariant()})";
 
     private static Heatmap Confusion(SpeechOutcome outcome)
     {
@@ -86,7 +86,8 @@ internal static class SpeechReport
         }
 
         string[] bands = [.. Enumerable.Range(0, shown).Select(d => (shown - 1 - d) % 10 == 0 ? Count(shown - 1 - d) : "")];
-        report.AddSvg(new Heatmap(model.Features.Cepstra > 0 ? "MFCCs (normalised)" : "Log-mel energies (normalised)", bands, TimeLabels(frames, 1, model), spectrogram)
+        string title = (model.Features.Cepstra > 0 ? "MFCCs" : "Log-mel energies") + (model.Features.Normalization == SpeechNormalization.None ? "" : " (normalised)");
+        report.AddSvg(new Heatmap(title, bands, TimeLabels(frames, 1, model), spectrogram)
         {
             RowAxisLabel = model.Features.Cepstra > 0 ? "coefficient" : "mel band", ColumnAxisLabel = "seconds", ShowValues = false, SquareCells = false,
         }.RenderSvg(900, 400));

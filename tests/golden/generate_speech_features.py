@@ -18,7 +18,8 @@ Definitions (the usual ones, HTK's mel scale):
   log            log(max(energy, 1e-10))
   MFCC           the first D rows of the orthonormal DCT-II of the M log energies
   deltas         sum_{n=1,2} n (c[t+n] - c[t-n]) / 10, the edge frames repeated; appended after each frame's features
-  normalisation  per dimension over the utterance: (v - mean) / std (population), 0 where std <= 1e-8
+  normalisation  per dimension over the utterance: (v - mean) / std (population), 0 where std <= 1e-8 (normalize "true");
+                 or running (normalize "running"): frame t by the mean and std of frames 0..t, each computed afresh
 
 The signal: numpy's default_rng(seed), a chirp from 150 Hz to 0.4 rate plus two harmonics, an amplitude envelope,
 white noise and a silent stretch (so some bands hit the floor), stored as float32 (Carnet reads float samples).
@@ -40,20 +41,22 @@ from safetensors_io import check_folder, write_safetensors  # noqa: E402
 CHECK_TOLERANCE = 1e-12
 
 
-def case(name, seed, rate, seconds, bands=40, cepstra=0, pre_emphasis=0.97, deltas=False, normalize=True):
+def case(name, seed, rate, seconds, bands=40, cepstra=0, pre_emphasis=0.97, deltas=False, normalize="true"):
     return dict(name=name, seed=seed, rate=rate, seconds=seconds, meta=dict(
         sample_rate=str(rate), window_ms="25", hop_ms="10", mel_bands=str(bands), cepstra=str(cepstra),
-        pre_emphasis=repr(pre_emphasis), deltas="true" if deltas else "false", normalize="true" if normalize else "false"))
+        pre_emphasis=repr(pre_emphasis), deltas="true" if deltas else "false", normalize=normalize))
 
 
 CASES = [
     case("logmel40_8k", 701, 8000, 0.9),
-    case("logmel40_8k_raw", 702, 8000, 0.63, normalize=False),
+    case("logmel40_8k_raw", 702, 8000, 0.63, normalize="false"),
     case("mfcc13_deltas_8k", 703, 8000, 1.1, cepstra=13, deltas=True),
-    case("logmel40_16k_raw", 704, 16000, 0.5, normalize=False),
-    case("mfcc20_22k", 705, 22050, 0.4, cepstra=20, normalize=False),
-    case("logmel23_no_emphasis_8k_raw", 706, 8000, 0.7, bands=23, pre_emphasis=0.0, normalize=False),
-    case("short_signal_8k_raw", 707, 8000, 0.015, normalize=False),
+    case("logmel40_16k_raw", 704, 16000, 0.5, normalize="false"),
+    case("mfcc20_22k", 705, 22050, 0.4, cepstra=20, normalize="false"),
+    case("logmel23_no_emphasis_8k_raw", 706, 8000, 0.7, bands=23, pre_emphasis=0.0, normalize="false"),
+    case("short_signal_8k_raw", 707, 8000, 0.015, normalize="false"),
+    case("mfcc13_deltas_running_8k", 708, 8000, 0.8, cepstra=13, deltas=True, normalize="running"),
+    case("logmel40_running_16k", 709, 16000, 0.45, normalize="running"),
 ]
 
 
@@ -103,6 +106,13 @@ def features(x32, meta):
     if meta["normalize"] == "true":
         std = out.std(axis=0)
         out = np.where(std > 1e-8, (out - out.mean(axis=0)) / np.where(std > 1e-8, std, 1), 0.0)
+    if meta["normalize"] == "running":
+        rows = []
+        for t in range(len(out)):
+            seen = out[:t + 1]
+            mean, std = seen.mean(axis=0), seen.std(axis=0)
+            rows.append(np.where(std > 1e-8, (out[t] - mean) / np.where(std > 1e-8, std, 1), 0.0))
+        out = np.stack(rows)
     return out
 
 

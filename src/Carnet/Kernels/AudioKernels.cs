@@ -24,24 +24,49 @@ internal static class AudioKernels
 
         int outputs = (int)((long)input.Length * toRate / fromRate);
         var output = new float[outputs];
-        double cutoff = 0.95 * Math.Min(fromRate, toRate) / 2; // Hz
-        double step = cutoff / fromRate; // the cut-off in cycles per input sample
-        double halfWidth = ResamplingHalfWidth * fromRate / (2 * cutoff); // input samples on each side
+        var filter = new ResamplingFilter(fromRate, toRate);
         for (int m = 0; m < outputs; m++)
         {
-            double centre = (double)m * fromRate / toRate; // the output sample's place in input samples
-            int first = Math.Max(0, (int)Math.Ceiling(centre - halfWidth)), last = Math.Min(input.Length - 1, (int)Math.Floor(centre + halfWidth));
-            double sum = 0;
-            for (int n = first; n <= last; n++)
-            {
-                double offset = n - centre;
-                sum += input[n] * 2 * step * Sinc(2 * step * offset) * Blackman(offset / halfWidth);
-            }
-
-            output[m] = (float)sum;
+            output[m] = filter.Sample(input, 0, input.Length, m);
         }
 
         return output;
+    }
+
+    /// <summary>The low-pass of <see cref="Resample"/> between two rates: which input samples make each output sample, and their sum.</summary>
+    public readonly struct ResamplingFilter(int fromRate, int toRate)
+    {
+        private readonly double cutoff = 0.95 * Math.Min(fromRate, toRate) / 2; // Hz
+
+        /// <summary>Input samples on each side of an output sample's centre.</summary>
+        public double HalfWidth => ResamplingHalfWidth * fromRate / (2 * cutoff);
+
+        /// <summary>Output sample m's place in input samples.</summary>
+        public double Centre(long m) => (double)m * fromRate / toRate;
+
+        /// <summary>The first input sample output sample m reads (before clipping to the signal).</summary>
+        public long First(long m) => (long)Math.Ceiling(Centre(m) - HalfWidth);
+
+        /// <summary>The last input sample output sample m reads (before clipping to the signal).</summary>
+        public long Last(long m) => (long)Math.Floor(Centre(m) + HalfWidth);
+
+        /// <summary>
+        /// Output sample m of a signal of <paramref name="length"/> samples whose samples from <paramref name="offset"/> on
+        /// are in <paramref name="input"/> (those m reads, at least).
+        /// </summary>
+        public float Sample(ReadOnlySpan<float> input, long offset, long length, long m)
+        {
+            double centre = Centre(m), halfWidth = HalfWidth, step = cutoff / fromRate; // step: the cut-off in cycles per input sample
+            long first = Math.Max(0, First(m)), last = Math.Min(length - 1, Last(m));
+            double sum = 0;
+            for (long n = first; n <= last; n++)
+            {
+                double distance = n - centre;
+                sum += input[(int)(n - offset)] * 2 * step * Sinc(2 * step * distance) * Blackman(distance / halfWidth);
+            }
+
+            return (float)sum;
+        }
     }
 
     private static double Sinc(double x) => x == 0 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
@@ -60,20 +85,26 @@ internal static class AudioKernels
         var result = new double[frames * fftSize];
         for (int f = 0; f < frames; f++)
         {
-            for (int i = 0; i < window; i++)
-            {
-                int n = (f * hop) + i;
-                if (n >= signal.Length)
-                {
-                    break;
-                }
-
-                double emphasised = signal[n] - (n > 0 ? preEmphasis * signal[n - 1] : 0);
-                result[(f * fftSize) + i] = emphasised * (0.54 - (0.46 * Math.Cos(2 * Math.PI * i / (window - 1))));
-            }
+            int start = f * hop;
+            var samples = signal.Slice(start, Math.Min(window, signal.Length - start));
+            WindowFrame(samples, start > 0 ? signal[start - 1] : 0, window, preEmphasis, result.AsSpan(f * fftSize, fftSize));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// One frame of <see cref="WindowedFrames"/>: its samples (W, or fewer at the end of a short signal, the rest left
+    /// zero) after pre-emphasis, <paramref name="previous"/> being the sample before them (0 at the start), times the
+    /// Hamming window.
+    /// </summary>
+    public static void WindowFrame(ReadOnlySpan<float> samples, float previous, int window, double preEmphasis, Span<double> frame) // (≤ W) → (Nfft)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            double emphasised = samples[i] - (preEmphasis * (i > 0 ? samples[i - 1] : previous));
+            frame[i] = emphasised * (0.54 - (0.46 * Math.Cos(2 * Math.PI * i / (window - 1))));
+        }
     }
 
     /// <summary>|X_k|² for k = 0 … Nfft/2 of each frame's discrete Fourier transform X (radix-2, in place on copies).</summary>
@@ -220,20 +251,21 @@ internal static class AudioKernels
         var deltas = new double[rows.Length];
         for (int t = 0; t < count; t++)
         {
-            for (int d = 0; d < width; d++)
-            {
-                double sum = 0;
-                for (int n = 1; n <= 2; n++)
-                {
-                    int after = Math.Min(t + n, count - 1), before = Math.Max(t - n, 0);
-                    sum += n * (rows[(after * width) + d] - rows[(before * width) + d]);
-                }
-
-                deltas[(t * width) + d] = sum / 10;
-            }
+            Delta(Row(rows, t - 2), Row(rows, t - 1), Row(rows, t + 1), Row(rows, t + 2), deltas.AsSpan(t * width, width));
         }
 
+        ReadOnlySpan<double> Row(ReadOnlySpan<double> all, int index) => all.Slice(Math.Clamp(index, 0, count - 1) * width, width);
+
         return deltas;
+    }
+
+    /// <summary>One frame's regression deltas from the two frames before it and the two after it (D each).</summary>
+    public static void Delta(ReadOnlySpan<double> before2, ReadOnlySpan<double> before1, ReadOnlySpan<double> after1, ReadOnlySpan<double> after2, Span<double> delta)
+    {
+        for (int d = 0; d < delta.Length; d++)
+        {
+            delta[d] = ((after1[d] - before1[d]) + (2 * (after2[d] - before2[d]))) / 10;
+        }
     }
 
     /// <summary>Each column to mean 0 and standard deviation 1 over the rows (a constant column to 0): per-utterance normalisation.</summary>
@@ -248,6 +280,23 @@ internal static class AudioKernels
         }
 
         ScalingKernels.Standardize(rows, means, deviations, rows);
+    }
+
+    /// <summary>
+    /// Running (causal) normalisation of one frame, the <paramref name="count"/>-th: the running mean and sum of squared
+    /// deviations of each column (D) take the frame in (Welford's update), then the frame becomes (x − mean) / deviation
+    /// over the frames so far (0 where the deviation is below 1e-8, as on the first frame).
+    /// </summary>
+    public static void NormalizeRunning(Span<double> row, Span<double> means, Span<double> squares, long count) // (D), (D), (D)
+    {
+        for (int d = 0; d < row.Length; d++)
+        {
+            double value = row[d], change = value - means[d];
+            means[d] += change / count;
+            squares[d] += change * (value - means[d]);
+            double deviation = Math.Sqrt(squares[d] / count);
+            row[d] = deviation > 1e-8 ? (value - means[d]) / deviation : 0;
+        }
     }
 
     /// <summary>Zeroes rows [rowStart, rowStart + rowCount) × columns [columnStart, columnStart + columnCount) of (F, D): one SpecAugment mask.</summary>

@@ -227,22 +227,32 @@ internal static class CtcKernels
         int previous = blank;
         for (int t = 0; t < frames; t++)
         {
-            var row = logProbabilities.Slice(t * rowStride, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++)
+            if (GreedyStep(logProbabilities.Slice(t * rowStride, classes), blank, ref previous) is int symbol and >= 0)
             {
-                best = row[c] > row[best] ? c : best;
+                symbols.Add(symbol);
             }
-
-            if (best != blank && best != previous)
-            {
-                symbols.Add(best);
-            }
-
-            previous = best;
         }
 
         return [.. symbols];
+    }
+
+    /// <summary>
+    /// One frame (C) of greedy decoding: the most probable class (the first of equals) is a new symbol unless it is the
+    /// blank or repeats <paramref name="previous"/>, the class of the frame before (the blank at the start), which it becomes.
+    /// Returns the new symbol, or −1.
+    /// </summary>
+    public static int GreedyStep<T>(ReadOnlySpan<T> row, int blank, ref int previous)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int best = 0;
+        for (int c = 1; c < row.Length; c++)
+        {
+            best = row[c] > row[best] ? c : best;
+        }
+
+        int symbol = best != blank && best != previous ? best : -1;
+        previous = best;
+        return symbol;
     }
 
     /// <summary>

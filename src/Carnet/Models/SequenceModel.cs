@@ -134,35 +134,48 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         }
 
         var recurrent = Recurrent.ForwardCore(input, initialHidden, RecurrentCells.Of(Recurrent.Kind).HasCellState ? initialCell : null, batch.Lengths, training, random);
-        int batchSize = batch.Batch, steps = batch.Steps, width = Recurrent.OutputSize;
-        ReadOnlySpan<int> valid = batch.Lengths;
+        var pooled = Pool(recurrent.Output, batch.Lengths, out int[] argmax, out var weights);
+        return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, weights, batch, this);
+    }
+
+    /// <summary>
+    /// The predictions (B, O) of the recurrent stack's outputs (B, T, F) with their valid lengths (all T when null), or
+    /// (B, T, O) without pooling: the pooling and the head of <see cref="Forward(Tensor{T}, int[], bool, RandomSource)"/>,
+    /// for outputs computed elsewhere (one step at a time by a <see cref="RecurrentStream{T}"/>, say).
+    /// </summary>
+    public Tensor<T> Predict(Tensor<T> recurrentOutput, int[]? lengths = null) => Head.Forward(Pool(recurrentOutput, lengths, out _, out _));
+
+    /// <summary>Pools outputs (B, T, F) into (B, F), (B, T·F) or, without pooling, themselves; max pooling's argmax (B, F), attention's weights (B, T).</summary>
+    private Tensor<T> Pool(Tensor<T> output, ReadOnlySpan<int> valid, out int[] argmax, out Tensor<T>? weights)
+    {
+        int batchSize = output.Shape[0], steps = output.Shape[1], width = output.Shape[2];
         Tensor<T> pooled = Pooling switch
         {
-            Pooling.None => recurrent.Output, // (B, T, F)
-            Pooling.Flatten => recurrent.Output.Reshape(batchSize, steps * width), // (B, T·F), the same memory
+            Pooling.None => output, // (B, T, F)
+            Pooling.Flatten => output.Reshape(batchSize, steps * width), // (B, T·F), the same memory
             _ => Tensor<T>.Zeros(batchSize, width), // (B, F)
         };
-        int[] argmax = Pooling == Pooling.Max ? new int[batchSize * width] : []; // (B, F)
-        Tensor<T>? weights = null; // (B, T) under attention pooling
+        argmax = Pooling == Pooling.Max ? new int[batchSize * width] : []; // (B, F)
+        weights = null; // (B, T) under attention pooling
         switch (Pooling)
         {
             case Pooling.Last:
-                PoolingKernels.LastForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span);
+                PoolingKernels.LastForward<T>(output.Span, valid, batchSize, steps, width, pooled.Span);
                 break;
             case Pooling.Mean:
-                PoolingKernels.MeanForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span);
+                PoolingKernels.MeanForward<T>(output.Span, valid, batchSize, steps, width, pooled.Span);
                 break;
             case Pooling.Max:
-                PoolingKernels.MaxForward<T>(recurrent.Output.Span, valid, batchSize, steps, width, pooled.Span, argmax);
+                PoolingKernels.MaxForward<T>(output.Span, valid, batchSize, steps, width, pooled.Span, argmax);
                 break;
             case Pooling.Attention:
                 weights = Tensor<T>.Zeros(batchSize, steps); // (B, T)
-                var scores = Attention!.Forward(recurrent.Output); // (B, T, 1): w·h_t + b
-                PoolingKernels.AttentionForward<T>(recurrent.Output.Span, scores.Span, valid, batchSize, steps, width, weights.Span, pooled.Span);
+                var scores = Attention!.Forward(output); // (B, T, 1): w·h_t + b
+                PoolingKernels.AttentionForward<T>(output.Span, scores.Span, valid, batchSize, steps, width, weights.Span, pooled.Span);
                 break;
         }
 
-        return new SequenceModelResult<T>(Head.Forward(pooled), recurrent, pooled, argmax, weights, batch, this);
+        return pooled;
     }
 
     /// <summary>

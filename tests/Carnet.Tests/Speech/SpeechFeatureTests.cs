@@ -18,19 +18,30 @@ public sealed class SpeechFeatureTests
     [Fact]
     public void EverySettingHasAReferenceFile() => Assert.True(Files.Count >= 7, $"only {Files.Count} speech reference files");
 
+    /// <summary>The feature settings a golden file was computed with.</summary>
+    internal static SpeechFeatureOptions Options(IReadOnlyDictionary<string, string> meta)
+    {
+        double Number(string key) => double.Parse(meta[key], CultureInfo.InvariantCulture);
+        return new SpeechFeatureOptions
+        {
+            SampleRate = (int)Number("sample_rate"), WindowMilliseconds = Number("window_ms"), HopMilliseconds = Number("hop_ms"),
+            MelBands = (int)Number("mel_bands"), Cepstra = (int)Number("cepstra"), PreEmphasis = Number("pre_emphasis"),
+            Deltas = meta["deltas"] == "true",
+            Normalization = meta["normalize"] switch
+            {
+                "true" => SpeechNormalization.Utterance,
+                "running" => SpeechNormalization.Running,
+                _ => SpeechNormalization.None,
+            },
+        };
+    }
+
     [Theory]
     [MemberData(nameof(Files))]
     public void FeaturesMatchTheNumpyReference(string source, string file)
     {
         var golden = GoldenFiles.Read(source, "speech", file);
-        var meta = golden.Metadata;
-        double Number(string key) => double.Parse(meta[key], CultureInfo.InvariantCulture);
-        var options = new SpeechFeatureOptions
-        {
-            SampleRate = (int)Number("sample_rate"), WindowMilliseconds = Number("window_ms"), HopMilliseconds = Number("hop_ms"),
-            MelBands = (int)Number("mel_bands"), Cepstra = (int)Number("cepstra"), PreEmphasis = Number("pre_emphasis"),
-            Deltas = meta["deltas"] == "true", Normalize = meta["normalize"] == "true",
-        };
+        var options = Options(golden.Metadata);
         var signal = golden["signal"].ToDoubleArray().Select(v => (float)v).ToArray();
         var expected = golden["features"].ToDoubleArray();
         var actual = SpeechFeatures.ComputeDouble(signal, options, out int frames);
@@ -110,7 +121,7 @@ public sealed class SpeechFeatureTests
     [Fact]
     public void ASignalShorterThanAWindowIsOneFrame()
     {
-        var features = SpeechFeatures.Compute(new float[50], new SpeechFeatureOptions { Normalize = false }, out int frames);
+        var features = SpeechFeatures.Compute(new float[50], new SpeechFeatureOptions { Normalization = SpeechNormalization.None }, out int frames);
         Assert.Equal(1, frames);
         Assert.All(features, v => Assert.Equal((float)Math.Log(SpeechFeatures.EnergyFloor), v)); // silence: every band at the floor
         Assert.Throws<ArgumentException>(() => SpeechFeatures.Compute(new float[500], new SpeechFeatureOptions { MelBands = 200 }, out _));

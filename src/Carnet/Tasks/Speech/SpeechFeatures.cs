@@ -4,6 +4,19 @@ using Carnet.Kernels;
 
 namespace Carnet.Tasks.Speech;
 
+/// <summary>How each feature dimension is brought to mean 0 and deviation 1.</summary>
+public enum SpeechNormalization
+{
+    /// <summary>The features as computed.</summary>
+    None,
+
+    /// <summary>Over the whole utterance (needs all of it first, so only for models that read the whole recording).</summary>
+    Utterance,
+
+    /// <summary>Over the frames so far, causally: what a model that transcribes while audio arrives needs.</summary>
+    Running,
+}
+
 /// <summary>How speech audio becomes frames of features. The defaults are the usual ones: 25 ms Hamming windows every 10 ms, 40 mel bands.</summary>
 public sealed record SpeechFeatureOptions
 {
@@ -28,8 +41,8 @@ public sealed record SpeechFeatureOptions
     /// <summary>Whether the regression deltas (±2 frames) of each feature follow the features.</summary>
     public bool Deltas { get; init; }
 
-    /// <summary>Whether each dimension is brought to mean 0 and deviation 1 over the utterance.</summary>
-    public bool Normalize { get; init; } = true;
+    /// <summary>How each dimension is brought to mean 0 and deviation 1: over the utterance, or over the frames so far.</summary>
+    public SpeechNormalization Normalization { get; init; } = SpeechNormalization.Utterance;
 
     /// <summary>Samples per window at <see cref="SampleRate"/>.</summary>
     public int WindowSamples => (int)Math.Round(SampleRate * WindowMilliseconds / 1000);
@@ -83,18 +96,9 @@ public static class SpeechFeatures
     internal static double[] ComputeDouble(ReadOnlySpan<float> samples, SpeechFeatureOptions options, out int frames)
     {
         options.Validate();
-        int fftSize = options.FftSize;
-        var windows = AudioKernels.WindowedFrames(samples, options.WindowSamples, options.HopSamples, fftSize, options.PreEmphasis, out frames); // (F, Nfft)
-        var power = AudioKernels.PowerSpectra(windows, fftSize); // (F, Nb)
-        var filters = AudioKernels.MelFilterbank(options.MelBands, fftSize, options.SampleRate, 0, options.SampleRate / 2.0); // (M, Nb)
-        var features = AudioKernels.LogFilterbankEnergies(power, filters, (fftSize / 2) + 1, EnergyFloor); // (F, M)
-        int width = options.MelBands;
-        if (options.Cepstra > 0)
-        {
-            features = AudioKernels.Dct(features, width, options.Cepstra); // (F, D)
-            width = options.Cepstra;
-        }
-
+        var windows = AudioKernels.WindowedFrames(samples, options.WindowSamples, options.HopSamples, options.FftSize, options.PreEmphasis, out frames); // (F, Nfft)
+        var features = Frames(windows, options, Filterbank(options)); // (F, D0)
+        int width = options.Cepstra > 0 ? options.Cepstra : options.MelBands;
         if (options.Deltas)
         {
             var deltas = AudioKernels.Deltas(features, width);
@@ -108,11 +112,33 @@ public static class SpeechFeatures
             (features, width) = (joined, 2 * width);
         }
 
-        if (options.Normalize)
+        if (options.Normalization == SpeechNormalization.Utterance)
         {
             AudioKernels.NormalizeColumns(features, width);
         }
+        else if (options.Normalization == SpeechNormalization.Running)
+        {
+            var means = new double[width];
+            var squares = new double[width];
+            for (int f = 0; f < frames; f++)
+            {
+                AudioKernels.NormalizeRunning(features.AsSpan(f * width, width), means, squares, f + 1);
+            }
+        }
 
         return features;
+    }
+
+    /// <summary>The mel filters (M, Nb) of the options.</summary>
+    internal static double[] Filterbank(SpeechFeatureOptions options)
+        => AudioKernels.MelFilterbank(options.MelBands, options.FftSize, options.SampleRate, 0, options.SampleRate / 2.0);
+
+    /// <summary>Windowed frames (F, Nfft) to log-mel energies or MFCCs (F, D0), before deltas and normalisation.</summary>
+    internal static double[] Frames(ReadOnlySpan<double> windows, SpeechFeatureOptions options, ReadOnlySpan<double> filters)
+    {
+        int fftSize = options.FftSize;
+        var power = AudioKernels.PowerSpectra(windows, fftSize); // (F, Nb)
+        var features = AudioKernels.LogFilterbankEnergies(power, filters, (fftSize / 2) + 1, EnergyFloor); // (F, M)
+        return options.Cepstra > 0 ? AudioKernels.Dct(features, options.MelBands, options.Cepstra) : features; // (F, D0)
     }
 }

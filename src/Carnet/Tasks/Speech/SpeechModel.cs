@@ -124,7 +124,7 @@ public sealed class SpeechModel
             : CtcKernels.PrefixBeamSearch<double>(logProbabilities, symbols.Length, steps, symbols.Length, Blank, beamWidth);
     }
 
-    private static int Argmax(ReadOnlySpan<float> row)
+    internal static int Argmax(ReadOnlySpan<float> row)
     {
         int best = 0;
         for (int c = 1; c < row.Length; c++)
@@ -179,7 +179,17 @@ public sealed class SpeechModel
         ["features.cepstra"] = MetadataWriter.Integer(Features.Cepstra),
         ["features.pre_emphasis"] = MetadataWriter.Number(Features.PreEmphasis),
         ["features.deltas"] = MetadataWriter.Boolean(Features.Deltas),
-        ["features.normalize"] = MetadataWriter.Boolean(Features.Normalize),
+        ["features.normalization"] = Features.Normalization.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>features.normalization (utterance, running or none), or the yes/no features.normalize of earlier files.</summary>
+    private static SpeechNormalization Normalization(string path, MetadataReader settings) => settings.OptionalText("features.normalization") switch
+    {
+        null => settings.Boolean("features.normalize") ? SpeechNormalization.Utterance : SpeechNormalization.None,
+        "utterance" => SpeechNormalization.Utterance,
+        "running" => SpeechNormalization.Running,
+        "none" => SpeechNormalization.None,
+        string other => throw new SafeTensorsFormatException(path, $"preprocessing.features.normalization is '{other}'; expected utterance, running or none"),
     };
 
     /// <summary>Writes the model file atomically.</summary>
@@ -207,7 +217,7 @@ public sealed class SpeechModel
             SampleRate = settings.Integer("features.sample_rate", 1000, 192_000), WindowMilliseconds = settings.PositiveNumber("features.window_ms"),
             HopMilliseconds = settings.PositiveNumber("features.hop_ms"), MelBands = settings.Integer("features.mel_bands", 1, 256),
             Cepstra = settings.Integer("features.cepstra", 0, 256), PreEmphasis = settings.Number("features.pre_emphasis", 0, 1),
-            Deltas = settings.Boolean("features.deltas"), Normalize = settings.Boolean("features.normalize"),
+            Deltas = settings.Boolean("features.deltas"), Normalization = Normalization(path, settings),
         };
         int stack = settings.Integer("frame_stack", 1, 16);
         string[] symbols = settings.Strings("symbols");
