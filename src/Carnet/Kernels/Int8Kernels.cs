@@ -78,7 +78,7 @@ internal static partial class Int8Kernels
         for (int k = 0; k < count - 7; k += 8)
         {
             var magnitude = Vector256.Abs(Vector256.LoadUnsafe(ref v, (nuint)k));
-            largest = Vector256.Max(largest, magnitude);
+            largest = Avx.IsSupported ? Avx.Max(largest, magnitude) : Vector256.Max(largest, magnitude); // no NaN here to order: vmaxps
             finite &= Vector256.LessThanOrEqual(magnitude, highest); // false for NaN and ±∞
         }
 
@@ -88,7 +88,7 @@ internal static partial class Int8Kernels
             top = float.IsFinite(values[k]) ? MathF.Max(top, MathF.Abs(values[k])) : float.NaN;
         }
 
-        if (finite != Vector256<float>.AllBitsSet || float.IsNaN(top))
+        if (!Vector256.EqualsAll(finite.AsInt32(), Vector256<int>.AllBitsSet) || float.IsNaN(top)) // as integers: all bits set is a NaN as floats
         {
             return Quantize(values, quantized);
         }
@@ -107,9 +107,8 @@ internal static partial class Int8Kernels
         ref sbyte q = ref MemoryMarshal.GetReference(quantized);
         for (int k = 0; k < vectorEnd; k += 32)
         {
-            var first = Vector256.Narrow(Level(ref v, k, divisor, low, high), Level(ref v, k + 8, divisor, low, high)); // (16)
-            var second = Vector256.Narrow(Level(ref v, k + 16, divisor, low, high), Level(ref v, k + 24, divisor, low, high));
-            Vector256.Narrow(first, second).StoreUnsafe(ref q, (nuint)k); // (32), in order
+            Pack(Level(ref v, k, divisor, low, high), Level(ref v, k + 8, divisor, low, high),
+                Level(ref v, k + 16, divisor, low, high), Level(ref v, k + 24, divisor, low, high)).StoreUnsafe(ref q, (nuint)k); // (32), in order
         }
 
         for (int k = vectorEnd; k < count; k++)
@@ -147,10 +146,29 @@ internal static partial class Int8Kernels
         return scale;
     }
 
-    /// <summary>Eight quantised levels: v / s rounded half to even, clamped to [low, high], as integers.</summary>
+    /// <summary>
+    /// Eight quantised levels: v / s rounded half to even, clamped to [low, high], as integers. On x86 the instructions
+    /// themselves (vdivps, vroundps, vmaxps, vminps, vcvtps2dq): the portable operators order NaNs and saturate the
+    /// conversion, which costs several instructions each and is not needed for finite values already in range.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Level(ref float values, int at, Vector256<float> scale, Vector256<float> low, Vector256<float> high)
-        => Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.LoadUnsafe(ref values, (nuint)at) / scale), low), high));
+        => Avx.IsSupported
+            ? Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(Avx.RoundToNearestInteger(Avx.Divide(Vector256.LoadUnsafe(ref values, (nuint)at), scale)), low), high))
+            : Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.LoadUnsafe(ref values, (nuint)at) / scale), low), high));
+
+    /// <summary>Four vectors of levels in [−127, 127] (8 each) as 32 bytes, in order: signed packs (exact in range) and a lane fix-up on AVX2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Pack(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
+    {
+        if (!Avx2.IsSupported)
+        {
+            return Vector256.Narrow(Vector256.Narrow(a, b), Vector256.Narrow(c, d));
+        }
+
+        var bytes = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(a, b), Avx2.PackSignedSaturate(c, d)); // 128-bit lanes: a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7
+        return Avx2.PermuteVar8x32(bytes.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsSByte();
+    }
 
     /// <summary>output[r] = sums[r] · (rowScales[r] · vectorScale) (R): back to floats, the same arithmetic on every path.</summary>
     public static void Dequantize(ReadOnlySpan<int> sums, ReadOnlySpan<float> rowScales, float vectorScale, Span<float> output) // (R), (R), (R)

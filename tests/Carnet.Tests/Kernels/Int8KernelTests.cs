@@ -173,9 +173,20 @@ public sealed class Int8KernelTests
             Assert.True(referenceOut.SequenceEqual(fastOut), $"length {length}");
         }
 
-        var withNaN = Enumerable.Repeat(1f, 64).ToArray();
-        withNaN[50] = float.NaN;
-        Assert.True(float.IsNaN(QuantiseAndDequantise(withNaN, [], [], KernelMode.Fast).Scale));
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            foreach (int at in new[] { 0, 7, 31, 50, 64, 69 }) // in the vector loops and in the tail of 70 values
+            {
+                var values = Enumerable.Repeat(1f, 70).ToArray();
+                values[at] = bad;
+                var (levels, scale, _) = QuantiseAndDequantise(values, [], [], KernelMode.Fast);
+                Assert.True(float.IsNaN(scale), $"{bad} at {at}");
+                Assert.All(levels, q => Assert.Equal(0, q));
+            }
+        }
+
+        var zeros = QuantiseAndDequantise(new float[96], [], [], KernelMode.Fast);
+        Assert.Equal((0f, 96), (zeros.Scale, zeros.Levels.Count(q => q == 0)));
     }
 
     private static (sbyte[] Levels, float Scale, float[] Output) QuantiseAndDequantise(float[] values, int[] sums, float[] scales, KernelMode mode)
