@@ -16,10 +16,14 @@ internal static unsafe class GemmThreads
     /// <summary>How long an idle worker polls for the next job before it blocks, in stopwatch ticks (50 µs).</summary>
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20000;
 
+    /// <summary>How long of that an idle worker spins on its core before it starts yielding it between polls, in stopwatch ticks (10 µs).</summary>
+    private static readonly long HotTicks = System.Diagnostics.Stopwatch.Frequency / 100000;
+
     private static readonly object Gate = new();
     private static readonly object Signal = new();
     private static int workerCount;
     private static int generation;
+    private static int sleepers; // workers blocked on Signal, the only ones a new job must pulse
 
     // The current job, valid while closed = 0 (written before it is opened, read after a worker has seen it open).
     private static KernelScope? scope; // the caller's kernel choice, which the workers run the job under
@@ -58,10 +62,13 @@ internal static unsafe class GemmThreads
             chunks = chunkCount;
             next = 0;
             Interlocked.Exchange(ref closed, 0);
-            lock (Signal)
+            Interlocked.Increment(ref generation); // a full fence: a worker that counts itself asleep after this sees the job
+            if (Volatile.Read(ref sleepers) > 0)
             {
-                generation++;
-                Monitor.PulseAll(Signal);
+                lock (Signal)
+                {
+                    Monitor.PulseAll(Signal);
+                }
             }
 
             try
@@ -107,20 +114,33 @@ internal static unsafe class GemmThreads
         while (true)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref generation) == seen && System.Diagnostics.Stopwatch.GetTimestamp() - start < HotTicks)
+            {
+                Thread.SpinWait(1); // the next step's job usually comes within microseconds: see it at once
+            }
+
             while (Volatile.Read(ref generation) == seen && System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
             {
                 Thread.Yield(); // polls without taking a shared core from the thread that will hand out the next job
             }
 
-            lock (Signal)
+            if (Volatile.Read(ref generation) == seen)
             {
-                while (generation == seen)
+                lock (Signal)
                 {
-                    Monitor.Wait(Signal);
-                }
+                    // counted first (a full fence), then the generation read again: a job opened before the count is
+                    // seen here, one opened after it finds a sleeper and pulses once this thread waits
+                    Interlocked.Increment(ref sleepers);
+                    while (Volatile.Read(ref generation) == seen)
+                    {
+                        Monitor.Wait(Signal);
+                    }
 
-                seen = generation;
+                    Interlocked.Decrement(ref sleepers);
+                }
             }
+
+            seen = Volatile.Read(ref generation);
 
             Interlocked.Increment(ref active);
             try

@@ -16,7 +16,8 @@ internal abstract class PhasedJob
     /// <summary>How long a thread spins on its core for the rest of a phase before it yields the core, in stopwatch ticks (20 µs).</summary>
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 50000;
 
-    private int claimed;
+    private int[] taken = []; // (phases · slices): 1 once a thread has claimed the slice
+    private int roles; // threads that have joined this run: the caller is role 0
     private int completed;
     private Exception? failure;
 
@@ -39,13 +40,22 @@ internal abstract class PhasedJob
 
     /// <summary>
     /// Runs every phase on the calling thread and up to <paramref name="threads"/> − 1 workers, and returns when all
-    /// are done. Threads claim slices in order from a shared counter and wait at each phase boundary, so a worker the
-    /// operating system has not scheduled costs nothing: the caller claims its slices too. Which thread runs a slice
-    /// never changes a result.
+    /// are done. In each phase a thread claims its own slice, then any unclaimed one, and waits at the phase boundary,
+    /// so a worker the operating system has not scheduled costs nothing: the caller claims its slices too. Which thread
+    /// runs a slice never changes a result.
     /// </summary>
     public unsafe void Run(int threads)
     {
-        claimed = 0;
+        if (taken.Length != Phases * Slices)
+        {
+            taken = new int[Phases * Slices];
+        }
+        else
+        {
+            Array.Clear(taken);
+        }
+
+        roles = 0;
         completed = 0;
         failure = null;
         if (threads > 1 && Slices > 1 && Phases > 0)
@@ -104,38 +114,49 @@ internal abstract class PhasedJob
         }
     }
 
-    /// <summary>Claims and runs slices, in order, until none is left (or one has failed).</summary>
+    /// <summary>
+    /// Runs slices phase by phase until none is left (or one has failed): in each phase, once the phase before is done,
+    /// this thread's own slice first (role r prefers slice r mod slices, so from step to step a core keeps the same
+    /// weights in its cache), then any slice no other thread has claimed yet.
+    /// </summary>
     private void ClaimSlices()
     {
-        int total = Phases * Slices;
-        for (int next = Interlocked.Increment(ref claimed) - 1; next < total; next = Interlocked.Increment(ref claimed) - 1)
+        int role = Interlocked.Increment(ref roles) - 1, total = Phases * Slices;
+        for (int phase = 0; phase < Phases; phase++)
         {
-            int phase = next / Slices;
             int ready = phase * Slices;
             if (Volatile.Read(ref completed) < ready)
             {
                 WaitForPhase(ready);
             }
 
-            if (Volatile.Read(ref failure) is not null)
+            for (int i = 0; i < Slices; i++)
             {
-                return;
-            }
+                int slice = (role + i) % Slices;
+                if (Interlocked.Exchange(ref taken[ready + slice], 1) != 0)
+                {
+                    continue;
+                }
 
-            try
-            {
-                RunSlice(phase, next - ready);
-            }
-            catch (Exception e)
-            {
-                // stop everyone: nothing more is claimed, and threads waiting for this slice are released
-                Interlocked.CompareExchange(ref failure, e, null);
-                Volatile.Write(ref claimed, total);
-                Volatile.Write(ref completed, total);
-                return;
-            }
+                if (Volatile.Read(ref failure) is not null)
+                {
+                    return;
+                }
 
-            Interlocked.Increment(ref completed);
+                try
+                {
+                    RunSlice(phase, slice);
+                }
+                catch (Exception e)
+                {
+                    // stop everyone: threads waiting for this slice are released, and they return at the next check
+                    Interlocked.CompareExchange(ref failure, e, null);
+                    Volatile.Write(ref completed, total);
+                    return;
+                }
+
+                Interlocked.Increment(ref completed);
+            }
         }
     }
 }
