@@ -18,8 +18,8 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     private readonly WeightPrecision precision;
     private readonly WeightOperand<T>?[] inputWeights, recurrentWeights, projectionWeights; // per layer
     private readonly T[][] biases; // per layer (G·H): b_ih + b_hh (LSTM, RNN) or b_ih (GRU)
-    private readonly T[][] hidden, cell; // per layer, two halves: (2, B, P) and (2, B, H)
-    private readonly T[] gates, hiddenGates, tanhCell, unprojected; // (B, G·H), (B, G·H), (B, H), (B, H)
+    private readonly Memory<T>[] hidden, cell; // per layer and half (2·L): (B, P) and (B, H), each on its own cache lines
+    private readonly Memory<T> gates, hiddenGates, tanhCell, unprojected; // (B, G·H), (B, G·H), (B, H), (B, H): both threads write them
     private readonly T[] stepInput; // (B, I) the input of the step being run
     private StepJob? job; // made by Refresh, with the weights' packing
     private int current; // which half of each state buffer holds the current state
@@ -59,12 +59,12 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         recurrentWeights = new WeightOperand<T>?[layers];
         projectionWeights = new WeightOperand<T>?[layers];
         biases = Enumerable.Range(0, layers).Select(_ => new T[width]).ToArray();
-        hidden = Enumerable.Range(0, layers).Select(_ => new T[2 * batch * p]).ToArray();
-        cell = Enumerable.Range(0, layers).Select(_ => new T[2 * batch * h]).ToArray();
-        gates = new T[batch * width];
-        hiddenGates = new T[batch * width];
-        tanhCell = new T[batch * h];
-        unprojected = new T[batch * h];
+        hidden = Enumerable.Range(0, 2 * layers).Select(_ => CacheLines.Allocate<T>(batch * p)).ToArray();
+        cell = Enumerable.Range(0, 2 * layers).Select(_ => CacheLines.Allocate<T>(batch * h)).ToArray();
+        gates = CacheLines.Allocate<T>(batch * width);
+        hiddenGates = CacheLines.Allocate<T>(batch * width);
+        tanhCell = CacheLines.Allocate<T>(batch * h);
+        unprojected = CacheLines.Allocate<T>(batch * h);
         stepInput = new T[batch * layer.Options.InputSize];
         Refresh();
     }
@@ -105,15 +105,15 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     {
         foreach (var buffer in hidden.Concat(cell))
         {
-            buffer.AsSpan().Clear();
+            buffer.Span.Clear();
         }
     }
 
     /// <summary>The current h of layer <paramref name="layerIndex"/>: (B, P).</summary>
-    public ReadOnlySpan<T> Hidden(int layerIndex) => hidden[layerIndex].AsSpan(current * batch * layer.StateSize, batch * layer.StateSize);
+    public ReadOnlySpan<T> Hidden(int layerIndex) => Hidden(layerIndex, current);
 
     /// <summary>The current c of layer <paramref name="layerIndex"/> (LSTM): (B, H).</summary>
-    public ReadOnlySpan<T> Cell(int layerIndex) => cell[layerIndex].AsSpan(current * batch * layer.Options.HiddenSize, batch * layer.Options.HiddenSize);
+    public ReadOnlySpan<T> Cell(int layerIndex) => Cell(layerIndex, current);
 
     /// <summary>One time step: input (B, I) → output (B, P), the top layer's new h. Allocates nothing.</summary>
     public void Step(ReadOnlySpan<T> input, Span<T> output)
@@ -134,9 +134,9 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     /// <summary>Returns the packed weights' buffers to the pool.</summary>
     public void Dispose() => DisposeOperands();
 
-    private Span<T> Hidden(int layerIndex, int half) => hidden[layerIndex].AsSpan(half * batch * layer.StateSize, batch * layer.StateSize);
+    private Span<T> Hidden(int layerIndex, int half) => hidden[(2 * layerIndex) + half].Span;
 
-    private Span<T> Cell(int layerIndex, int half) => cell[layerIndex].AsSpan(half * batch * layer.Options.HiddenSize, batch * layer.Options.HiddenSize);
+    private Span<T> Cell(int layerIndex, int half) => cell[(2 * layerIndex) + half].Span;
 
     /// <summary>
     /// Units [u0, u0 + n) of layer l for the current step: the bias and input product of their gate columns, then
@@ -148,14 +148,14 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         var parameters = layer.ParametersOf(l, 0);
         int width = spec.GateWidth, h = spec.HiddenSize, next = 1 - current;
         bool separateHiddenGates = spec.Cell.SeparatesHiddenGates;
-        Span<T> stepGates = gates.AsSpan(0, batch * width); // (B, G·H)
-        Span<T> stepHiddenGates = hiddenGates.AsSpan(0, batch * width); // (B, G·H)
+        Span<T> stepGates = gates.Span; // (B, G·H)
+        Span<T> stepHiddenGates = hiddenGates.Span; // (B, G·H)
         ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
         var weights = parameters.StepWeights(recurrentWeights[l]!, projectionWeights[l]);
         var buffers = new StepBuffers<T>
         {
             Rows = batch, HiddenPrevious = Hidden(l, current), CellPrevious = Cell(l, current), Gates = stepGates, HiddenGates = stepHiddenGates,
-            TanhCell = tanhCell, Unprojected = unprojected, HiddenNext = Hidden(l, next), CellNext = Cell(l, next),
+            TanhCell = tanhCell.Span, Unprojected = unprojected.Span, HiddenNext = Hidden(l, next), CellNext = Cell(l, next),
         };
         if (n == h)
         {
