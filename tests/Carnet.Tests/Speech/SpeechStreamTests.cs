@@ -200,4 +200,35 @@ public sealed class SpeechStreamTests : IDisposable
         Assert.Equal($"one.wav\t{model.Transcribe([model.Inputs(heard, out _)])[0]}\n", text.ReplaceLineEndings("\n"));
         Assert.Equal(SpeechNormalization.Running, SpeechModel.Load(path).Features.Normalization);
     }
+
+    [Fact]
+    public void AForwardsOnlyModelTrainsWithRunningNormalisationAndStreams()
+    {
+        string folder = cli.PathOf("tones");
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < 12; i++)
+        {
+            string word = i % 2 == 0 ? "low" : "high";
+            double step = word == "low" ? 0.15 : 0.9; // radians per sample at 8 kHz: 190 Hz or 1.1 kHz
+            var samples = Enumerable.Range(0, 3000 + (37 * i)).Select(n => (float)(0.3 * Math.Sin(n * step * (1 + (0.01 * i))))).ToArray();
+            WaveFile.WritePcm16(Path.Combine(folder, $"{word}_s{i % 3}_{i}.wav"), samples, 8000);
+        }
+
+        string output = cli.PathOf("forwards");
+        var (code, _, error) = CliRunner.Run("speech", "train", "--data", folder, "--bidirectional", "no", "--hidden-size", "8", "--num-layers", "1",
+            "--epochs", "2", "--augment", "no", "--test-speakers", "s2", "--out", output, "--quiet");
+        Assert.True(code == 0, error);
+        var model = SpeechModel.Load(Path.Combine(output, "model.safetensors"));
+        Assert.Equal(SpeechNormalization.Running, model.Features.Normalization); // the default for a forwards-only model
+        Assert.True(SpeechStream.CanStream(model));
+        string file = Path.Combine(folder, "high_s2_11.wav");
+        var (transcribed, text, _) = CliRunner.Run("speech", "transcribe", "--model", Path.Combine(output, "model.safetensors"), "--input", file);
+        Assert.Equal(0, transcribed);
+        Assert.Equal($"high_s2_11.wav\t{model.Transcribe([model.Inputs(WaveFile.Read(file), out _)])[0]}\n", text.ReplaceLineEndings("\n"));
+
+        var (bidirectional, _, _) = CliRunner.Run("speech", "train", "--data", folder, "--hidden-size", "8", "--num-layers", "1", "--epochs", "1",
+            "--augment", "no", "--test-speakers", "s2", "--out", cli.PathOf("both"), "--quiet");
+        Assert.Equal(0, bidirectional);
+        Assert.Equal(SpeechNormalization.Utterance, SpeechModel.Load(Path.Combine(cli.PathOf("both"), "model.safetensors")).Features.Normalization);
+    }
 }
