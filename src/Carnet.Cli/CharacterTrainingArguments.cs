@@ -50,13 +50,15 @@ internal sealed class CharacterTrainingArguments
 
     public Option<bool> Quiet { get; } = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
 
+    public Option<bool> Distributed { get; } = DistributedJob.CreateOption();
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         Option[] options =
         [
             Cell, EmbeddingSize, HiddenSize, NumLayers, Dropout, SequenceLength, BatchSize, LearningRate, Clip, Epochs, Validation, Seed, TimeLimit,
-            SampleLength, Threads, Resume, Quiet,
+            SampleLength, Threads, Resume, Quiet, Distributed,
         ];
         foreach (var option in options)
         {
@@ -64,7 +66,11 @@ internal sealed class CharacterTrainingArguments
         }
     }
 
-    /// <summary>The settings the command line gives, the checkpoint kept in <paramref name="folder"/>.</summary>
+    /// <summary>Joins the MPI job with --distributed (<see cref="DistributedJob.Join"/>); the communicator, or null.</summary>
+    public Training.Distributed.Communicator? Join(ParseResult parse, OutputFolder folder, TrainingView view, params string[] dataPaths)
+        => DistributedJob.Join(parse, Distributed, folder, view, dataPaths);
+
+    /// <summary>The settings the command line gives, the checkpoint kept in <paramref name="folder"/> (and its MPI job, if any).</summary>
     /// <exception cref="ArgumentException">--clip is negative or --time-limit not positive.</exception>
     public TextTrainingOptions Read(ParseResult parse, OutputFolder folder)
     {
@@ -92,6 +98,7 @@ internal sealed class CharacterTrainingArguments
             TimeLimit = limit is { } m ? TimeSpan.FromMinutes(m) : null,
             CheckpointPath = folder.CheckpointPath,
             Resume = parse.GetValue(Resume),
+            Distributed = folder.Communicator,
             SampleLength = parse.GetValue(SampleLength),
         };
     }

@@ -44,6 +44,7 @@ internal static class ClassifyCommand
             var view = training.View(parse, output);
             return CommandSupport.Guard("classify", error, () =>
             {
+                training.Join(parse, folder, view, path);
                 var columns = new SequenceColumns
                 {
                     Id = parse.GetValue(id),
@@ -73,6 +74,7 @@ internal static class ClassifyCommand
                     Seed = parse.GetValue(training.Seed),
                     CheckpointPath = folder.CheckpointPath,
                     Resume = parse.GetValue(training.Resume),
+                    Distributed = folder.Communicator,
                 };
                 return Run(sequences, columns, options, folder, view);
             }, folder);

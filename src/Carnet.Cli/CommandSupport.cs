@@ -4,6 +4,7 @@ using Carnet.Layers;
 using Carnet.Onnx;
 using Carnet.Tasks.Data;
 using Carnet.Training;
+using Carnet.Training.Distributed;
 
 namespace Carnet.Cli;
 
@@ -21,11 +22,26 @@ internal static class CommandSupport
             return body();
         }
         catch (Exception e) when (e is DataFormatException or SafeTensorsFormatException or OnnxFormatException or OnnxExportException or ArgumentException or IOException
-            or UnauthorizedAccessException or KeyNotFoundException or TrainingDivergedException)
+            or UnauthorizedAccessException or KeyNotFoundException or TrainingDivergedException or DistributedTrainingException)
         {
             folder?.CleanUp();
-            error.WriteLine($"carnet {command}: {e.Message}");
+            bool everyRankSawIt = e is TrainingDivergedException or DistributedTrainingException { SeenByAllRanks: true };
+            if (folder?.Communicator is not { IsRoot: false } || !everyRankSawIt)
+            {
+                error.WriteLine($"carnet {command}: {e.Message}");
+            }
+
+            if (folder?.Communicator is { } job && !everyRankSawIt)
+            {
+                error.Flush();
+                job.Abort(2); // the other ranks would wait for this one in their next collective: end them all
+            }
+
             return 2;
+        }
+        finally
+        {
+            folder?.Communicator?.Dispose();
         }
     }
 

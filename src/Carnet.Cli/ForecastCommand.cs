@@ -43,6 +43,7 @@ internal static class ForecastCommand
             var view = training.View(parse, output);
             return CommandSupport.Guard("forecast", error, () =>
             {
+                training.Join(parse, folder, view, path);
                 var series = SeriesData.FromTable(CsvTable.Read(path), parse.GetValue(target), parse.GetValue(features) ?? [], parse.GetValue(time));
                 var options = new ForecastOptions
                 {
@@ -69,6 +70,7 @@ internal static class ForecastCommand
                     Seed = parse.GetValue(training.Seed),
                     CheckpointPath = folder.CheckpointPath,
                     Resume = parse.GetValue(training.Resume),
+                    Distributed = folder.Communicator,
                 };
                 return Run(series, options, folder, view);
             }, folder);

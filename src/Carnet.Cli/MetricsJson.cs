@@ -73,6 +73,7 @@ internal static class MetricsJson
     public static void Training(Utf8JsonWriter json, TrainingReport report)
     {
         json.WriteNumber("epochs_trained", report.Epochs.Count);
+        json.WriteNumber("world_size", report.WorldSize);
         if (report.BestEpoch is { } best)
         {
             json.WriteNumber("best_epoch", best);

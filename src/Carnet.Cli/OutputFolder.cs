@@ -9,6 +9,11 @@ internal sealed class OutputFolder(string path)
 {
     private bool created;
 
+    /// <summary>The MPI job this folder is written for, when distributed: only rank 0 creates, writes or cleans it.</summary>
+    public Training.Distributed.Communicator? Communicator { get; set; }
+
+    private bool Writes => Communicator?.IsRoot != false;
+
     /// <summary>The folder.</summary>
     public string Path { get; } = path;
 
@@ -21,6 +26,11 @@ internal sealed class OutputFolder(string path)
     /// </summary>
     public void Create()
     {
+        if (!Writes)
+        {
+            return;
+        }
+
         if (!Directory.Exists(Path))
         {
             Directory.CreateDirectory(Path);
@@ -42,6 +52,11 @@ internal sealed class OutputFolder(string path)
     /// <summary>Writes every file (name → writer of a path) into staging, then moves them all into the folder.</summary>
     public IReadOnlyList<string> Commit(IReadOnlyList<(string Name, Action<string> Write)> files)
     {
+        if (!Writes)
+        {
+            return [.. files.Select(f => System.IO.Path.Combine(Path, f.Name))];
+        }
+
         Create();
         string staging = System.IO.Path.Combine(Path, $".staging-{Environment.ProcessId}");
         Directory.CreateDirectory(staging);
@@ -71,7 +86,7 @@ internal sealed class OutputFolder(string path)
     /// <summary>After a failure: removes the folder if this command created it and nothing is in it.</summary>
     public void CleanUp()
     {
-        if (created && Directory.Exists(Path) && !Directory.EnumerateFileSystemEntries(Path).Any())
+        if (created && Writes && Directory.Exists(Path) && !Directory.EnumerateFileSystemEntries(Path).Any())
         {
             Directory.Delete(Path);
         }

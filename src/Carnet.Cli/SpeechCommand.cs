@@ -60,6 +60,7 @@ internal static class SpeechCommand
             var view = training.View(parse, output);
             return CommandSupport.Guard("speech", error, () =>
             {
+                training.Join(parse, folder, view, path);
                 using var threadScope = KernelSettings.Use(maximumThreads: CommandSupport.ThreadLimit(parse.GetValue(threads)));
                 bool mfcc = parse.GetValue(features) == "mfcc", both = parse.GetValue(bidirectional) == "yes";
                 var normalization = parse.GetValue(normalize) switch
@@ -89,6 +90,7 @@ internal static class SpeechCommand
                     TimeLimit = parse.GetValue(minutes) is { } limit ? TimeSpan.FromMinutes(limit) : null,
                     CheckpointPath = folder.CheckpointPath,
                     Resume = parse.GetValue(training.Resume),
+                    Distributed = folder.Communicator,
                 };
                 return Run(SpeechCorpus.Load(path), options, folder, view);
             }, folder);

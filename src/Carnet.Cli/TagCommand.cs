@@ -47,6 +47,7 @@ internal static class TagCommand
         {
             data, test, heldOut, validation, decoder, wordSize, charSize, charHidden, training.HiddenSize, training.NumLayers, dropout, lowercase, unknown,
             training.Epochs, training.BatchSize, training.LearningRate, training.Patience, training.Seed, minutes, threads, training.Output, training.Resume, training.Quiet,
+            training.Distributed,
         };
         command.SetAction(parse =>
         {
@@ -55,6 +56,7 @@ internal static class TagCommand
             var view = training.View(parse, output);
             return CommandSupport.Guard("tag", error, () =>
             {
+                training.Join(parse, folder, view, path);
                 using var threadScope = KernelSettings.Use(maximumThreads: CommandSupport.ThreadLimit(parse.GetValue(threads)));
 
                 var options = new TaggerOptions
@@ -78,6 +80,7 @@ internal static class TagCommand
                     TimeLimit = parse.GetValue(minutes) is { } limit ? TimeSpan.FromMinutes(limit) : null,
                     CheckpointPath = folder.CheckpointPath,
                     Resume = parse.GetValue(training.Resume),
+                    Distributed = folder.Communicator,
                 };
                 var corpus = TaggedCorpus.ReadConll(path);
                 var testCorpus = parse.GetValue(test) is { } testPath ? TaggedCorpus.ReadConll(testPath) : null;

@@ -37,6 +37,7 @@ internal static class TextCommand
             var view = new TrainingView(output, parse.GetValue(arguments.Quiet));
             return CommandSupport.Guard("text", error, () =>
             {
+                arguments.Join(parse, folder, view, path);
                 var options = arguments.Read(parse, folder);
                 return arguments.WithThreads(parse, () => RunTraining(TextData.Read(path), options, folder, view));
             }, folder);

@@ -29,6 +29,7 @@ internal static class TextReport
 
         Numbers(json, "train_bpc", epochs.Select(e => e.TrainingBitsPerCharacter));
         json.WriteNumber("epochs_trained", epochs.Count);
+        json.WriteNumber("world_size", outcome.Options.Distributed?.Size ?? 1);
         json.WriteBoolean("stopped_by_time_limit", outcome.StoppedByTimeLimit);
         json.WriteNumber("training_characters", outcome.TrainingCharacters);
         json.WriteNumber("validation_characters", outcome.ValidationCharacters);

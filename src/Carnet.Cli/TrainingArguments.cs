@@ -43,10 +43,12 @@ internal sealed class TrainingArguments
 
     public Option<bool> Quiet { get; } = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
 
+    public Option<bool> Distributed { get; } = DistributedJob.CreateOption();
+
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Cell, HiddenSize, NumLayers, Dropout, Epochs, BatchSize, LearningRate, Patience, Seed, Output, Resume, Quiet })
+        foreach (Option option in new Option[] { Cell, HiddenSize, NumLayers, Dropout, Epochs, BatchSize, LearningRate, Patience, Seed, Output, Resume, Quiet, Distributed })
         {
             command.Options.Add(option);
         }
@@ -58,6 +60,10 @@ internal sealed class TrainingArguments
     /// <summary>The output folder: --out, or runs/TASK-NAME for the data file.</summary>
     public OutputFolder Folder(ParseResult parse, string dataPath)
         => new(parse.GetValue(Output) ?? Path.Combine("runs", $"{task}-{Path.GetFileNameWithoutExtension(dataPath)}"));
+
+    /// <summary>Joins the MPI job with --distributed (<see cref="DistributedJob.Join"/>); the communicator, or null.</summary>
+    public Training.Distributed.Communicator? Join(ParseResult parse, OutputFolder folder, TrainingView view, params string[] dataPaths)
+        => DistributedJob.Join(parse, Distributed, folder, view, dataPaths);
 
     /// <summary>The progress display, quiet or not.</summary>
     public TrainingView View(ParseResult parse, TextWriter output) => new(output, parse.GetValue(Quiet));

@@ -11,8 +11,8 @@ namespace Carnet.Cli;
 internal sealed class TrainingView
 {
     private readonly TextWriter output;
-    private readonly bool quiet;
-    private readonly bool interactive;
+    private bool quiet;
+    private bool interactive;
 
     public TrainingView(TextWriter output, bool quiet)
     {
@@ -20,6 +20,9 @@ internal sealed class TrainingView
         this.quiet = quiet;
         interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
     }
+
+    /// <summary>Prints nothing from now on (the ranks of a distributed job other than rank 0).</summary>
+    public void Silence() => (quiet, interactive) = (true, false);
 
     /// <summary>Writes a line unless quiet.</summary>
     public void Line(string text)

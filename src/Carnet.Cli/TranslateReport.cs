@@ -34,6 +34,7 @@ internal static class TranslateReport
             json.WriteNumber("held_out_sources", evaluation.Sources.Count);
             MetricsJson.Number(json, "training_target_tokens_per_second", outcome.TargetTokensPerSecond);
             MetricsJson.Number(json, "seconds", outcome.Elapsed.TotalSeconds);
+            json.WriteNumber("world_size", outcome.WorldSize);
             json.WriteNumber("epochs_trained", outcome.History.Count);
             if (outcome.BestEpoch is { } best)
             {

@@ -30,6 +30,7 @@ internal static class TranslateTrainCommand
             return CommandSupport.Guard("translate", error, () =>
             {
                 using var threadScope = KernelSettings.Use(maximumThreads: CommandSupport.ThreadLimit(parse.GetValue(a.Threads)));
+                DistributedJob.Join(parse, a.Distributed, folder, view, path);
                 var options = a.TrainingOptions(parse, folder);
                 var pairs = TranslationPairs.Read(path, parse.GetValue(a.SourceColumn), parse.GetValue(a.TargetColumn));
                 var (training, heldOut, heldOutName) = parse.GetValue(a.Test) is { } testPath
@@ -164,13 +165,15 @@ internal static class TranslateTrainCommand
 
         public Option<bool> Quiet { get; } = CommandSupport.Option("--quiet", "Print nothing but errors.", false);
 
+        public Option<bool> Distributed { get; } = DistributedJob.CreateOption();
+
         public TranslateCommand.SearchArguments Search { get; } = new();
 
         public IEnumerable<Option> All =>
         [
             Data, SourceColumn, TargetColumn, Test, HeldOut, Tokens, VocabularySize, Cell, EmbeddingSize, HiddenSize, NumLayers, Bidirectional,
             DecoderHiddenSize, DecoderLayers, Attention, InputFeeding, Bridge, Dropout, TieWeights, Epochs, BatchSize, LearningRate, Plateau, Clip, TeacherForcing,
-            LabelSmoothing, Patience, Select, Keep, Search.Beam, Search.LengthPenalty, Search.ReplaceUnknown, Seed, TimeLimit, Threads, Output, Resume, Quiet,
+            LabelSmoothing, Patience, Select, Keep, Search.Beam, Search.LengthPenalty, Search.ReplaceUnknown, Seed, TimeLimit, Threads, Output, Resume, Quiet, Distributed,
         ];
 
         public TranslationTrainingOptions TrainingOptions(ParseResult parse, OutputFolder folder)
@@ -207,7 +210,7 @@ internal static class TranslateTrainCommand
                 Selection = parse.GetValue(Select) == "loss" ? TranslationSelection.Loss : TranslationSelection.Bleu,
                 RestoreBestWeights = parse.GetValue(Keep) == "best",
                 Seed = parse.GetValue(Seed), TimeLimit = minutes is { } m ? TimeSpan.FromMinutes(m) : null,
-                CheckpointPath = folder.CheckpointPath, Resume = parse.GetValue(Resume),
+                CheckpointPath = folder.CheckpointPath, Resume = parse.GetValue(Resume), Distributed = folder.Communicator,
             };
         }
 

@@ -81,6 +81,15 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>A deep copy with its own storage.</summary>
     public Tensor<T> Clone() => FromValues(Span, shape);
 
+    /// <summary>Entries [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the first dimension, sharing the storage.</summary>
+    internal Tensor<T> Rows(int start, int count)
+    {
+        int width = shape[0] == 0 ? 0 : Length / shape[0];
+        int[] rows = [.. shape];
+        rows[0] = count;
+        return new Tensor<T>(Memory.Slice(start * width, count * width), rows);
+    }
+
     /// <summary>A view of the same storage with another shape of the same element count.</summary>
     public Tensor<T> Reshape(params int[] newShape) => new(Memory, newShape);
 

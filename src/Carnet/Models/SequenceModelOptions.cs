@@ -83,6 +83,17 @@ public sealed class SequenceBatch<T> where T : unmanaged, System.Numerics.IFloat
     /// <summary>Each sequence's length (B), or null when all have T steps.</summary>
     public int[]? Lengths { get; }
 
+    /// <summary>Sequences [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the batch; features share its storage.</summary>
+    public SequenceBatch<T> Rows(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Batch - start);
+        int[]? lengths = Lengths?.AsSpan(start, count).ToArray();
+        return Features is { } features
+            ? FromFeatures(features.Rows(start, count), lengths)
+            : FromTokens(Tokens!.AsSpan(start * Steps, count * Steps).ToArray(), count, Steps, lengths);
+    }
+
     /// <summary>A batch of numeric sequences (B, T, I).</summary>
     public static SequenceBatch<T> FromFeatures(Tensor<T> features, int[]? lengths = null)
     {

@@ -32,6 +32,20 @@ public interface ITrainable<T, TBatch> where T : unmanaged, IFloatingPointIeee75
     void CheckCheckpoint(SafeTensorsFile file);
 }
 
+/// <summary>
+/// A trainable whose validation the ranks of a distributed run share (<see cref="TrainingLoopOptions.Distributed"/>):
+/// each measures its part of the validation data, and the parts' sums and counts are added across ranks.
+/// </summary>
+public interface IShardedValidation
+{
+    /// <summary>
+    /// The validation loss summed over rank <paramref name="rank"/>'s part of <paramref name="ranks"/>, and the count it
+    /// is divided by (0 for an empty part); the sums over all ranks divided by the counts give the validation loss.
+    /// Null when there is no validation data.
+    /// </summary>
+    (double Sum, double Count)? ValidatePart(int rank, int ranks);
+}
+
 /// <summary>A recurrent network's final states, carried into the next batch by truncated back-propagation through time.</summary>
 /// <param name="Hidden">The final hidden state (L·D, B, P).</param>
 /// <param name="Cell">The final cell state (L·D, B, H), or null for cells without one.</param>
@@ -48,6 +62,12 @@ public abstract class TrainingPass<T> : IDisposable where T : unmanaged, IFloati
 
     /// <summary>What the batch adds to the count the epoch's total is divided by.</summary>
     public double Count { get; init; } = 1;
+
+    /// <summary>
+    /// The items the loss averages over (sequences, or tokens for a loss per token): in distributed training each rank's
+    /// share of a batch weighs in proportion to it, so the ranks together follow the gradient of the whole batch.
+    /// </summary>
+    public double Weight { get; init; } = 1;
 
     /// <summary>The final states, for a batch source that carries them.</summary>
     public RecurrentCarry<T>? Carry { get; init; }
@@ -76,6 +96,12 @@ public abstract class TrainingPass<T> : IDisposable where T : unmanaged, IFloati
 /// <param name="CarriesState">Whether each batch continues the previous one (streams for truncated back-propagation).</param>
 public sealed record BatchSource<TBatch>(Func<RandomSource, IEnumerable<TBatch>> Epoch, bool CarriesState = false)
 {
+    /// <summary>
+    /// For distributed training: the part of a global batch that rank r of n trains on (called as
+    /// <c>Shard(batch, r, n)</c>), or null when that rank's part is empty. The parts of all ranks make up the batch.
+    /// </summary>
+    public Func<TBatch, int, int, TBatch?>? Shard { get; init; }
+
     /// <summary>An endless epoch of freshly generated batches, for training with a step budget.</summary>
     public static BatchSource<TBatch> Fresh(Func<RandomSource, TBatch> generate) => new(random => Endless(generate, random));
 

@@ -31,6 +31,12 @@ public sealed record TrainerOptions
     /// <summary>When set, a checkpoint is written there (atomically) at the end of every epoch.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="TrainingLoopOptions.Distributed"/>): the
+    /// batch size stays the global batch, and rank 0 alone writes the checkpoint.
+    /// </summary>
+    public Carnet.Training.Distributed.Communicator? Distributed { get; init; }
+
     /// <summary>When set, training stops cleanly after the first epoch that ends past this time.</summary>
     public TimeSpan? TimeLimit { get; init; }
 }
@@ -46,6 +52,9 @@ public sealed record TrainingReport(IReadOnlyList<EpochRecord> Epochs, int? Best
 {
     /// <summary>Why the run ended.</summary>
     public TrainingStop Stop { get; init; }
+
+    /// <summary>The ranks that trained together (<see cref="TrainingLoopOptions.Distributed"/>); 1 for one process.</summary>
+    public int WorldSize { get; init; } = 1;
 }
 
 /// <summary>
@@ -84,7 +93,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public TrainingReport Fit(TrainingData<T> training, SequenceDataset<T>? validation = null, bool resume = false)
     {
-        var trainable = new SequenceModelTrainable<T>(model, loss) { Validation = validation is null ? null : () => Evaluate(validation) };
+        var trainable = new SequenceModelTrainable<T>(model, loss)
+        {
+            Validation = validation is null ? null : () => Evaluate(validation),
+            ValidationPart = validation is null ? null : (rank, ranks) => SequenceModelTrainable<T>.EvaluatePart(model, loss, validation, options.BatchSize, rank, ranks),
+        };
         var loop = new TrainingLoop<T, TrainingBatch<T>>(trainable, optimizer, new TrainingLoopOptions
         {
             Epochs = options.Epochs,
@@ -93,9 +106,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             RestoreBestWeights = options.RestoreBestWeights,
             CheckpointPath = options.CheckpointPath,
             TimeLimit = options.TimeLimit,
+            Distributed = options.Distributed,
         }, schedule);
         loop.Progress += p => Progress?.Invoke(p);
-        var batches = new BatchSource<TrainingBatch<T>>(random => training.Batches(options.BatchSize, random), training.CarriesState);
+        var batches = new BatchSource<TrainingBatch<T>>(random => training.Batches(options.BatchSize, random), training.CarriesState)
+        {
+            Shard = TrainingBatch<T>.Shard,
+        };
         return loop.Fit(batches, new RandomSource(options.Seed), resume);
     }
 

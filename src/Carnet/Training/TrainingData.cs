@@ -28,7 +28,28 @@ public sealed class BatchTargets<T> where T : unmanaged, IFloatingPointIeee754<T
 }
 
 /// <summary>One training batch: model inputs and targets.</summary>
-public sealed record TrainingBatch<T>(SequenceBatch<T> Inputs, BatchTargets<T> Targets) where T : unmanaged, IFloatingPointIeee754<T>;
+public sealed record TrainingBatch<T>(SequenceBatch<T> Inputs, BatchTargets<T> Targets) where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// The part of <paramref name="batch"/> that rank <paramref name="rank"/> of <paramref name="ranks"/> trains on
+    /// (its contiguous sequences, <see cref="Distributed.Shards.Range"/>), or null when it has none.
+    /// </summary>
+    public static TrainingBatch<T>? Shard(TrainingBatch<T> batch, int rank, int ranks)
+    {
+        var (start, length) = Distributed.Shards.Range(batch.Inputs.Batch, rank, ranks);
+        return length == 0 ? null : batch.Rows(start, length);
+    }
+
+    /// <summary>Sequences [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) with their targets.</summary>
+    public TrainingBatch<T> Rows(int start, int count)
+    {
+        int width = Targets.Classes is { } all ? all.Length / Inputs.Batch : 0; // class ids per sequence: 1, or T for tagging
+        var targets = Targets.Values is { } values
+            ? new BatchTargets<T>(values.Rows(start, count), null)
+            : new BatchTargets<T>(null, Targets.Classes!.AsSpan(start * width, count * width).ToArray());
+        return new TrainingBatch<T>(Inputs.Rows(start, count), targets);
+    }
+}
 
 /// <summary>A source of training batches.</summary>
 public abstract class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T>

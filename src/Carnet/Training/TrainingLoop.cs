@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using Carnet.IO;
 using Carnet.Layers;
+using Carnet.Training.Distributed;
 
 namespace Carnet.Training;
 
@@ -60,6 +61,13 @@ public sealed record TrainingLoopOptions
 
     /// <summary>When the time limit is checked.</summary>
     public TimeLimitCheck TimeLimitCheck { get; init; }
+
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run: it trains on its share of every batch (the batch
+    /// source's <see cref="BatchSource{TBatch}.Shard"/>), the gradients are summed across ranks before each step, rank 0
+    /// alone writes checkpoints, and all ranks stop together.
+    /// </summary>
+    public Communicator? Distributed { get; init; }
 }
 
 /// <summary>What a task sees when training starts: the history and notes of a resumed checkpoint (empty otherwise).</summary>
@@ -87,6 +95,7 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
     private readonly LearningRateSchedule? schedule;
     private readonly TrainingLoopOptions options;
     private readonly List<Module<T>> modules;
+    private readonly DataParallel<T>? parallel;
 
     /// <summary>Creates the loop; the optimizer must update the trainable's modules.</summary>
     public TrainingLoop(ITrainable<T, TBatch> trainable, Optimizer<T> optimizer, TrainingLoopOptions options, LearningRateSchedule? schedule = null)
@@ -96,6 +105,7 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
         this.options = options;
         this.schedule = schedule;
         modules = trainable.Modules.Select(m => m.Module).ToList();
+        parallel = options.Distributed is { } communicator ? new DataParallel<T>(communicator, modules) : null;
     }
 
     /// <summary>Raised after every step and at the end of every epoch, for progress displays.</summary>
@@ -117,7 +127,13 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
     /// </summary>
     public TrainingReport Fit(BatchSource<TBatch> batches, RandomSource random, bool resume = false)
     {
+        if (parallel is not null && batches.Shard is null)
+        {
+            throw new ArgumentException("distributed training needs a batch source that shards its batches (BatchSource.Shard)", nameof(batches));
+        }
+
         var state = resume && options.CheckpointPath is { } path && File.Exists(path) ? Load(path) : new TrainingState<T>(random);
+        parallel?.CheckSame(state.Random, "at the start");
         Starting?.Invoke(new TrainingStart(state.Epochs, state.Notes));
         var run = new Run(state, Stopwatch.StartNew());
         for (int epoch = state.Epochs.Count + 1; epoch <= options.Epochs && !state.Stopped && run.Stop == TrainingStop.Finished; epoch++)
@@ -135,7 +151,7 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
         }
 
         var stop = state.StoppedEarly ? TrainingStop.Patience : run.Stop;
-        return new TrainingReport(state.Epochs, state.BestEpoch, state.BestValidationLoss, state.StoppedEarly) { Stop = stop };
+        return new TrainingReport(state.Epochs, state.BestEpoch, state.BestValidationLoss, state.StoppedEarly) { Stop = stop, WorldSize = parallel?.Communicator.Size ?? 1 };
     }
 
     private (double Total, double Count, int Steps) RunEpoch(BatchSource<TBatch> batches, Run run, int epoch)
@@ -146,14 +162,15 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
         using var enumerator = batches.Epoch(run.State.Random).GetEnumerator();
         while (!StopsBeforeStep(run) && enumerator.MoveNext())
         {
-            using var pass = Step(enumerator.Current, carried, run, epoch, steps);
+            var step = parallel is null ? Step(enumerator.Current, carried, run, epoch, steps) : ParallelStep(batches, enumerator.Current, carried, run, epoch, steps);
+            using var pass = step.Pass;
             if (batches.CarriesState)
             {
-                carried = pass.Carry;
+                carried = pass?.Carry;
             }
 
-            total += pass.Contribution;
-            count += pass.Count;
+            total += step.Contribution;
+            count += step.Count;
             steps++;
             run.Steps++;
             var progress = new TrainingProgress(epoch, options.Epochs, steps, total / count, null, false, run.Clock.Elapsed);
@@ -167,24 +184,49 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
         return (total, count, steps);
     }
 
-    private TrainingPass<T> Step(TBatch batch, RecurrentCarry<T>? carried, Run run, int epoch, int steps)
+    private StepResult Step(TBatch batch, RecurrentCarry<T>? carried, Run run, int epoch, int steps)
     {
         optimizer.ZeroGradients();
         var pass = trainable.Forward(batch, carried, run.State.Random);
-        if (!double.IsFinite(pass.Loss))
-        {
-            pass.Dispose();
-            throw new TrainingDivergedException(epoch, steps + 1, pass.Loss, run.State.Epochs.Count, options.CheckpointPath);
-        }
-
+        ThrowIfDiverged(pass.Loss, pass, run, epoch, steps);
         pass.Backward();
+        ClipAndStep();
+        return new StepResult(pass, pass.Contribution, pass.Count);
+    }
+
+    /// <summary>One step on this rank's share of the batch, with the loss and gradients summed over all ranks.</summary>
+    private StepResult ParallelStep(BatchSource<TBatch> batches, TBatch batch, RecurrentCarry<T>? carried, Run run, int epoch, int steps)
+    {
+        var communicator = parallel!.Communicator;
+        optimizer.ZeroGradients();
+        var shard = batches.Shard!(batch, communicator.Rank, communicator.Size);
+        var random = parallel.StepRandom(run.State.Random, epoch, steps);
+        var pass = shard is null ? null : trainable.Forward(shard, carried, random);
+        var global = parallel.Combine(pass, LocallyOutOfTime(run));
+        ThrowIfDiverged(global.Loss, pass, run, epoch, steps);
+        pass?.Backward();
+        parallel.SumGradients(global.Share);
+        ClipAndStep();
+        return new StepResult(pass, global.Contribution, global.Count);
+    }
+
+    private void ThrowIfDiverged(double loss, TrainingPass<T>? pass, Run run, int epoch, int steps)
+    {
+        if (!double.IsFinite(loss))
+        {
+            pass?.Dispose();
+            throw new TrainingDivergedException(epoch, steps + 1, loss, run.State.Epochs.Count, options.CheckpointPath);
+        }
+    }
+
+    private void ClipAndStep()
+    {
         if (options.ClipGradientNorm is { } maxNorm)
         {
             GradientClipping.ClipByGlobalNorm(modules, maxNorm);
         }
 
         optimizer.Step();
-        return pass;
     }
 
     private bool StopsBeforeStep(Run run)
@@ -216,12 +258,15 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
         return run.Stop != TrainingStop.Finished;
     }
 
-    private bool OutOfTime(Run run) => options.TimeLimit is { } limit && run.Clock.Elapsed >= limit;
+    /// <summary>Out of time as all ranks agree: this process's clock, or rank 0's at the last step.</summary>
+    private bool OutOfTime(Run run) => parallel?.OutOfTime ?? LocallyOutOfTime(run);
+
+    private bool LocallyOutOfTime(Run run) => options.TimeLimit is { } limit && run.Clock.Elapsed >= limit;
 
     private void EndEpoch(Run run, int epoch, double trainingLoss, int steps)
     {
         var state = run.State;
-        double? validationLoss = trainable.Validate();
+        double? validationLoss = parallel is null ? trainable.Validate() : parallel.Validate(trainable);
         var record = new EpochRecord(epoch, trainingLoss, validationLoss, optimizer.LearningRate);
         state.Epochs.Add(record);
         schedule?.Step(validationLoss);
@@ -230,14 +275,15 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
             KeepBest(state, epoch, v);
         }
 
-        if (options.TimeLimitCheck == TimeLimitCheck.EpochEnd && OutOfTime(run))
+        if (options.TimeLimitCheck == TimeLimitCheck.EpochEnd && (parallel?.RootSays(LocallyOutOfTime(run)) ?? LocallyOutOfTime(run)))
         {
             state.Stopped = true;
             run.Stop = TrainingStop.TimeLimit;
         }
 
         EpochEnding?.Invoke(new EpochEnd(record, steps, run.Clock.Elapsed, state.Notes));
-        if (options.CheckpointPath is { } checkpoint)
+        parallel?.CheckSame(state.Random, $"after epoch {epoch}");
+        if (options.CheckpointPath is { } checkpoint && parallel?.Communicator.IsRoot != false)
         {
             Checkpoint.Save(checkpoint, trainable.Modules, trainable.CheckpointMetadata(), optimizer, schedule, state);
         }
@@ -265,6 +311,9 @@ public sealed class TrainingLoop<T, TBatch> where T : unmanaged, IFloatingPointI
         trainable.CheckCheckpoint(file);
         return Checkpoint.Restore(file, trainable.Modules, optimizer, schedule);
     }
+
+    /// <summary>A step's pass (null on a rank whose share was empty) and what it adds to the epoch's mean loss.</summary>
+    private readonly record struct StepResult(TrainingPass<T>? Pass, double Contribution, double Count);
 
     /// <summary>One call of <see cref="Fit"/>: the state, its clock, the steps taken and why it ends.</summary>
     private sealed class Run(TrainingState<T> state, Stopwatch clock)

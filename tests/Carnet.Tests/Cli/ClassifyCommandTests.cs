@@ -8,7 +8,7 @@ namespace Carnet.Tests.Cli;
 public sealed class ClassifyCommandTests
 {
     /// <summary>Wide format, 2 features per step, 3 steps: class "up" rises, "down" falls, "flat" stays (with seeded noise).</summary>
-    private static string WideCsv(int count, bool withLabel = true)
+    internal static string WideCsv(int count, bool withLabel = true)
     {
         var random = new RandomSource(7);
         var text = new StringBuilder("a0,b0,a1,b1,a2,b2" + (withLabel ? ",shape" : "") + "\n");

@@ -8,7 +8,7 @@ namespace Carnet.Tests.Cli;
 public sealed class TextCommandTests
 {
     /// <summary>Seeded sentences over a few words, with non-ASCII characters, about 6000 characters.</summary>
-    private static string Sentences()
+    internal static string Sentences()
     {
         string[] words = ["the", "whale", "sea", "café", "naïve", "—", "🐳", "ship"];
         var random = new RandomSource(21);

@@ -18,14 +18,14 @@ public sealed class SpeechTaskTests : IDisposable
         ["up"] = [500, 1500], ["down"] = [1500, 500], ["flat"] = [1000, 1000],
     };
 
-    private static readonly string[] Speakers = ["ann", "bob", "cy", "dee"];
+    internal static readonly string[] Speakers = ["ann", "bob", "cy", "dee"];
 
     private readonly CliRunner cli = new();
 
     public void Dispose() => cli.Dispose();
 
     /// <summary>Tones of <paramref name="seconds"/> each, shifted and scaled by the speaker, short silences around them, a little noise.</summary>
-    private static float[] Say(IEnumerable<double> tones, int speaker, RandomSource random, double seconds = 0.12)
+    internal static float[] Say(IEnumerable<double> tones, int speaker, RandomSource random, double seconds = 0.12)
     {
         double pitch = 1 + (0.06 * (speaker - 1.5)), loudness = 0.3 + (0.1 * speaker), length = seconds * (1 + (0.1 * (speaker - 1.5)));
         var samples = new List<float>(new float[400]);

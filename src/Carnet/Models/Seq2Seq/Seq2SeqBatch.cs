@@ -35,6 +35,19 @@ public sealed class Seq2SeqBatch
         }
     }
 
+    /// <summary>Pairs [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the batch, with its padded lengths S and T.</summary>
+    public Seq2SeqBatch Rows(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Batch - start);
+        return new Seq2SeqBatch(
+            Source.AsSpan(start * SourceSteps, count * SourceSteps).ToArray(),
+            SourceLengths.AsSpan(start, count).ToArray(),
+            DecoderInput.AsSpan(start * TargetSteps, count * TargetSteps).ToArray(),
+            Targets.AsSpan(start * TargetSteps, count * TargetSteps).ToArray(),
+            count);
+    }
+
     /// <summary>Source ids: (B, S).</summary>
     public int[] Source { get; }
 

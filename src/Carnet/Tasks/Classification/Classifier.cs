@@ -71,6 +71,12 @@ public sealed record ClassifierOptions
     /// <summary>Where a checkpoint is kept at each epoch's end, or null.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="TrainingLoopOptions.Distributed"/>): the
+    /// batch size stays the global batch, and rank 0 alone writes the checkpoint.
+    /// </summary>
+    public Carnet.Training.Distributed.Communicator? Distributed { get; init; }
+
     /// <summary>Whether to continue from the checkpoint at <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; }
 }
@@ -141,6 +147,7 @@ public static class Classifier
             RestoreBestWeights = true,
             ClipGradientNorm = 5.0,
             CheckpointPath = options.CheckpointPath,
+            Distributed = options.Distributed,
         }, validation is null ? null : schedule);
         if (progress is not null)
         {

@@ -60,6 +60,12 @@ public sealed record ForecastOptions
     /// <summary>Where a checkpoint is kept at each epoch's end, or null.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="Carnet.Training.TrainingLoopOptions.Distributed"/>): the
+    /// batch size stays the global batch, and rank 0 alone writes the checkpoint.
+    /// </summary>
+    public Carnet.Training.Distributed.Communicator? Distributed { get; init; }
+
     /// <summary>Whether to continue from the checkpoint at <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; }
 

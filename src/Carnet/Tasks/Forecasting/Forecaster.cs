@@ -126,6 +126,7 @@ public static class Forecaster
             RestoreBestWeights = true,
             ClipGradientNorm = 1.0,
             CheckpointPath = options.CheckpointPath,
+            Distributed = options.Distributed,
         });
         if (progress is not null)
         {

@@ -3,6 +3,7 @@ using Carnet.Layers;
 using Carnet.Models;
 using Carnet.Tasks.Evaluation;
 using Carnet.Training;
+using Carnet.Training.Distributed;
 
 namespace Carnet.Tasks.Speech;
 
@@ -72,6 +73,12 @@ public sealed record SpeechTrainingOptions
     /// <summary>A checkpoint written after every epoch, or null.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="TrainingLoopOptions.Distributed"/>): the
+    /// batch size stays the global batch, and rank 0 alone writes the checkpoint.
+    /// </summary>
+    public Carnet.Training.Distributed.Communicator? Distributed { get; init; }
+
     /// <summary>Whether to continue from <see cref="CheckpointPath"/>.</summary>
     public bool Resume { get; init; }
 }
@@ -130,6 +137,7 @@ public static class SpeechRecognizer
         var loop = new TrainingLoop<float, int[]>(trainable, optimizer, new TrainingLoopOptions
         {
             Epochs = options.Epochs, ClipGradientNorm = 5.0, Patience = options.Patience, CheckpointPath = options.CheckpointPath, TimeLimit = options.TimeLimit,
+            Distributed = options.Distributed,
         }, trainable.Validation is null ? null : schedule);
         if (progress is not null)
         {
@@ -137,7 +145,8 @@ public static class SpeechRecognizer
         }
 
         int count = trainingExamples.Count, batchSize = options.BatchSize;
-        var report = loop.Fit(new BatchSource<int[]>(r => Batches(count, batchSize, r)), new RandomSource(random.NextUInt64()), options.Resume);
+        var batches = new BatchSource<int[]>(r => Batches(count, batchSize, r)) { Shard = Shards.Of };
+        var report = loop.Fit(batches, new RandomSource(random.NextUInt64()), options.Resume);
         var (scores, transcripts) = Evaluate(model, test);
         return new SpeechOutcome(model, report, training.Utterances.Count, validation.Utterances.Count, test, transcripts, scores);
     }

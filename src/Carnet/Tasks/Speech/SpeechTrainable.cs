@@ -55,7 +55,7 @@ internal static class SpeechBatches
 /// masked by SpecAugment with the trainer's random stream, run forward with dropout, and scored by cross-entropy
 /// (word models) or CTC (PyTorch's mean: each loss over its target length, then over the batch).
 /// </summary>
-internal sealed class SpeechTrainable(SpeechModel model, SpeechExamples training, SpecAugmentOptions augment) : ITrainable<float, int[]>
+internal sealed class SpeechTrainable(SpeechModel model, SpeechExamples training, SpecAugmentOptions augment) : ITrainable<float, int[]>, IShardedValidation
 {
     /// <summary>The recordings whose loss is the validation loss.</summary>
     public SpeechExamples? Validation { get; init; }
@@ -69,26 +69,30 @@ internal sealed class SpeechTrainable(SpeechModel model, SpeechExamples training
         var result = model.Network.Forward(SequenceBatch<float>.FromFeatures(x, lengths), training: true, random: random);
         var gradient = Tensor<float>.Zeros(result.Prediction.Shape.ToArray());
         double loss = Loss(result.Prediction, batch, training, lengths, gradient);
-        return new SequenceModelPass<float>(model.Network, result, gradient) { Loss = loss };
+        return new SequenceModelPass<float>(model.Network, result, gradient) { Loss = loss, Weight = batch.Length }; // a mean over recordings
     }
 
-    public double? Validate()
+    public double? Validate() => ValidatePart(0, 1) is { } part ? part.Sum / part.Count : null;
+
+    /// <summary>The validation loss summed over rank <paramref name="rank"/> of <paramref name="ranks"/>'s batches of 64 (every n-th), and their recordings.</summary>
+    public (double Sum, double Count)? ValidatePart(int rank, int ranks)
     {
         if (Validation is not { } data)
         {
             return null;
         }
 
-        double total = 0;
-        for (int start = 0; start < data.Count; start += 64)
+        double total = 0, count = 0;
+        for (int start = rank * 64; start < data.Count; start += 64 * ranks)
         {
             int[] batch = [.. Enumerable.Range(start, Math.Min(64, data.Count - start))];
             var x = SpeechBatches.Pad(data.Inputs, start, batch.Length, Width, out int[] lengths);
             var prediction = model.Network.Forward(x, lengths).Prediction;
             total += Loss(prediction, batch, data, lengths, Tensor<float>.Zeros(prediction.Shape.ToArray())) * batch.Length;
+            count += batch.Length;
         }
 
-        return total / data.Count;
+        return (total, count);
     }
 
     public Dictionary<string, string> CheckpointMetadata()

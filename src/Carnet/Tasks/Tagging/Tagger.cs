@@ -1,6 +1,7 @@
 using Carnet.Layers;
 using Carnet.Tasks.Evaluation;
 using Carnet.Training;
+using Carnet.Training.Distributed;
 
 namespace Carnet.Tasks.Tagging;
 
@@ -60,6 +61,12 @@ public sealed record TaggerOptions
 
     /// <summary>Where a checkpoint is kept at each epoch's end, or null.</summary>
     public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="TrainingLoopOptions.Distributed"/>): the
+    /// batch size stays the global batch, and rank 0 alone writes the checkpoint.
+    /// </summary>
+    public Carnet.Training.Distributed.Communicator? Distributed { get; init; }
 
     /// <summary>Whether to continue from the checkpoint at <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; }
@@ -142,14 +149,32 @@ public static class Tagger
     /// <summary>The mean loss per token of labelled sentences, in evaluation mode, batch by batch.</summary>
     public static double Evaluate(TaggerNetwork<float> network, TaggerVocabulary vocabulary, IReadOnlyList<TaggedSentence> sentences, int batchSize)
     {
-        double total = 0;
+        var (total, tokens) = EvaluatePart(network, vocabulary, sentences, batchSize, 0, 1);
+        return total / tokens;
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/> shared among the ranks of a distributed run: the loss summed over the tokens of rank
+    /// <paramref name="rank"/> of <paramref name="ranks"/>'s batches (every n-th), and those tokens.
+    /// </summary>
+    internal static (double Sum, double Tokens) EvaluatePart(TaggerNetwork<float> network, TaggerVocabulary vocabulary, IReadOnlyList<TaggedSentence> sentences,
+        int batchSize, int rank, int ranks)
+    {
+        double total = 0, tokens = 0;
+        int index = 0;
         foreach (int[] members in SequenceTagger.ByLength(sentences, batchSize))
         {
+            if (index++ % ranks != rank)
+            {
+                continue;
+            }
+
             var batch = vocabulary.Encode(members.Select(i => sentences[i]).ToList(), withTags: true);
             total += network.Loss(network.Forward(batch)).Loss * batch.Lengths.Sum();
+            tokens += batch.Lengths.Sum();
         }
 
-        return total / sentences.Sum(s => s.Tokens.Count);
+        return (total, tokens);
     }
 
     private static TrainingReport Train(TaggerTrainable trainable, TaggedSentence[] training, TaggerOptions options, ulong seed, Action<TrainingProgress>? progress)
@@ -163,13 +188,15 @@ public static class Tagger
             Patience = options.Patience,
             CheckpointPath = options.CheckpointPath,
             TimeLimit = options.TimeLimit,
+            Distributed = options.Distributed,
         }, schedule);
         if (progress is not null)
         {
             loop.Progress += progress;
         }
 
-        return loop.Fit(new BatchSource<TaggedSentence[]>(random => Batches(training, options.BatchSize, random)), new RandomSource(seed), options.Resume);
+        var batches = new BatchSource<TaggedSentence[]>(random => Batches(training, options.BatchSize, random)) { Shard = Shards.Of };
+        return loop.Fit(batches, new RandomSource(seed), options.Resume);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Carnet.Tasks.Tagging;
 /// vocabularies included, so a resumed run is checked to train the same network on the same data.
 /// </summary>
 internal sealed class TaggerTrainable(TaggerNetwork<float> network, TaggerVocabulary vocabulary, IReadOnlySet<int> rare, double unknownReplacement)
-    : ITrainable<float, TaggedSentence[]>
+    : ITrainable<float, TaggedSentence[]>, IShardedValidation
 {
     public const string Format = "carnet-tagger-checkpoint";
 
@@ -25,10 +25,13 @@ internal sealed class TaggerTrainable(TaggerNetwork<float> network, TaggerVocabu
         var encoded = vocabulary.Encode(batch, withTags: true, random, rare, unknownReplacement);
         var result = network.Forward(encoded, training: true, random);
         var (loss, gradient) = network.Loss(result);
-        return new Pass(network, result, gradient) { Loss = loss };
+        return new Pass(network, result, gradient) { Loss = loss, Weight = encoded.Lengths.Sum() }; // the loss is a mean over tokens
     }
 
     public double? Validate() => Validation is { } sentences ? Tagger.Evaluate(network, vocabulary, sentences, 64) : null;
+
+    public (double Sum, double Count)? ValidatePart(int rank, int ranks)
+        => Validation is { } sentences ? Tagger.EvaluatePart(network, vocabulary, sentences, 64, rank, ranks) : null;
 
     public Dictionary<string, string> CheckpointMetadata()
     {

@@ -174,7 +174,7 @@ public sealed class TaggerVocabulary
             {
                 string token = sentence.Tokens[t];
                 int id = WordId(token);
-                if (replaceRare is not null && rareWords is not null && rareWords.Contains(id) && replaceRare.NextDouble() < replaceProbability)
+                if (replaceRare is not null && rareWords is not null && rareWords.Contains(id) && replaceProbability > 0 && replaceRare.NextDouble() < replaceProbability)
                 {
                     id = Unknown;
                 }

@@ -117,6 +117,17 @@ public sealed class CharacterModel
     /// </summary>
     public double CrossEntropy(int[] ids, int streams, int steps)
     {
+        var (sum, count) = CrossEntropyPart(ids, streams, steps, 0, 1);
+        return sum / count;
+    }
+
+    /// <summary>
+    /// <see cref="CrossEntropy"/> shared among the ranks of a distributed run: the nats summed over the streams rank
+    /// <paramref name="rank"/> of <paramref name="ranks"/> reads (<see cref="Training.Distributed.Shards.Range"/>), and
+    /// the characters they predict.
+    /// </summary>
+    internal (double Sum, double Count) CrossEntropyPart(int[] ids, int streams, int steps, int rank, int ranks)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(streams);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (ids.Length < 2)
@@ -125,18 +136,25 @@ public sealed class CharacterModel
         }
 
         int b = Math.Min(streams, ids.Length - 1), length = (ids.Length - 1) / b;
+        var (first, mine) = Training.Distributed.Shards.Range(b, rank, ranks);
+        if (mine == 0)
+        {
+            return (0, 0);
+        }
+
         var data = new StreamDataset<float>(ids, Math.Min(steps, length));
         double total = 0;
         Tensor<float>? hidden = null, cell = null;
-        foreach (var batch in data.InOrder(b))
+        foreach (var whole in data.InOrder(b))
         {
+            var batch = mine == b ? whole : whole.Rows(first, mine); // (B, T): this rank's streams
             var result = Network.Forward(batch.Inputs, hidden, cell);
             (hidden, cell) = (result.Recurrent.HiddenState, result.Recurrent.CellState);
             var logits = result.Prediction.Reshape(batch.Inputs.Batch * batch.Inputs.Steps, Vocabulary.Count); // (B·T, V)
             total += Losses.CrossEntropy(logits, batch.Targets.Classes, Tensor<float>.Zeros(logits.Shape.ToArray()), Reduction.Sum);
         }
 
-        return total / ((double)b * length);
+        return (total, (double)mine * length);
     }
 
     /// <summary>

@@ -41,6 +41,7 @@ public static class CharacterTrainer
         var trainable = new SequenceModelTrainable<float>(model.Network, TrainingLosses.CrossEntropy<float>())
         {
             Validation = validationIds.Length > 0 ? () => model.CrossEntropy(validationIds, options.BatchSize, options.SequenceLength) : null,
+            ValidationPart = (rank, ranks) => model.CrossEntropyPart(validationIds, options.BatchSize, options.SequenceLength, rank, ranks),
         };
         var optimizer = new Adam<float>(trainable.Modules.Select(m => m.Module), options.LearningRate);
         var random = seeds.Fork();
@@ -49,14 +50,18 @@ public static class CharacterTrainer
             BatchesPerEpoch = (trainingIds.Length - 1) / options.BatchSize / options.SequenceLength,
             Progress = progress,
         };
-        var settings = new TrainingLoopOptions { Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, CheckpointPath = options.CheckpointPath };
+        var settings = new TrainingLoopOptions
+        {
+            Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, CheckpointPath = options.CheckpointPath,
+            Distributed = options.Distributed,
+        };
         var loop = new TrainingLoop<float, TrainingBatch<float>>(
             trainable, optimizer, settings with { TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep }); // the limit ends this run at a step
         loop.Starting += run.Start;
         loop.EpochEnding += run.EndEpoch;
         loop.Progress += run.Report;
         var training = new StreamDataset<float>(trainingIds, options.SequenceLength);
-        var batches = new BatchSource<TrainingBatch<float>>(r => training.Batches(options.BatchSize, r), CarriesState: true);
+        var batches = new BatchSource<TrainingBatch<float>>(r => training.Batches(options.BatchSize, r), CarriesState: true) { Shard = TrainingBatch<float>.Shard };
         var report = loop.Fit(batches, random, options.Resume);
         var extras = run.Extras;
         var epochs = report.Epochs.Select((e, i) => new TextEpoch(

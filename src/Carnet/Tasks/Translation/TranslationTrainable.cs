@@ -31,7 +31,7 @@ public sealed class TranslationTrainable(Seq2SeqModel<float> model, double teach
         var result = model.Forward(batch, training: true, random, teacherForcing);
         var (loss, tokens, gradient) = Loss(result, labelSmoothing);
         TargetTokens += tokens;
-        return new Pass(model, result, gradient) { Loss = loss, Sum = loss * tokens, Count = tokens };
+        return new Pass(model, result, gradient) { Loss = loss, Sum = loss * tokens, Count = tokens, Weight = tokens };
     }
 
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using Carnet.Layers;
 using Carnet.Models;
 using Carnet.Tasks.Data;
 using Carnet.Training;
+using Carnet.Training.Distributed;
 
 namespace Carnet.Tasks.Translation;
 
@@ -68,6 +69,12 @@ public sealed record TranslationTrainingOptions
     /// <summary>Where each epoch's checkpoint goes (null: none).</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// When set, this process is one rank of a data-parallel run (<see cref="TrainingLoopOptions.Distributed"/>): the
+    /// batch size stays the global batch, and rank 0 alone writes the checkpoint.
+    /// </summary>
+    public Carnet.Training.Distributed.Communicator? Distributed { get; init; }
+
     /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
     public bool Resume { get; init; }
 
@@ -99,7 +106,11 @@ public sealed record TranslationEpoch(
 /// <param name="Elapsed">Wall time of the run in this process.</param>
 /// <param name="TargetTokensPerSecond">Target tokens trained on per second of training (validation excluded) in this process.</param>
 public sealed record TranslationOutcome(
-    Translator Translator, IReadOnlyList<TranslationEpoch> History, int? BestEpoch, TrainingStop Stop, TimeSpan Elapsed, double TargetTokensPerSecond);
+    Translator Translator, IReadOnlyList<TranslationEpoch> History, int? BestEpoch, TrainingStop Stop, TimeSpan Elapsed, double TargetTokensPerSecond)
+{
+    /// <summary>The ranks that trained together; 1 for one process. <see cref="TargetTokensPerSecond"/> counts this rank's share.</summary>
+    public int WorldSize { get; init; } = 1;
+}
 
 /// <summary>Trains a <see cref="Translator"/> on sentence pairs with the shared <see cref="TrainingLoop{T, TBatch}"/>.</summary>
 public static class TranslationTrainer
@@ -141,14 +152,26 @@ public static class TranslationTrainer
         {
             Epochs = options.Epochs, ClipGradientNorm = options.ClipGradientNorm, Patience = options.Patience, CheckpointPath = options.CheckpointPath,
             TimeLimit = options.TimeLimit, TimeLimitCheck = TimeLimitCheck.AfterEachStep, RestoreBestWeights = options.RestoreBestWeights,
+            Distributed = options.Distributed,
         }, schedule);
         loop.Starting += run.Start;
         loop.EpochEnding += run.EndEpoch;
         loop.Progress += run.Report;
         var clock = Stopwatch.StartNew();
-        var report = loop.Fit(new BatchSource<Seq2SeqBatch>(r => trainingPairs.Shuffled(options.BatchSize, r)), random, options.Resume);
+        var batches = new BatchSource<Seq2SeqBatch>(r => trainingPairs.Shuffled(options.BatchSize, r)) { Shard = Shard };
+        var report = loop.Fit(batches, random, options.Resume);
         double tokensPerSecond = trainable.TargetTokens / Math.Max(1e-9, run.TrainingSeconds);
-        return new TranslationOutcome(translator, run.History(report.Epochs), report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond);
+        return new TranslationOutcome(translator, run.History(report.Epochs), report.BestEpoch, report.Stop, clock.Elapsed, tokensPerSecond)
+        {
+            WorldSize = report.WorldSize,
+        };
+    }
+
+    /// <summary>Rank <paramref name="rank"/>'s pairs of a global batch (<see cref="Shards.Range"/>), or null when it has none.</summary>
+    private static Seq2SeqBatch? Shard(Seq2SeqBatch batch, int rank, int ranks)
+    {
+        var (start, length) = Shards.Range(batch.Batch, rank, ranks);
+        return length == 0 ? null : batch.Rows(start, length);
     }
 
     /// <summary>Refuses a source the model cannot read (empty, or longer than it was built for), naming its file and line.</summary>
