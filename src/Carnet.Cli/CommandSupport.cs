@@ -25,23 +25,38 @@ internal static class CommandSupport
             or UnauthorizedAccessException or KeyNotFoundException or TrainingDivergedException or DistributedTrainingException)
         {
             folder?.CleanUp();
-            bool everyRankSawIt = e is TrainingDivergedException or DistributedTrainingException { SeenByAllRanks: true };
-            if (folder?.Communicator is not { IsRoot: false } || !everyRankSawIt)
-            {
-                error.WriteLine($"carnet {command}: {e.Message}");
-            }
-
-            if (folder?.Communicator is { } job && !everyRankSawIt)
-            {
-                error.Flush();
-                job.Abort(2); // the other ranks would wait for this one in their next collective: end them all
-            }
-
+            Report(command, error, e, folder?.Communicator);
             return 2;
+        }
+        catch (Exception e) when (folder?.Communicator is { } job)
+        {
+            error.WriteLine($"carnet {command}: rank {job.Rank} failed: {e}"); // a defect, not bad input: the whole exception
+            error.Flush();
+            job.Abort(70); // the others would wait for this rank in their next collective
+            throw;
         }
         finally
         {
             folder?.Communicator?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Prints a user error's one line. In a distributed job, a failure every rank met at once (a mismatch found at the
+    /// start, a diverged loss) is printed by rank 0 alone; one this rank met alone ends every rank of the job.
+    /// </summary>
+    private static void Report(string command, TextWriter error, Exception e, Communicator? job)
+    {
+        bool everyRankSawIt = e is TrainingDivergedException or DistributedTrainingException { SeenByAllRanks: true };
+        if (job is not { IsRoot: false } || !everyRankSawIt)
+        {
+            error.WriteLine($"carnet {command}: {e.Message}");
+        }
+
+        if (job is not null && !everyRankSawIt)
+        {
+            error.Flush();
+            job.Abort(2); // the other ranks would wait for this one in their next collective: end them all
         }
     }
 

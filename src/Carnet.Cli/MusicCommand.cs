@@ -48,6 +48,7 @@ internal static class MusicCommand
             var view = new TrainingView(output, parse.GetValue(arguments.Quiet));
             return CommandSupport.Guard("music", error, () =>
             {
+                arguments.Join(parse, folder, view, path);
                 var options = arguments.Read(parse, folder);
                 int count = parse.GetValue(sampleTunes);
                 if (count < 0)

@@ -22,6 +22,12 @@ public sealed class SequenceModelTrainable<T>(SequenceModel<T> model, TrainingLo
     /// </summary>
     public Func<int, int, (double Sum, double Count)>? ValidationPart { get; init; }
 
+    /// <summary>
+    /// What a batch's loss averages over, as <see cref="TrainingPass{T}.Weight"/> (distributed training weighs the ranks'
+    /// shares by it): by default its sequences; a class-weighted mean averages over the weights of its targets.
+    /// </summary>
+    public Func<BatchTargets<T>, double>? LossWeight { get; init; }
+
     /// <inheritdoc />
     public IReadOnlyList<(string Prefix, Module<T> Module)> Modules => model.Modules;
 
@@ -32,7 +38,7 @@ public sealed class SequenceModelTrainable<T>(SequenceModel<T> model, TrainingLo
         var gradient = Tensor<T>.Zeros(result.Prediction.Shape.ToArray());
         double batchLoss = loss(result.Prediction, batch.Targets, gradient);
         var carry = new RecurrentCarry<T>(result.Recurrent.HiddenState, result.Recurrent.CellState);
-        return new SequenceModelPass<T>(model, result, gradient) { Loss = batchLoss, Weight = batch.Inputs.Batch, Carry = carry };
+        return new SequenceModelPass<T>(model, result, gradient) { Loss = batchLoss, Weight = LossWeight?.Invoke(batch.Targets) ?? batch.Inputs.Batch, Carry = carry };
     }
 
     /// <inheritdoc />

@@ -87,6 +87,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Raised after every batch and at the end of every epoch, for progress displays.</summary>
     public event Action<TrainingProgress>? Progress;
 
+    /// <inheritdoc cref="SequenceModelTrainable{T}.LossWeight"/>
+    public Func<BatchTargets<T>, double>? LossWeight { get; init; }
+
     /// <summary>
     /// Trains for the configured epochs. With <paramref name="resume"/> and an existing checkpoint, training continues
     /// from it (weights, optimizer, schedule, random state, history), so the result equals an uninterrupted run.
@@ -95,6 +98,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var trainable = new SequenceModelTrainable<T>(model, loss)
         {
+            LossWeight = LossWeight,
             Validation = validation is null ? null : () => Evaluate(validation),
             ValidationPart = validation is null ? null : (rank, ranks) => SequenceModelTrainable<T>.EvaluatePart(model, loss, validation, options.BatchSize, rank, ranks),
         };

@@ -8,15 +8,15 @@ using Carnet.Tests.Translation;
 namespace Carnet.Tests.Distributed;
 
 /// <summary>
-/// Every other training command under <c>mpiexec -n 2 … --distributed</c> (forecast, tag train, translate train, speech
-/// train) trains the model one process trains, within float rounding: each shards its batches its own way (windows,
-/// sentences weighted by their tokens, sentence pairs weighted by their target tokens, recordings), with batches that
-/// do not split evenly. Dropout and other random draws are off: with them each rank draws its own masks.
+/// Every other training command under <c>mpiexec -n 2 … --distributed</c> (classify with class weights, forecast, music
+/// train, tag train, translate train, speech train) trains the model one process trains, within float rounding: each shards its
+/// batches its own way (sequences weighted by their classes' weights, windows, sentences weighted by their tokens,
+/// sentence pairs weighted by their target tokens, recordings), with batches that do not split evenly. Dropout and other random draws are off: with them each rank draws its own masks.
 /// </summary>
 [Collection("MPI jobs")]
 public sealed class DistributedCommandsTests
 {
-    public static TheoryData<string> Commands => new() { "forecast", "tag", "translate", "speech" };
+    public static TheoryData<string> Commands => new() { "classify-weighted", "forecast", "music", "tag", "translate", "speech" };
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -42,7 +42,12 @@ public sealed class DistributedCommandsTests
 
     private static string[] Arguments(string command, CliRunner cli) => command switch
     {
+        "classify-weighted" => ["classify", "--data", cli.Write("skewed.csv", Skewed()), "--label", "shape", "--features-per-step", "2", "--hidden-size", "8",
+            "--class-weights", "balanced", "--epochs", "6", "--batch-size", "11", "--learning-rate", "0.02", "--quiet"],
         "forecast" => ["forecast", "--data", Training.SeriesDemoTests.AirPassengers, "--epochs", "20", "--hidden-size", "12", "--batch-size", "15", "--quiet"],
+        "music" => ["music", "train", "--data", cli.Write("jigs.abc", Music.TestTunes.Book()), "--embedding-size", "8", "--hidden-size", "24", "--num-layers", "1",
+            "--seq-length", "16", "--batch-size", "4", "--learning-rate", "0.01", "--validation", "0.25", "--sample-length", "20", "--epochs", "2",
+            "--sample-tunes", "1", "--quiet"],
         "tag" => ["tag", "train", "--data", cli.Write("toy.conll", ToyCorpus.Conll(120, 1)), "--word-embedding-size", "16", "--char-embedding-size", "8",
             "--char-hidden-size", "8", "--hidden-size", "16", "--batch-size", "9", "--learning-rate", "0.02", "--dropout", "0", "--unknown-replacement", "0",
             "--epochs", "3", "--quiet"],
@@ -52,6 +57,17 @@ public sealed class DistributedCommandsTests
         _ => ["speech", "train", "--data", Beeps(cli), "--ctc", "--test-speakers", "cy", "--hidden-size", "12", "--num-layers", "1", "--frame-stack", "2",
             "--augment", "no", "--dropout", "0", "--epochs", "3", "--batch-size", "7", "--learning-rate", "0.01", "--quiet"],
     };
+
+    /// <summary>
+    /// The shapes of <see cref="ClassifyCommandTests.WideCsv"/> with one "flat" in four kept: balanced class weights then
+    /// differ, and each rank's share weighs as the sum of its targets' weights, as the weighted mean of one process does.
+    /// </summary>
+    private static string Skewed()
+    {
+        var lines = ClassifyCommandTests.WideCsv(240).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        int flats = 0;
+        return string.Join('\n', lines.Where(line => !line.EndsWith(",flat", StringComparison.Ordinal) || flats++ % 4 == 0)) + "\n";
+    }
 
     /// <summary>Recordings of one to three beeps ("a" low, "b" high) by four speakers, and their manifest.</summary>
     private static string Beeps(CliRunner cli)

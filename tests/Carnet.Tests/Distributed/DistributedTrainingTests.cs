@@ -130,6 +130,19 @@ public sealed class DistributedTrainingTests
     }
 
     [Fact]
+    public void ARankThatFailsAloneEndsEveryRank()
+    {
+        using var cli = new CliRunner();
+        string data = cli.Write("shapes.csv", ClassifyCommandTests.WideCsv(150));
+        string taken = cli.Write("taken", "a file where rank 0 must create its output folder"); // the other ranks write nothing, so only rank 0 fails
+        var (code, printed, error) = MpiJob.Run(2, ["classify", "--data", data, .. Classifier, "--out", taken, "--distributed"]);
+        Assert.Equal((2, ""), (code, printed));
+        string[] lines = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal($"carnet classify: The file '{taken}' already exists.", lines[0]); // then MPICH's note of the MPI_Abort that ended rank 1
+        Assert.Contains(lines.Skip(1), line => line.Contains("MPI_Abort(MPI_COMM_WORLD, 2)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DistributedWithoutALauncherIsOneLine()
     {
         using var cli = new CliRunner();

@@ -148,7 +148,10 @@ public static class Classifier
             ClipGradientNorm = 5.0,
             CheckpointPath = options.CheckpointPath,
             Distributed = options.Distributed,
-        }, validation is null ? null : schedule);
+        }, validation is null ? null : schedule)
+        {
+            LossWeight = weights is null ? null : targets => targets.Classes!.Sum(c => (double)weights.Span[c]), // the weighted mean's denominator
+        };
         if (progress is not null)
         {
             trainer.Progress += progress;
