@@ -8,10 +8,11 @@ using Carnet.Tests.Translation;
 namespace Carnet.Tests.Distributed;
 
 /// <summary>
-/// Every other training command under <c>mpiexec -n 2 … --distributed</c> (classify with class weights, forecast, music
-/// train, tag train, translate train, speech train) trains the model one process trains, within float rounding: each shards its
-/// batches its own way (sequences weighted by their classes' weights, windows, sentences weighted by their tokens,
-/// sentence pairs weighted by their target tokens, recordings), with batches that do not split evenly. Dropout and other random draws are off: with them each rank draws its own masks.
+/// Every other training command under <c>mpiexec -n 2 … --distributed</c> (classify with class weights, forecast,
+/// music train, tag train, translate train, speech train) trains the model one process trains, within float rounding:
+/// each shards its batches its own way (sequences weighted by their classes' weights, windows, sentences weighted by
+/// their tokens, sentence pairs weighted by their target tokens, recordings), with batches that do not split evenly.
+/// Dropout and other random draws are off: with them each rank draws its own masks.
 /// </summary>
 [Collection("MPI jobs")]
 public sealed class DistributedCommandsTests
