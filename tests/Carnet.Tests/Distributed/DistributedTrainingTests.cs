@@ -67,6 +67,20 @@ public sealed class DistributedTrainingTests
     }
 
     [Fact]
+    public void EveryRankStopsAtTheStepRankZerosTimeLimitEnds()
+    {
+        using var cli = new CliRunner();
+        string data = cli.Write("sentences.txt", TextCommandTests.Sentences());
+        string[] arguments = ["text", "train", "--data", data, .. CharacterModel.Select(a => a == "3" ? "100000" : a), "--time-limit", "0.03"]; // 1.8 s of 100,000 epochs
+        var (code, _, error) = MpiJob.Run(2, [.. arguments, "--out", cli.PathOf("limited"), "--distributed"]);
+        Assert.True(code == 0, error); // a rank that stopped alone would leave the other waiting in its next all-reduce: a hang, not an exit
+        var metrics = Metrics(cli.PathOf("limited"));
+        Assert.True(metrics.GetProperty("stopped_by_time_limit").GetBoolean());
+        Assert.Equal(2, metrics.GetProperty("world_size").GetInt32());
+        Assert.InRange(metrics.GetProperty("epochs_trained").GetInt32(), 1, 99_999);
+    }
+
+    [Fact]
     public void AKilledRankEndsTheJobAndTheResumedJobEndsWithTheUninterruptedModel()
     {
         using var cli = new CliRunner();
