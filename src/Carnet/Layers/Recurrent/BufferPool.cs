@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Carnet.Kernels;
 
 namespace Carnet.Layers;
 
@@ -25,7 +26,7 @@ internal sealed class BufferPool<T>
             return array;
         }
 
-        return new T[length];
+        return LargeArrays.Allocate<T>(length, clear: true);
     }
 
     /// <summary>Takes an array back; it must no longer be used by its caller.</summary>
@@ -43,5 +44,5 @@ internal static class Buffers
 {
     /// <summary>An array of <paramref name="length"/> elements from <paramref name="pool"/>, or a new (zeroed) one.</summary>
     public static T[] Rent<T>(BufferPool<T>? pool, int length, bool clear = false)
-        => pool is null ? new T[length] : pool.Rent(length, clear);
+        => pool is null ? LargeArrays.Allocate<T>(length, clear: true) : pool.Rent(length, clear);
 }

@@ -145,8 +145,9 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             }
 
             cache.LayerInputs[l] = layerInput;
-            // (T, B, D·P), every element written; lent unless it is the output handed back
-            output = l < o.NumLayers - 1 || o.BatchFirst ? buffers.Rent(steps * batch * OutputSize, clear: false) : new T[steps * batch * OutputSize];
+            // (T, B, D·P), every element written; lent unless it is the output handed back (its pages faulted in before the steps)
+            int outputLength = steps * batch * OutputSize;
+            output = l < o.NumLayers - 1 || o.BatchFirst ? buffers.Rent(outputLength, clear: false) : LargeArrays.Allocate<T>(outputLength, clear: true);
             T[] directionInput = layerInput, directionOutput = output;
             int layerIndex = l;
             ForEachDirection(d =>
@@ -211,7 +212,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         {
             int inputSize = specs[l].InputSize;
             // (T, B, I_l), summed into: lent for the layers below the first, whose dInput is handed back
-            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : new T[steps * batch * inputSize];
+            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : LargeArrays.Allocate<T>(steps * batch * inputSize, clear: true);
             var dInputReverse = Directions == 2 ? buffers.Rent(dInput.Length, clear: true) : dInput; // (T, B, I_l): the reverse direction's share, added below
             T[] dLayerOutput = dOutput;
             int layerIndex = l;
