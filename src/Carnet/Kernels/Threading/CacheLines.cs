@@ -16,13 +16,14 @@ internal static class CacheLines
     /// <summary>The cache line of the processors this runs on, in bytes.</summary>
     public const int Size = 64;
 
-    /// <summary>N zeroed elements starting on a cache line, in a pinned array (the pinned heap never moves it).</summary>
+    /// <summary>N zeroed elements starting on a cache line, in a pinned array (the pinned heap never moves it), pages faulted in.</summary>
     public static Memory<T> Allocate<T>(int length) where T : unmanaged
     {
         int size = Unsafe.SizeOf<T>();
         var array = GC.AllocateArray<T>(length + (Size / size), pinned: true);
         long address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
         int skip = (int)((Size - (address % Size)) % Size) / size;
+        LargeArrays.FaultIn(array);
         return array.AsMemory(skip, length);
     }
 }

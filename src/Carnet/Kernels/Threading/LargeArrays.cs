@@ -26,11 +26,16 @@ internal static class LargeArrays
     public static T[] Allocate<T>(int length, bool clear)
     {
         var array = clear ? new T[length] : GC.AllocateUninitializedArray<T>(length);
-        for (int i = 0, stride = Math.Max(1, PageSize / Unsafe.SizeOf<T>()); i < length; i += stride)
+        FaultIn(array);
+        return array;
+    }
+
+    /// <summary>Writes one element of each page of a new array (zero, or undefined), so that the page is mapped now.</summary>
+    public static void FaultIn<T>(T[] array)
+    {
+        for (int i = 0, stride = Math.Max(1, PageSize / Unsafe.SizeOf<T>()); i < array.Length; i += stride)
         {
             array[i] = default!; // zero already when cleared, undefined otherwise: the write only faults the page in
         }
-
-        return array;
     }
 }

@@ -4,37 +4,43 @@ using Carnet.Kernels;
 namespace Carnet.Layers;
 
 /// <summary>
-/// Arrays a layer lends to its forward and backward passes and takes back when a result is disposed, so that a
+/// Buffers a layer lends to its forward and backward passes and takes back when a result is disposed, so that a
 /// training loop in steady state allocates no large buffer per batch (no page faults, no zeroing, no garbage
-/// collections of the large-object heap). Arrays are kept by exact length; the pool holds at most what was in use at
-/// once, and is collected with its layer.
+/// collections of the large-object heap). Every buffer is on the pinned heap and starts on a cache line
+/// (<see cref="CacheLines"/>), so the threads of a time loop, which write their own rows or columns of each step, share
+/// no line at a buffer's start. Measured against ordinary arrays (AMD EPYC Zen 5, 2 vCPUs, 2026-12-06, alternated, 4
+/// processes each): S1 LSTM forward 5.01 → 3.13 ms on one thread and 5.49 → 2.71 on two, the S1 GRU on one thread
+/// level, S4 LSTM 3.72 → 3.15, training steps 7% faster (median ratio); ordinary arrays cut to start on a line gave
+/// 4.88 and 4.85 ms, so most of the gain comes from where the pinned heap puts the buffers, not from the alignment,
+/// which is not explained yet (this virtual machine shows no hardware counters). Buffers are kept by exact length; the
+/// pool holds at most what was in use at once, and is collected with its layer.
 /// </summary>
-internal sealed class BufferPool<T>
+internal sealed class BufferPool<T> where T : unmanaged
 {
-    private readonly ConcurrentDictionary<int, ConcurrentBag<T[]>> free = new();
+    private readonly ConcurrentDictionary<int, ConcurrentBag<Memory<T>>> free = new();
 
-    /// <summary>An array of exactly <paramref name="length"/> elements: a returned one when there is one (zeroed when <paramref name="clear"/>), else a new one.</summary>
-    public T[] Rent(int length, bool clear)
+    /// <summary>A buffer of exactly <paramref name="length"/> elements: a returned one when there is one (zeroed when <paramref name="clear"/>), else a new one.</summary>
+    public Memory<T> Rent(int length, bool clear)
     {
-        if (length > 0 && free.TryGetValue(length, out var bag) && bag.TryTake(out var array))
+        if (length > 0 && free.TryGetValue(length, out var bag) && bag.TryTake(out var buffer))
         {
             if (clear)
             {
-                Array.Clear(array);
+                buffer.Span.Clear();
             }
 
-            return array;
+            return buffer;
         }
 
-        return LargeArrays.Allocate<T>(length, clear: true);
+        return CacheLines.Allocate<T>(length);
     }
 
-    /// <summary>Takes an array back; it must no longer be used by its caller.</summary>
-    public void Return(T[]? array)
+    /// <summary>Takes a buffer back; it must no longer be used by its caller.</summary>
+    public void Return(Memory<T> buffer)
     {
-        if (array is { Length: > 0 })
+        if (!buffer.IsEmpty)
         {
-            free.GetOrAdd(array.Length, static _ => []).Add(array);
+            free.GetOrAdd(buffer.Length, static _ => []).Add(buffer);
         }
     }
 }
@@ -42,7 +48,11 @@ internal sealed class BufferPool<T>
 /// <summary>Where a pass gets its buffers: from a layer's <see cref="BufferPool{T}"/>, or new arrays when it has none.</summary>
 internal static class Buffers
 {
-    /// <summary>An array of <paramref name="length"/> elements from <paramref name="pool"/>, or a new (zeroed) one.</summary>
-    public static T[] Rent<T>(BufferPool<T>? pool, int length, bool clear = false)
+    /// <summary>
+    /// A buffer of <paramref name="length"/> elements from <paramref name="pool"/> (on a cache line), or a new zeroed
+    /// array: a pinned, aligned allocation for every call costs more than it saves (S1's GRU forward on two threads:
+    /// 3.6 ms against 2.2 when the layer's returned output was allocated so).
+    /// </summary>
+    public static Memory<T> Rent<T>(BufferPool<T>? pool, int length, bool clear = false) where T : unmanaged
         => pool is null ? LargeArrays.Allocate<T>(length, clear: true) : pool.Rent(length, clear);
 }

@@ -120,15 +120,15 @@ internal sealed class PackedWeights<T> : IDisposable where T : unmanaged, IFloat
 /// <summary>What the backward pass of one direction needs from its forward pass; every buffer is indexed by time t.</summary>
 internal sealed class DirectionCache<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public required T[] Gates { get; init; } // (T, B, G·H) gate activations: LSTM i f g o, GRU r z n, RNN h_t
+    public required Memory<T> Gates { get; init; } // (T, B, G·H) gate activations: LSTM i f g o, GRU r z n, RNN h_t
 
-    public T[]? HiddenGates { get; init; } // (T, B, G·H) cells that keep the hidden side apart (GRU): W_hh·h_{t−1} + b_hh
+    public Memory<T> HiddenGates { get; init; } // (T, B, G·H) or empty: cells that keep the hidden side apart (GRU): W_hh·h_{t−1} + b_hh
 
-    public required T[] HiddenPrevious { get; init; } // (T, B, P) the state entering step t
+    public required Memory<T> HiddenPrevious { get; init; } // (T, B, P) the state entering step t
 
-    public T[]? CellPrevious { get; init; } // (T, B, H) LSTM only
+    public Memory<T> CellPrevious { get; init; } // (T, B, H) LSTM only, else empty
 
-    public T[]? TanhCell { get; init; } // (T, B, H) LSTM only: tanh(c_t)
+    public Memory<T> TanhCell { get; init; } // (T, B, H) LSTM only, else empty: tanh(c_t)
 
-    public T[]? Unprojected { get; init; } // (T, B, H) LSTM with projection only: r_t = o ⊙ tanh(c_t)
+    public Memory<T> Unprojected { get; init; } // (T, B, H) LSTM with projection only, else empty: r_t = o ⊙ tanh(c_t)
 }

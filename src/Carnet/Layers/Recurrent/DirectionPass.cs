@@ -66,11 +66,11 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         {
             // every element is written before it is read, so lent buffers need no clearing
             Gates = Buffers.Rent(pool, rows * width), // (T, B, G·H)
-            HiddenGates = separateHiddenGates ? Buffers.Rent(pool, rows * width) : null, // (T, B, 3H)
+            HiddenGates = separateHiddenGates ? Buffers.Rent(pool, rows * width) : default, // (T, B, 3H)
             HiddenPrevious = Buffers.Rent(pool, rows * size), // (T, B, P)
-            CellPrevious = keepsCell ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
-            TanhCell = keepsCell ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
-            Unprojected = spec.HasProjection ? Buffers.Rent(pool, rows * hidden) : null, // (T, B, H)
+            CellPrevious = keepsCell ? Buffers.Rent(pool, rows * hidden) : default, // (T, B, H)
+            TanhCell = keepsCell ? Buffers.Rent(pool, rows * hidden) : default, // (T, B, H)
+            Unprojected = spec.HasProjection ? Buffers.Rent(pool, rows * hidden) : default, // (T, B, H)
         };
 
         // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases (the GRU keeps b_hh apart)
@@ -78,10 +78,10 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
         if (!biasIh.IsEmpty)
         {
-            Elementwise.BroadcastRows(biasIh, separateHiddenGates ? default : biasHh, rows, width, cache.Gates);
+            Elementwise.BroadcastRows(biasIh, separateHiddenGates ? default : biasHh, rows, width, cache.Gates.Span);
             if (separateHiddenGates)
             {
-                Elementwise.BroadcastRows(biasHh, default, rows, width, cache.HiddenGates);
+                Elementwise.BroadcastRows(biasHh, default, rows, width, cache.HiddenGates.Span);
             }
         }
 
@@ -89,13 +89,13 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         using var packedHere = parameters.Frozen is null ? new PackedWeights<T>(spec, parameters) : null;
         var packed = parameters.Frozen ?? packedHere!;
         var (recurrentWeights, projectionWeights) = (packed.Recurrent, packed.Projection);
-        packed.Input.Multiply(input, rows, cache.Gates, width, accumulate: !biasIh.IsEmpty);
+        packed.Input.Multiply(input, rows, cache.Gates.Span, width, accumulate: !biasIh.IsEmpty);
 
         int first = reverse ? steps - 1 : 0;
-        initial.Hidden.CopyTo(cache.HiddenPrevious.AsSpan(first * batch * size, batch * size));
+        initial.Hidden.CopyTo(cache.HiddenPrevious.Span.Slice(first * batch * size, batch * size));
         if (keepsCell)
         {
-            initial.Cell.CopyTo(cache.CellPrevious.AsSpan(first * batch * hidden, batch * hidden));
+            initial.Cell.CopyTo(cache.CellPrevious.Span.Slice(first * batch * hidden, batch * hidden));
         }
 
         int threads = KernelSettings.AvailableThreads;
@@ -131,7 +131,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         var dGatesInput = Buffers.Rent(pool, rows * width); // (T, B, G·H) dL/d(input pre-activations), every element written
         int threads = KernelSettings.AvailableThreads;
         var gradients = new StepGradients<T>(
-            dGatesInput, separateHiddenGates ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : null);
+            dGatesInput, separateHiddenGates ? Buffers.Rent(pool, rows * width) : dGatesInput, spec.HasProjection ? Buffers.Rent(pool, rows * size) : default);
         var loop = new BackwardSteps<T>(
             this, parameters.StepWeights(recurrentWeights, projectionWeights), cache,
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), dOutput, gradients, dFinal, dStates);
@@ -143,30 +143,30 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         }
 
         // weight and input gradients, one product each over all steps
-        T[] dGatesHidden = loop.DGatesHidden;
-        Gemm.AccumulateTransposedA<T>(dGatesInput, input, width, spec.InputSize, rows, parameters.WeightIh.Gradient.Span);
-        Gemm.MultiplyPlain<T>(dGatesInput, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: true);
-        Gemm.AccumulateTransposedA<T>(dGatesHidden, cache.HiddenPrevious, width, size, rows, parameters.WeightHh.Gradient.Span);
+        var dGatesHidden = loop.DGatesHidden.Span; // (T, B, G·H)
+        Gemm.AccumulateTransposedA<T>(dGatesInput.Span, input, width, spec.InputSize, rows, parameters.WeightIh.Gradient.Span);
+        Gemm.MultiplyPlain<T>(dGatesInput.Span, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: true);
+        Gemm.AccumulateTransposedA<T>(dGatesHidden, cache.HiddenPrevious.Span, width, size, rows, parameters.WeightHh.Gradient.Span);
         if (parameters.BiasIh is not null && parameters.BiasHh is not null)
         {
-            Elementwise.AccumulateColumnSums<T>(dGatesInput, rows, width, parameters.BiasIh.Gradient.Span);
+            Elementwise.AccumulateColumnSums<T>(dGatesInput.Span, rows, width, parameters.BiasIh.Gradient.Span);
             Elementwise.AccumulateColumnSums<T>(dGatesHidden, rows, width, parameters.BiasHh.Gradient.Span);
         }
 
         if (spec.HasProjection)
         {
-            Gemm.AccumulateTransposedA<T>(loop.DHiddenSteps, cache.Unprojected, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
+            Gemm.AccumulateTransposedA<T>(loop.DHiddenSteps.Span, cache.Unprojected.Span, size, hidden, rows, parameters.WeightHr!.Gradient.Span);
         }
 
         if (parameters.Peepholes is { } peepholes)
         {
-            PeepholeLstmKernels.AccumulatePeepholeGradient<T>(cache.Gates, dGatesInput, cache.CellPrevious, rows, hidden, peepholes.Gradient.Span);
+            PeepholeLstmKernels.AccumulatePeepholeGradient<T>(cache.Gates.Span, dGatesInput.Span, cache.CellPrevious.Span, rows, hidden, peepholes.Gradient.Span);
         }
 
         pool?.Return(dGatesInput);
         if (separateHiddenGates)
         {
-            pool?.Return(dGatesHidden);
+            pool?.Return(loop.DGatesHidden);
         }
 
         pool?.Return(loop.DHiddenSteps);
@@ -174,4 +174,4 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
 }
 
 /// <summary>The gradients the backward time loop writes: dL/d input and hidden pre-activations, and dL/dh_t for dW_hr.</summary>
-internal sealed record StepGradients<T>(T[] GatesInput, T[] GatesHidden, T[]? HiddenSteps); // (T, B, G·H) ×2, (T, B, P)
+internal sealed record StepGradients<T>(Memory<T> GatesInput, Memory<T> GatesHidden, Memory<T> HiddenSteps); // (T, B, G·H) ×2, (T, B, P) or empty

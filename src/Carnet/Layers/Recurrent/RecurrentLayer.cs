@@ -130,17 +130,17 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         bool[] active = lengths is null ? [] : ActiveMask(lengths, steps, batch);
 
         var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active, buffers);
-        T[] layerInput = TimeMajor(input.Span, steps, batch, o.InputSize, buffers); // (T, B, I)
+        var layerInput = TimeMajor(input.Span, steps, batch, o.InputSize, buffers); // (T, B, I)
         var hiddenState = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
         var cellState = RecurrentCells.Of(Kind).HasCellState ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
-        T[] output = [];
+        Memory<T> output = default;
         for (int l = 0; l < o.NumLayers; l++)
         {
             if (l > 0 && training && o.Dropout > 0)
             {
                 var mask = buffers.Rent(layerInput.Length, clear: false); // (T, B, D·P), every element drawn
-                SequenceKernels.DropoutMask(random ?? dropoutRandom, o.Dropout, mask.AsSpan());
-                Elementwise.Multiply<T>(layerInput, mask, layerInput);
+                SequenceKernels.DropoutMask(random ?? dropoutRandom, o.Dropout, mask.Span);
+                Elementwise.Multiply<T>(layerInput.Span, mask.Span, layerInput.Span);
                 cache.DropoutMasks[l] = mask;
             }
 
@@ -148,7 +148,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             // (T, B, D·P), every element written; lent unless it is the output handed back (its pages faulted in before the steps)
             int outputLength = steps * batch * OutputSize;
             output = l < o.NumLayers - 1 || o.BatchFirst ? buffers.Rent(outputLength, clear: false) : LargeArrays.Allocate<T>(outputLength, clear: true);
-            T[] directionInput = layerInput, directionOutput = output;
+            Memory<T> directionInput = layerInput, directionOutput = output;
             int layerIndex = l;
             ForEachDirection(d =>
             {
@@ -157,7 +157,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                 Span<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
                 var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
                 cache.Directions[index] = pass.Forward(
-                    directionInput, new StateSpans<T>(h0, c0), new StridedColumns<T>(directionOutput.AsMemory(d * StateSize), OutputSize),
+                    directionInput.Span, new StateSpans<T>(h0, c0), new StridedColumns<T>(directionOutput[(d * StateSize)..], OutputSize),
                     new StateSpans<T>(
                         hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
                         cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)));
@@ -169,7 +169,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         Tensor<T> outputTensor;
         if (o.BatchFirst)
         {
-            outputTensor = new Tensor<T>(BatchMajor(output, steps, batch, OutputSize), batch, steps, OutputSize);
+            outputTensor = new Tensor<T>(BatchMajor(output.Span, steps, batch, OutputSize), batch, steps, OutputSize);
             buffers.Return(output);
         }
         else
@@ -203,7 +203,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         gradHidden?.EnsureShape(nameof(gradHidden), stateCount, batch, StateSize);
         gradCell?.EnsureShape(nameof(gradCell), stateCount, batch, o.HiddenSize);
 
-        T[] dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true) : TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers); // (T, B, D·P)
+        var dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true) : TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers); // (T, B, D·P)
         var dInitialHidden = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
         var dInitialCell = RecurrentCells.Of(Kind).HasCellState ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
         int stateBlock = steps * batch * StateSize;
@@ -214,7 +214,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             // (T, B, I_l), summed into: lent for the layers below the first, whose dInput is handed back
             var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : LargeArrays.Allocate<T>(steps * batch * inputSize, clear: true);
             var dInputReverse = Directions == 2 ? buffers.Rent(dInput.Length, clear: true) : dInput; // (T, B, I_l): the reverse direction's share, added below
-            T[] dLayerOutput = dOutput;
+            var dLayerOutput = dOutput;
             int layerIndex = l;
             ForEachDirection(d =>
             {
@@ -223,8 +223,8 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                 Span<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
                 var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
                 pass.Backward(
-                    cache.Directions[index]!, cache.LayerInputs[layerIndex],
-                    new ReadOnlyStridedColumns<T>(dLayerOutput.AsMemory(d * StateSize), OutputSize), new StateSpans<T>(dHn, dCn), d == 1 ? dInputReverse : dInput,
+                    cache.Directions[index]!, cache.LayerInputs[layerIndex].Span,
+                    new ReadOnlyStridedColumns<T>(dLayerOutput[(d * StateSize)..], OutputSize), new StateSpans<T>(dHn, dCn), (d == 1 ? dInputReverse : dInput).Span,
                     new StateSpans<T>(
                         dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
                         dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)),
@@ -232,13 +232,13 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             });
             if (Directions == 2)
             {
-                Elementwise.Add<T>(dInputReverse, dInput);
+                Elementwise.Add<T>(dInputReverse.Span, dInput.Span);
                 buffers.Return(dInputReverse);
             }
 
-            if (cache.DropoutMasks[l] is { } mask)
+            if (cache.DropoutMasks[l] is { IsEmpty: false } mask)
             {
-                Elementwise.Multiply<T>(dInput, mask, dInput);
+                Elementwise.Multiply<T>(dInput.Span, mask.Span, dInput.Span);
             }
 
             buffers.Return(dOutput);
@@ -248,7 +248,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         Tensor<T> dInputTensor;
         if (o.BatchFirst)
         {
-            dInputTensor = new Tensor<T>(BatchMajor(dOutput, steps, batch, o.InputSize), batch, steps, o.InputSize);
+            dInputTensor = new Tensor<T>(BatchMajor(dOutput.Span, steps, batch, o.InputSize), batch, steps, o.InputSize);
             buffers.Return(dOutput);
         }
         else
@@ -340,22 +340,22 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         return active;
     }
 
-    private T[] TimeMajor(ReadOnlySpan<T> values, int steps, int batch, int width, BufferPool<T> pool)
+    private Memory<T> TimeMajor(ReadOnlySpan<T> values, int steps, int batch, int width, BufferPool<T> pool)
     {
-        var result = pool.Rent(steps * batch * width, clear: false); // every element written
+        var result = pool.Rent(steps * batch * width, clear: false); // (T, B, W), every element written
         if (Options.BatchFirst)
         {
-            Elementwise.TransposeLeadingAxes(values, batch, steps, width, result);
+            Elementwise.TransposeLeadingAxes(values, batch, steps, width, result.Span);
         }
         else
         {
-            values.CopyTo(result);
+            values.CopyTo(result.Span);
         }
 
         return result;
     }
 
-    private static T[] BatchMajor(T[] values, int steps, int batch, int width)
+    private static T[] BatchMajor(ReadOnlySpan<T> values, int steps, int batch, int width)
     {
         var result = new T[values.Length];
         Elementwise.TransposeLeadingAxes<T>(values, steps, batch, width, result);

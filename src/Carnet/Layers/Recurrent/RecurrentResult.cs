@@ -99,8 +99,8 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
         Batch = batch;
         Lengths = lengths;
         Active = active;
-        LayerInputs = new T[options.NumLayers][];
-        DropoutMasks = new T[]?[options.NumLayers];
+        LayerInputs = new Memory<T>[options.NumLayers];
+        DropoutMasks = new Memory<T>[options.NumLayers];
         Directions = new DirectionCache<T>?[options.NumLayers * options.DirectionCount];
     }
 
@@ -114,9 +114,9 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
 
     public bool[] Active { get; } // (T, B), empty when every sequence has all T steps
 
-    public T[][] LayerInputs { get; } // per layer: (T, B, I_l), after dropout
+    public Memory<T>[] LayerInputs { get; } // per layer: (T, B, I_l), after dropout
 
-    public T[]?[] DropoutMasks { get; } // per layer: (T, B, I_l), null where no dropout was applied
+    public Memory<T>[] DropoutMasks { get; } // per layer: (T, B, I_l), empty where no dropout was applied
 
     public DirectionCache<T>?[] Directions { get; } // (L·D)
 

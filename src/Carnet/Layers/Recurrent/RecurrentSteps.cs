@@ -142,17 +142,17 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         int h0 = spec.HasProjection ? 0 : u0, hn = spec.HasProjection ? size : n; // this slice's columns of h
         int at = t * batch + b0, after = next * batch + b0; // the first row of this slice at step t and at the next step
 
-        ReadOnlySpan<T> hPrevious = cache.HiddenPrevious.AsSpan(at * size, rows * size); // (rows, P)
-        Span<T> hNext = last ? FinalHidden.AsSpan(b0 * size, rows * size) : cache.HiddenPrevious.AsSpan(after * size, rows * size); // (rows, P)
-        ReadOnlySpan<T> cPrevious = keepsCell ? cache.CellPrevious.AsSpan(at * hidden, rows * hidden) : default; // (rows, H)
-        Span<T> cNext = !keepsCell ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.AsSpan(after * hidden, rows * hidden);
+        ReadOnlySpan<T> hPrevious = cache.HiddenPrevious.Span.Slice(at * size, rows * size); // (rows, P)
+        Span<T> hNext = last ? FinalHidden.AsSpan(b0 * size, rows * size) : cache.HiddenPrevious.Span.Slice(after * size, rows * size); // (rows, P)
+        ReadOnlySpan<T> cPrevious = keepsCell ? cache.CellPrevious.Span.Slice(at * hidden, rows * hidden) : default; // (rows, H)
+        Span<T> cNext = !keepsCell ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.Span.Slice(after * hidden, rows * hidden);
         var buffers = new StepBuffers<T>
         {
             Rows = rows, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
-            Gates = cache.Gates.AsSpan(at * width, rows * width),
-            HiddenGates = spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.AsSpan(at * width, rows * width) : default,
-            TanhCell = keepsCell ? cache.TanhCell.AsSpan(at * hidden, rows * hidden) : default,
-            Unprojected = spec.HasProjection ? cache.Unprojected.AsSpan(at * hidden, rows * hidden) : default,
+            Gates = cache.Gates.Span.Slice(at * width, rows * width),
+            HiddenGates = spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.Span.Slice(at * width, rows * width) : default,
+            TanhCell = keepsCell ? cache.TanhCell.Span.Slice(at * hidden, rows * hidden) : default,
+            Unprojected = spec.HasProjection ? cache.Unprojected.Span.Slice(at * hidden, rows * hidden) : default,
             HiddenNext = hNext, CellNext = cNext,
         };
         RecurrentDirection.StepUnits(spec, weights, buffers, accumulateHidden, new UnitRange(u0, n));
@@ -221,13 +221,13 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     }
 
     /// <summary>(T, B, G·H) dL/d(input pre-activations).</summary>
-    public T[] DGatesInput { get; }
+    public Memory<T> DGatesInput { get; }
 
     /// <summary>(T, B, G·H) dL/d(hidden pre-activations): the same buffer except for the GRU.</summary>
-    public T[] DGatesHidden { get; }
+    public Memory<T> DGatesHidden { get; }
 
-    /// <summary>(T, B, P) dL/dh_t, kept for dW_hr (LSTM with projection).</summary>
-    public T[]? DHiddenSteps { get; }
+    /// <summary>(T, B, P) dL/dh_t, kept for dW_hr (LSTM with projection); empty otherwise.</summary>
+    public Memory<T> DHiddenSteps { get; }
 
     /// <summary>dL/dh_0 once the job has run: (B, P).</summary>
     public T[] DInitialHidden => dHidden[steps & 1];
@@ -269,7 +269,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         int h0 = spec.HasProjection ? 0 : u0, hn = spec.HasProjection ? size : n; // this slice's columns of h
         ReadOnlySpan<bool> activeNow = active.IsEmpty ? default : active.Span.Slice(at, rows);
         Span<T> dAfter = dHidden[q & 1].AsSpan(b0 * size, rows * size), dBefore = dHidden[(q + 1) & 1].AsSpan(b0 * size, rows * size); // (rows, P)
-        Span<T> dGates = DGatesInput.AsSpan(at * width, rows * width); // (rows, G·H)
+        Span<T> dGates = DGatesInput.Span.Slice(at * width, rows * width); // (rows, G·H)
         Span<T> dNow = dStep.AsSpan(b0 * size, rows * size); // (rows, P)
 
         // the gradient reaching h_t: from the following step (or h_n) and from output[t]
@@ -288,13 +288,13 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         var step = new CellBackwardStep<T>
         {
             Rows = rows, HiddenSize = hidden, Relu = spec.Relu,
-            Gates = cache.Gates.AsSpan(at * width, rows * width), DHidden = dNow, DGates = dGates,
+            Gates = cache.Gates.Span.Slice(at * width, rows * width), DHidden = dNow, DGates = dGates,
         };
         if (spec.Cell.SeparatesHiddenGates)
         {
-            step.HiddenGates = cache.HiddenGates.AsSpan(at * width, rows * width);
-            step.HiddenPrevious = cache.HiddenPrevious.AsSpan(at * size, rows * size);
-            step.DGatesHidden = DGatesHidden.AsSpan(at * width, rows * width);
+            step.HiddenGates = cache.HiddenGates.Span.Slice(at * width, rows * width);
+            step.HiddenPrevious = cache.HiddenPrevious.Span.Slice(at * size, rows * size);
+            step.DGatesHidden = DGatesHidden.Span.Slice(at * width, rows * width);
             step.DHiddenBefore = dBefore;
         }
 
@@ -319,7 +319,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         {
             // back through the projection h_t = W_hr · r_t (all of h in this slice)
             Span<T> dUnprojectedNow = dUnprojected.AsSpan(b0 * hidden, rows * hidden);
-            step.DHidden.CopyTo(DHiddenSteps.AsSpan(at * size, rows * size));
+            step.DHidden.CopyTo(DHiddenSteps.Span.Slice(at * size, rows * size));
             projectionWeights!.Multiply(step.DHidden, rows, dUnprojectedNow, hidden, accumulate: false);
             step.DHidden = dUnprojectedNow;
         }
@@ -330,8 +330,8 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
             Elementwise.CopyRows<T>(dCell[u0..], hidden, rows, n, dCellCarried[u0..], hidden);
         }
 
-        step.CellPrevious = cache.CellPrevious.AsSpan(at * hidden, rows * hidden);
-        step.TanhCell = cache.TanhCell.AsSpan(at * hidden, rows * hidden);
+        step.CellPrevious = cache.CellPrevious.Span.Slice(at * hidden, rows * hidden);
+        step.TanhCell = cache.TanhCell.Span.Slice(at * hidden, rows * hidden);
         step.Peepholes = peepholes.Span;
         step.DCell = dCell;
         spec.Cell.BackwardUnits(step, units);
@@ -358,11 +358,11 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         if (spec.Cell.SeparatesHiddenGates)
         {
             // the point-wise phase wrote the direct part z ⊙ dL/dh_t
-            recurrentWeights.MultiplyColumns(DGatesHidden.AsSpan(at * width, rows * width), rows, dBefore, size, accumulate: true, [h0], hn);
+            recurrentWeights.MultiplyColumns(DGatesHidden.Span.Slice(at * width, rows * width), rows, dBefore, size, accumulate: true, [h0], hn);
         }
         else
         {
-            recurrentWeights.MultiplyColumns(DGatesInput.AsSpan(at * width, rows * width), rows, dBefore, size, accumulate: false, [h0], hn);
+            recurrentWeights.MultiplyColumns(DGatesInput.Span.Slice(at * width, rows * width), rows, dBefore, size, accumulate: false, [h0], hn);
         }
 
         if (!active.IsEmpty)

@@ -85,7 +85,7 @@ public sealed class RecurrentTrace
         for (int g = 0; g < gateNames.Count; g++)
         {
             var gate = new double[valid * hidden]; // (V, H)
-            TraceKernels.GatherSteps<T>(source.Cache.Gates, source.Batch, spec.GateWidth, source.Sequence, g * hidden, valid, hidden, gate);
+            TraceKernels.GatherSteps<T>(source.Cache.Gates.Span, source.Batch, spec.GateWidth, source.Sequence, g * hidden, valid, hidden, gate);
             signals.Add(new TraceSignal(layer, direction, gateNames[g], gateNames[g] != TraceSignal.Candidate, valid, hidden, gate));
         }
 
@@ -93,12 +93,12 @@ public sealed class RecurrentTrace
         if (spec.Cell.HasCellState)
         {
             var cell = new double[valid * hidden]; // (V, H)
-            TraceKernels.StatesAfterSteps<T>(source.Cache.CellPrevious, source.FinalCell, source.Steps, source.Batch, hidden, source.Sequence, valid, reverse, cell);
+            TraceKernels.StatesAfterSteps<T>(source.Cache.CellPrevious.Span, source.FinalCell, source.Steps, source.Batch, hidden, source.Sequence, valid, reverse, cell);
             signals.Add(new TraceSignal(layer, direction, TraceSignal.CellState, false, valid, hidden, cell));
         }
 
         var state = new double[valid * spec.OutputSize]; // (V, P)
-        TraceKernels.StatesAfterSteps<T>(source.Cache.HiddenPrevious, source.FinalHidden, source.Steps, source.Batch, spec.OutputSize, source.Sequence, valid, reverse, state);
+        TraceKernels.StatesAfterSteps<T>(source.Cache.HiddenPrevious.Span, source.FinalHidden, source.Steps, source.Batch, spec.OutputSize, source.Sequence, valid, reverse, state);
         var hiddenState = new TraceSignal(layer, direction, TraceSignal.HiddenState, false, valid, spec.OutputSize, state);
         signals.Add(hiddenState);
 
@@ -107,7 +107,7 @@ public sealed class RecurrentTrace
         if (spec.HasProjection)
         {
             var unprojected = new double[valid * hidden]; // (V, H)
-            TraceKernels.GatherSteps<T>(source.Cache.Unprojected, source.Batch, hidden, source.Sequence, 0, valid, hidden, unprojected);
+            TraceKernels.GatherSteps<T>(source.Cache.Unprojected.Span, source.Batch, hidden, source.Sequence, 0, valid, hidden, unprojected);
             activity = new TraceSignal(layer, direction, "unprojected output", false, valid, hidden, unprojected);
         }
 
