@@ -11,7 +11,8 @@ namespace Carnet.Kernels;
 /// machine) 85% of a benchmark's page faults came from copying h_t into the new output in the step loop
 /// (<c>perf record -e page-faults</c>); with one element per page written first, on one thread, 88% are in
 /// <see cref="Allocate{T}"/> and none in the loop. Alternated with the code before (4 processes each, medians): S5 LSTM
-/// forward on 2 threads 120.9 → 103.2 ms, S1 LSTM 4.18 → 2.69 ms, the other cells level.
+/// forward on 2 threads 120.9 → 103.2 ms, S1 LSTM 4.18 → 2.69 ms, the other cells level
+/// (bench/results/2026-12-06-ab-page-faults.jsonl).
 /// </summary>
 /// <remarks>
 /// Tried and not kept: asking Linux for 2 MiB pages for arrays from 4 MiB on (<c>madvise</c> with <c>MADV_HUGEPAGE</c>

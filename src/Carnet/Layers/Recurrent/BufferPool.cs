@@ -8,12 +8,13 @@ namespace Carnet.Layers;
 /// training loop in steady state allocates no large buffer per batch (no page faults, no zeroing, no garbage
 /// collections of the large-object heap). Every buffer is on the pinned heap and starts on a cache line
 /// (<see cref="CacheLines"/>), so the threads of a time loop, which write their own rows or columns of each step, share
-/// no line at a buffer's start. Measured against ordinary arrays (AMD EPYC Zen 5, 2 vCPUs, 2026-12-06, alternated, 4
-/// processes each): S1 LSTM forward 5.01 → 3.13 ms on one thread and 5.49 → 2.71 on two, the S1 GRU on one thread
-/// level, S4 LSTM 3.72 → 3.15, training steps 7% faster (median ratio); ordinary arrays cut to start on a line gave
-/// 4.88 and 4.85 ms, so most of the gain comes from where the pinned heap puts the buffers, not from the alignment,
-/// which is not explained yet (this virtual machine shows no hardware counters). Buffers are kept by exact length; the
-/// pool holds at most what was in use at once, and is collected with its layer.
+/// no line at a buffer's start. Measured against ordinary arrays (AMD EPYC Zen 5, 2 vCPUs, 2026-12-06, alternated, 4–8
+/// processes each, bench/results/2026-12-06-ab-pinned-buffers.jsonl): S1 LSTM forward 4.88 → 3.13 ms on one thread and
+/// 5.09 → 2.52 on two, S4 GRU 2.43 → 2.01, S5 LSTM on two threads 105.9 → 110.9, the others level; training steps 9%
+/// faster (median ratio); ordinary arrays cut to start on a line gave 4.88 and 4.85 ms on S1 LSTM, so the gain comes
+/// from where the pinned heap puts the buffers, not from the alignment, which is not explained yet (this virtual
+/// machine shows no hardware counters). Buffers are kept by exact length; the pool holds at most what was in use at
+/// once, and is collected with its layer.
 /// </summary>
 internal sealed class BufferPool<T> where T : unmanaged
 {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Alternates builds of `carnet bench` process by process (A B A B …), so that the machine's drift hits all alike, and
+# appends one JSON object per process to OUT.jsonl, tagged with the variant, the shape and the round.
+# Usage: bench/ab_bench.sh OUT.jsonl ROUNDS "S3 lstm 2" ["S1 gru 1" …] with VARIANTS="old=A/Carnet.Cli.dll new=B/Carnet.Cli.dll"
+# (NAME=DLL pairs; a pair NAME=DLL@VAR=VALUE runs that variant with one environment variable set). Then:
+# python3 bench/ab_table.py OUT.jsonl
+set -euo pipefail
+out=${1:?usage: bench/ab_bench.sh OUT.jsonl ROUNDS CELL...}
+rounds=${2:?rounds}
+shift 2
+cells=("$@")
+declare -A shapes=([S1]="2 64 2 32 100" [S2]="256 256 1 64 50" [S3]="512 512 1 64 50" [S4]="128 256 2 1 100" [S5]="64 512 2 32 128")
+for round in $(seq 1 "$rounds"); do
+  for cell in "${cells[@]}"; do
+    read -r shape kind threads <<< "$cell"
+    read -r input hidden layers batch steps <<< "${shapes[$shape]}"
+    for variant in ${VARIANTS:?set VARIANTS}; do
+      name=${variant%%=*} dll=${variant#*=} setting=
+      if [[ "$dll" == *@* ]]; then setting=${dll#*@} dll=${dll%@*}; fi
+      line=$(env $setting dotnet "$dll" bench --cell "$kind" --input-size "$input" --hidden-size "$hidden" --num-layers "$layers" \
+        --batch "$batch" --seq-len "$steps" --threads "$threads" --warmup 5 --iterations 9 --json | tail -n 1)
+      echo "{\"variant\":\"$name\",\"round\":$round,\"shape\":\"$shape\",${line#\{}" >> "$out"
+    done
+  done
+done
