@@ -1,4 +1,6 @@
 // Dimension legend: T = time steps, B = batch, I = input size, H = hidden size, O = model outputs.
+using System.Runtime.InteropServices;
+using Carnet.Kernels;
 using Carnet.Layers;
 using Carnet.Models;
 
@@ -8,7 +10,8 @@ namespace Carnet.Tests.Layers;
 /// Layers lend their large buffers to a pass and take them back when its result is disposed: passes of different
 /// shapes interleaved on one layer, each disposed, give bit for bit what a fresh layer gives; the tensors handed out
 /// stay valid and unchanged after their result is disposed and after later passes; a disposed result refuses
-/// <c>Backward</c>; a result kept undisposed still back-propagates correctly after other passes reused the pool.
+/// <c>Backward</c>; a result kept undisposed still back-propagates correctly after other passes reused the pool. Every
+/// lent buffer starts on a cache line and stays where it is through a compacting collection (the pinned heap).
 /// </summary>
 public sealed class BufferPoolTests
 {
@@ -81,6 +84,28 @@ public sealed class BufferPoolTests
         StackCase.AssertBits(output, kept.Output.Span, $"{stack}: the kept output");
         StackCase.AssertBits(expected, StackCase.Capture(layer, kept, gradients), $"{stack}: the kept result's backward pass");
         kept.Dispose();
+    }
+
+    [Fact]
+    public void LentBuffersStartOnACacheLineAndNeverMove()
+    {
+        var pool = new BufferPool<float>();
+        foreach (int length in new[] { 1, 7, 16, 17, 1000, 300_001 })
+        {
+            var buffer = pool.Rent(length, clear: false);
+            Assert.Equal(length, buffer.Length);
+            Assert.True(MemoryMarshal.TryGetArray<float>(buffer, out var segment));
+            nint address = Marshal.UnsafeAddrOfPinnedArrayElement(segment.Array!, segment.Offset);
+            Assert.Equal(0, address % CacheLines.Size);
+            buffer.Span.Fill(3f);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Assert.Equal(address, Marshal.UnsafeAddrOfPinnedArrayElement(segment.Array!, segment.Offset));
+
+            pool.Return(buffer);
+            var again = pool.Rent(length, clear: true);
+            Assert.True(again.Equals(buffer), $"length {length}: the returned buffer is lent again");
+            Assert.Equal(-1, again.Span.IndexOfAnyExcept(0f));
+        }
     }
 
     [Fact]
