@@ -15,7 +15,7 @@ namespace Carnet.Tests.Layers;
 /// </summary>
 public sealed class BufferPoolTests
 {
-    private const ulong LayerSeed = 5, DataSeed = 6;
+    internal const ulong LayerSeed = 5, DataSeed = 6;
 
     public static TheoryData<string> Stacks() => ["lstm", "lstm-projection", "gru", "gru-no-bias", "rnn-relu", "gru-sliced"];
 
@@ -24,13 +24,7 @@ public sealed class BufferPoolTests
     public void DisposedPassesOfEveryShapeGiveTheBitsOfAFreshLayer(string stack)
     {
         StackCase[] shapes = Shapes(stack);
-        var expected = shapes.Select(shape =>
-        {
-            var fresh = shape.Build(LayerSeed);
-            var (result, gradients) = shape.Run(fresh, DataSeed);
-            return StackCase.Capture(fresh, result, gradients);
-        }).ToArray();
-
+        var expected = FreshPasses(shapes);
         var layer = shapes[0].Build(LayerSeed);
         var kept = new List<(Tensor<float>[] Tensors, float[][] Values)>();
         foreach (int k in new[] { 0, 1, 2, 0, 3, 1, 1, 2, 0, 3 })
@@ -168,8 +162,16 @@ public sealed class BufferPoolTests
         Assert.All(model.Head.ParameterGradients.ToArray(), g => Assert.Equal(0f, g));
     }
 
+    /// <summary>What each shape's pass gives on a fresh layer: every number, by name.</summary>
+    internal static Dictionary<string, float[]>[] FreshPasses(StackCase[] shapes) => shapes.Select(shape =>
+    {
+        var fresh = shape.Build(LayerSeed);
+        var (result, gradients) = shape.Run(fresh, DataSeed);
+        return StackCase.Capture(fresh, result, gradients);
+    }).ToArray();
+
     /// <summary>Four shapes for one stack: two batch sizes, lengths or none, two step counts (shapes 0 and 2 share every buffer length).</summary>
-    private static StackCase[] Shapes(string stack)
+    internal static StackCase[] Shapes(string stack)
     {
         StackCase basic = stack switch
         {

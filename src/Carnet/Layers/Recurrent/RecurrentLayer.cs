@@ -75,6 +75,18 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         }
     }
 
+    /// <summary>
+    /// Whether a forward pass lends the tensors of its <see cref="RecurrentResult{T}"/> (output, h_n, c_n) from the
+    /// layer's buffers instead of allocating them: they are then valid only until the result is disposed, and the next
+    /// pass writes the same memory, as ONNX Runtime's outputs live until the collection its <c>Run</c> returned is
+    /// disposed (copy h_n first to carry it to the next batch). Off by default
+    /// (PyTorch's semantics: the output outlives its result). Turn it on in an inference or training loop that
+    /// disposes each result before the next pass: a new output of several megabytes is new memory to the operating
+    /// system whenever the collector has handed the last one back, and each 4 KiB page of it then faults on its first
+    /// write (5–15 µs a page on the 2-vCPU Zen 5 virtual machine of docs/PERFORMANCE.md, 25 ms on an S3 output).
+    /// </summary>
+    public bool LendsOutputs { get; set; }
+
     /// <summary>Releases the weights <see cref="Freeze"/> packed: passes pack their own again, and the layer can be trained.</summary>
     public void Unfreeze()
     {
@@ -131,8 +143,10 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
 
         var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active, buffers);
         var layerInput = TimeMajor(input.Span, steps, batch, o.InputSize, buffers); // (T, B, I)
-        var hiddenState = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
-        var cellState = RecurrentCells.Of(Kind).HasCellState ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        var hiddenState = new Tensor<T>(NewOutput(cache, stateCount * batch * StateSize), stateCount, batch, StateSize); // (L·D, B, P)
+        var cellState = RecurrentCells.Of(Kind).HasCellState
+            ? new Tensor<T>(NewOutput(cache, stateCount * batch * o.HiddenSize), stateCount, batch, o.HiddenSize) // (L·D, B, H)
+            : null;
         Memory<T> output = default;
         for (int l = 0; l < o.NumLayers; l++)
         {
@@ -147,20 +161,23 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             cache.LayerInputs[l] = layerInput;
             // (T, B, D·P), every element written; lent unless it is the output handed back (its pages faulted in before the steps)
             int outputLength = steps * batch * OutputSize;
-            output = l < o.NumLayers - 1 || o.BatchFirst ? buffers.Rent(outputLength, clear: false) : LargeArrays.Allocate<T>(outputLength, clear: true);
+            bool handedBack = l == o.NumLayers - 1 && !o.BatchFirst && !LendsOutputs;
+            output = handedBack ? LargeArrays.Allocate<T>(outputLength, clear: true) : buffers.Rent(outputLength, clear: false);
             Memory<T> directionInput = layerInput, directionOutput = output;
             int layerIndex = l;
             ForEachDirection(d =>
             {
                 int index = layerIndex * Directions + d;
-                Span<T> h0 = initialHidden is null ? new T[batch * StateSize] : initialHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
-                Span<T> c0 = initialCell is null ? new T[batch * o.HiddenSize] : initialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                var h0 = StateOrZeros(initialHidden, index, batch * StateSize); // (B, P)
+                var c0 = StateOrZeros(initialCell, index, batch * o.HiddenSize); // (B, H)
                 var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
                 cache.Directions[index] = pass.Forward(
-                    directionInput.Span, new StateSpans<T>(h0, c0), new StridedColumns<T>(directionOutput[(d * StateSize)..], OutputSize),
+                    directionInput.Span, new StateSpans<T>(h0.Span, c0.Span), new StridedColumns<T>(directionOutput[(d * StateSize)..], OutputSize),
                     new StateSpans<T>(
                         hiddenState.Span.Slice(index * batch * StateSize, batch * StateSize),
                         cellState is null ? default : cellState.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)));
+                ReturnZeros(initialHidden, h0);
+                ReturnZeros(initialCell, c0);
             });
 
             layerInput = output;
@@ -169,12 +186,20 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         Tensor<T> outputTensor;
         if (o.BatchFirst)
         {
-            outputTensor = new Tensor<T>(BatchMajor(output.Span, steps, batch, OutputSize), batch, steps, OutputSize);
+            var batchMajor = LendsOutputs ? buffers.Rent(output.Length, clear: false) : new T[output.Length]; // (B, T, D·P)
+            Elementwise.TransposeLeadingAxes<T>(output.Span, steps, batch, OutputSize, batchMajor.Span);
+            outputTensor = new Tensor<T>(batchMajor, batch, steps, OutputSize);
             buffers.Return(output);
+            output = batchMajor;
         }
         else
         {
             outputTensor = new Tensor<T>(output, steps, batch, OutputSize);
+        }
+
+        if (LendsOutputs)
+        {
+            cache.LentOutputs.Add(output);
         }
 
         return new RecurrentResult<T>(outputTensor, hiddenState, cellState, cache);
@@ -219,16 +244,18 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             ForEachDirection(d =>
             {
                 int index = layerIndex * Directions + d;
-                Span<T> dHn = gradHidden is null ? new T[batch * StateSize] : gradHidden.Span.Slice(index * batch * StateSize, batch * StateSize);
-                Span<T> dCn = gradCell is null ? new T[batch * o.HiddenSize] : gradCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize);
+                var dHn = StateOrZeros(gradHidden, index, batch * StateSize); // (B, P)
+                var dCn = StateOrZeros(gradCell, index, batch * o.HiddenSize); // (B, H)
                 var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
                 pass.Backward(
                     cache.Directions[index]!, cache.LayerInputs[layerIndex].Span,
-                    new ReadOnlyStridedColumns<T>(dLayerOutput[(d * StateSize)..], OutputSize), new StateSpans<T>(dHn, dCn), (d == 1 ? dInputReverse : dInput).Span,
+                    new ReadOnlyStridedColumns<T>(dLayerOutput[(d * StateSize)..], OutputSize), new StateSpans<T>(dHn.Span, dCn.Span), (d == 1 ? dInputReverse : dInput).Span,
                     new StateSpans<T>(
                         dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
                         dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)),
                     recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default);
+                ReturnZeros(gradHidden, dHn);
+                ReturnZeros(gradCell, dCn);
             });
             if (Directions == 2)
             {
@@ -338,6 +365,31 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         var active = new bool[steps * batch]; // (T, B)
         SequenceKernels.ActiveMask(lengths, steps, active);
         return active;
+    }
+
+    /// <summary>A final state of <paramref name="length"/> elements handed back in a result: lent when <see cref="LendsOutputs"/>, else new.</summary>
+    private Memory<T> NewOutput(StackCache<T> cache, int length)
+    {
+        if (!LendsOutputs)
+        {
+            return new T[length];
+        }
+
+        var lent = buffers.Rent(length, clear: true);
+        cache.LentOutputs.Add(lent);
+        return lent;
+    }
+
+    /// <summary>Slice <paramref name="index"/> of a caller's (L·D, B, ·) states, or zeros the layer lends (<see cref="ReturnZeros"/> takes them back).</summary>
+    private Memory<T> StateOrZeros(Tensor<T>? states, int index, int length)
+        => states is null ? buffers.Rent(length, clear: true) : states.Memory.Slice(index * length, length);
+
+    private void ReturnZeros(Tensor<T>? states, Memory<T> slice)
+    {
+        if (states is null)
+        {
+            buffers.Return(slice);
+        }
     }
 
     private Memory<T> TimeMajor(ReadOnlySpan<T> values, int steps, int batch, int width, BufferPool<T> pool)

@@ -11,7 +11,8 @@ namespace Carnet.Layers;
 /// <remarks>
 /// Dispose a result once its backward pass has run (or when only its outputs are wanted): its layer then lends the
 /// internal buffers to the next pass, so steady-state training allocates no large buffer per batch. The tensors it
-/// returned stay valid; only a later <c>Backward</c> on it is refused.
+/// returned stay valid (except an output its layer lent: <see cref="RecurrentLayer{T}.LendsOutputs"/>); only a later
+/// <c>Backward</c> on it is refused.
 /// </remarks>
 public sealed class RecurrentResult<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -120,6 +121,9 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
 
     public DirectionCache<T>?[] Directions { get; } // (L·D)
 
+    /// <summary>The result's output, h_n and c_n when the layer lent them (<see cref="RecurrentLayer{T}.LendsOutputs"/>), else none.</summary>
+    public List<Memory<T>> LentOutputs { get; } = [];
+
     /// <summary>The layer's pool, which lent LayerInputs, DropoutMasks and the direction caches.</summary>
     public BufferPool<T> Pool { get; }
 
@@ -146,6 +150,12 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
             Pool.Return(direction.Unprojected);
         }
 
+        foreach (var lent in LentOutputs)
+        {
+            Pool.Return(lent);
+        }
+
+        LentOutputs.Clear();
         Array.Clear(LayerInputs);
         Array.Clear(DropoutMasks);
         Array.Clear(Directions);
