@@ -76,10 +76,11 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Whether a forward pass lends the tensors of its <see cref="RecurrentResult{T}"/> (output, h_n, c_n) from the
-    /// layer's buffers instead of allocating them: they are then valid only until the result is disposed, and the next
-    /// pass writes the same memory, as ONNX Runtime's outputs live until the collection its <c>Run</c> returned is
-    /// disposed (copy h_n first to carry it to the next batch). Off by default
+    /// Whether the tensors a forward pass hands out (output, h_n, c_n) and those its backward pass hands out (the
+    /// gradients of the input and of the initial states, the recorded state gradients) are lent from the layer's
+    /// buffers instead of allocated: they are then valid only until the result is disposed, and the next pass writes
+    /// the same memory, as ONNX Runtime's outputs live until the collection its <c>Run</c> returned is disposed (copy
+    /// h_n first to carry it to the next batch). Off by default
     /// (PyTorch's semantics: the output outlives its result). Turn it on in an inference or training loop that
     /// disposes each result before the next pass: a new output of several megabytes is new memory to the operating
     /// system whenever the collector has handed the last one back, and each 4 KiB page of it then faults on its first
@@ -143,9 +144,9 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
 
         var cache = new StackCache<T>(this, steps, batch, lengths is null ? null : (int[])lengths.Clone(), active, buffers);
         var layerInput = TimeMajor(input.Span, steps, batch, o.InputSize, buffers); // (T, B, I)
-        var hiddenState = new Tensor<T>(NewOutput(cache, stateCount * batch * StateSize), stateCount, batch, StateSize); // (L·D, B, P)
+        var hiddenState = new Tensor<T>(HandedBack(cache, stateCount * batch * StateSize), stateCount, batch, StateSize); // (L·D, B, P)
         var cellState = RecurrentCells.Of(Kind).HasCellState
-            ? new Tensor<T>(NewOutput(cache, stateCount * batch * o.HiddenSize), stateCount, batch, o.HiddenSize) // (L·D, B, H)
+            ? new Tensor<T>(HandedBack(cache, stateCount * batch * o.HiddenSize), stateCount, batch, o.HiddenSize) // (L·D, B, H)
             : null;
         Memory<T> output = default;
         for (int l = 0; l < o.NumLayers; l++)
@@ -161,8 +162,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             cache.LayerInputs[l] = layerInput;
             // (T, B, D·P), every element written; lent unless it is the output handed back (its pages faulted in before the steps)
             int outputLength = steps * batch * OutputSize;
-            bool handedBack = l == o.NumLayers - 1 && !o.BatchFirst && !LendsOutputs;
-            output = handedBack ? LargeArrays.Allocate<T>(outputLength, clear: true) : buffers.Rent(outputLength, clear: false);
+            output = l == o.NumLayers - 1 && !o.BatchFirst ? HandedBack(cache, outputLength, clear: false) : buffers.Rent(outputLength, clear: false);
             Memory<T> directionInput = layerInput, directionOutput = output;
             int layerIndex = l;
             ForEachDirection(d =>
@@ -186,20 +186,12 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         Tensor<T> outputTensor;
         if (o.BatchFirst)
         {
-            var batchMajor = LendsOutputs ? buffers.Rent(output.Length, clear: false) : new T[output.Length]; // (B, T, D·P)
-            Elementwise.TransposeLeadingAxes<T>(output.Span, steps, batch, OutputSize, batchMajor.Span);
-            outputTensor = new Tensor<T>(batchMajor, batch, steps, OutputSize);
+            outputTensor = new Tensor<T>(BatchMajor(cache, output.Span, steps, batch, OutputSize), batch, steps, OutputSize);
             buffers.Return(output);
-            output = batchMajor;
         }
         else
         {
             outputTensor = new Tensor<T>(output, steps, batch, OutputSize);
-        }
-
-        if (LendsOutputs)
-        {
-            cache.LentOutputs.Add(output);
         }
 
         return new RecurrentResult<T>(outputTensor, hiddenState, cellState, cache);
@@ -229,15 +221,17 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         gradCell?.EnsureShape(nameof(gradCell), stateCount, batch, o.HiddenSize);
 
         var dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true) : TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers); // (T, B, D·P)
-        var dInitialHidden = Tensor<T>.Zeros(stateCount, batch, StateSize); // (L·D, B, P)
-        var dInitialCell = RecurrentCells.Of(Kind).HasCellState ? Tensor<T>.Zeros(stateCount, batch, o.HiddenSize) : null; // (L·D, B, H)
+        var dInitialHidden = new Tensor<T>(HandedBack(cache, stateCount * batch * StateSize), stateCount, batch, StateSize); // (L·D, B, P)
+        var dInitialCell = RecurrentCells.Of(Kind).HasCellState
+            ? new Tensor<T>(HandedBack(cache, stateCount * batch * o.HiddenSize), stateCount, batch, o.HiddenSize) // (L·D, B, H)
+            : null;
         int stateBlock = steps * batch * StateSize;
-        T[] dStates = recordStates ? new T[stateCount * stateBlock] : []; // (L·D, T, B, P)
+        var dStates = recordStates ? HandedBack(cache, stateCount * stateBlock) : Memory<T>.Empty; // (L·D, T, B, P)
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
             int inputSize = specs[l].InputSize;
             // (T, B, I_l), summed into: lent for the layers below the first, whose dInput is handed back
-            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : LargeArrays.Allocate<T>(steps * batch * inputSize, clear: true);
+            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : HandedBack(cache, steps * batch * inputSize);
             var dInputReverse = Directions == 2 ? buffers.Rent(dInput.Length, clear: true) : dInput; // (T, B, I_l): the reverse direction's share, added below
             var dLayerOutput = dOutput;
             int layerIndex = l;
@@ -253,7 +247,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                     new StateSpans<T>(
                         dInitialHidden.Span.Slice(index * batch * StateSize, batch * StateSize),
                         dInitialCell is null ? default : dInitialCell.Span.Slice(index * batch * o.HiddenSize, batch * o.HiddenSize)),
-                    recordStates ? dStates.AsMemory(index * stateBlock, stateBlock) : default);
+                    recordStates ? dStates.Slice(index * stateBlock, stateBlock) : default);
                 ReturnZeros(gradHidden, dHn);
                 ReturnZeros(gradCell, dCn);
             });
@@ -275,7 +269,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         Tensor<T> dInputTensor;
         if (o.BatchFirst)
         {
-            dInputTensor = new Tensor<T>(BatchMajor(dOutput.Span, steps, batch, o.InputSize), batch, steps, o.InputSize);
+            dInputTensor = new Tensor<T>(BatchMajor(cache, dOutput.Span, steps, batch, o.InputSize), batch, steps, o.InputSize);
             buffers.Return(dOutput);
         }
         else
@@ -288,10 +282,11 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             states = new Tensor<T>(dStates, stateCount, steps, batch, StateSize);
             if (o.BatchFirst)
             {
-                var batchFirst = new T[dStates.Length]; // (L·D, B, T, P)
+                var batchFirst = HandedBack(cache, dStates.Length, clear: false); // (L·D, B, T, P), every element written
                 for (int index = 0; index < stateCount; index++)
                 {
-                    Elementwise.TransposeLeadingAxes<T>(dStates.AsSpan(index * stateBlock, stateBlock), steps, batch, StateSize, batchFirst.AsSpan(index * stateBlock, stateBlock));
+                    Elementwise.TransposeLeadingAxes<T>(
+                        dStates.Span.Slice(index * stateBlock, stateBlock), steps, batch, StateSize, batchFirst.Span.Slice(index * stateBlock, stateBlock));
                 }
 
                 states = new Tensor<T>(batchFirst, stateCount, batch, steps, StateSize);
@@ -367,15 +362,18 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         return active;
     }
 
-    /// <summary>A final state of <paramref name="length"/> elements handed back in a result: lent when <see cref="LendsOutputs"/>, else new.</summary>
-    private Memory<T> NewOutput(StackCache<T> cache, int length)
+    /// <summary>
+    /// An array a result or its backward pass hands out: lent until the result is disposed when <see cref="LendsOutputs"/>
+    /// (zeroed when <paramref name="clear"/>), else new and zeroed, its pages faulted in before the steps write it.
+    /// </summary>
+    private Memory<T> HandedBack(StackCache<T> cache, int length, bool clear = true)
     {
         if (!LendsOutputs)
         {
-            return new T[length];
+            return LargeArrays.Allocate<T>(length, clear: true);
         }
 
-        var lent = buffers.Rent(length, clear: true);
+        var lent = buffers.Rent(length, clear);
         cache.LentOutputs.Add(lent);
         return lent;
     }
@@ -407,10 +405,10 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         return result;
     }
 
-    private static T[] BatchMajor(ReadOnlySpan<T> values, int steps, int batch, int width)
+    private Memory<T> BatchMajor(StackCache<T> cache, ReadOnlySpan<T> values, int steps, int batch, int width)
     {
-        var result = new T[values.Length];
-        Elementwise.TransposeLeadingAxes<T>(values, steps, batch, width, result);
+        var result = HandedBack(cache, values.Length, clear: false); // (B, T, W), every element written
+        Elementwise.TransposeLeadingAxes<T>(values, steps, batch, width, result.Span);
         return result;
     }
 }

@@ -11,7 +11,7 @@ namespace Carnet.Layers;
 /// <remarks>
 /// Dispose a result once its backward pass has run (or when only its outputs are wanted): its layer then lends the
 /// internal buffers to the next pass, so steady-state training allocates no large buffer per batch. The tensors it
-/// returned stay valid (except an output its layer lent: <see cref="RecurrentLayer{T}.LendsOutputs"/>); only a later
+/// returned stay valid (unless its layer lent them: <see cref="RecurrentLayer{T}.LendsOutputs"/>); only a later
 /// <c>Backward</c> on it is refused.
 /// </remarks>
 public sealed class RecurrentResult<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
@@ -121,7 +121,7 @@ internal sealed class StackCache<T> where T : unmanaged, IFloatingPointIeee754<T
 
     public DirectionCache<T>?[] Directions { get; } // (L·D)
 
-    /// <summary>The result's output, h_n and c_n when the layer lent them (<see cref="RecurrentLayer{T}.LendsOutputs"/>), else none.</summary>
+    /// <summary>What the result and its backward passes handed out when the layer lent it (<see cref="RecurrentLayer{T}.LendsOutputs"/>), else none.</summary>
     public List<Memory<T>> LentOutputs { get; } = [];
 
     /// <summary>The layer's pool, which lent LayerInputs, DropoutMasks and the direction caches.</summary>
