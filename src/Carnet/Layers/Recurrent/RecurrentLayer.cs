@@ -80,11 +80,11 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
     /// gradients of the input and of the initial states, the recorded state gradients) are lent from the layer's
     /// buffers instead of allocated: they are then valid only until the result is disposed, and the next pass writes
     /// the same memory, as ONNX Runtime's outputs live until the collection its <c>Run</c> returned is disposed (copy
-    /// h_n first to carry it to the next batch). Off by default
-    /// (PyTorch's semantics: the output outlives its result). Turn it on in an inference or training loop that
-    /// disposes each result before the next pass: a new output of several megabytes is new memory to the operating
-    /// system whenever the collector has handed the last one back, and each 4 KiB page of it then faults on its first
-    /// write (5–15 µs a page on the 2-vCPU Zen 5 virtual machine of docs/PERFORMANCE.md, 25 ms on an S3 output).
+    /// h_n first to carry it to the next batch). Off by default (PyTorch's semantics: the tensors outlive their
+    /// result). Turn it on in an inference or training loop that disposes each result before the next pass: a new
+    /// output of several megabytes is memory new to the process whenever the collector has handed the last one back to
+    /// the system, and each 4 KiB page of it then faults on its first write (5–16 µs a page on the 2-vCPU Zen 5 virtual
+    /// machine of docs/PERFORMANCE.md, 20–25 ms on an S3 output).
     /// </summary>
     public bool LendsOutputs { get; set; }
 
@@ -160,7 +160,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             }
 
             cache.LayerInputs[l] = layerInput;
-            // (T, B, D·P), every element written; lent unless it is the output handed back (its pages faulted in before the steps)
+            // (T, B, D·P), every element written: lent to the pass, or the output handed back (HandedBack)
             int outputLength = steps * batch * OutputSize;
             output = l == o.NumLayers - 1 && !o.BatchFirst ? HandedBack(cache, outputLength, clear: false) : buffers.Rent(outputLength, clear: false);
             Memory<T> directionInput = layerInput, directionOutput = output;
