@@ -169,7 +169,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             {
                 int index = layerIndex * Directions + d;
                 var h0 = StateOrZeros(initialHidden, index, batch * StateSize); // (B, P)
-                var c0 = StateOrZeros(initialCell, index, batch * o.HiddenSize); // (B, H)
+                var c0 = cellState is null ? Memory<T>.Empty : StateOrZeros(initialCell, index, batch * o.HiddenSize); // (B, H), LSTM only
                 var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
                 cache.Directions[index] = pass.Forward(
                     directionInput.Span, new StateSpans<T>(h0.Span, c0.Span), new StridedColumns<T>(directionOutput[(d * StateSize)..], OutputSize),
@@ -239,7 +239,7 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
             {
                 int index = layerIndex * Directions + d;
                 var dHn = StateOrZeros(gradHidden, index, batch * StateSize); // (B, P)
-                var dCn = StateOrZeros(gradCell, index, batch * o.HiddenSize); // (B, H)
+                var dCn = dInitialCell is null ? Memory<T>.Empty : StateOrZeros(gradCell, index, batch * o.HiddenSize); // (B, H), LSTM only
                 var pass = new DirectionPass<T>(specs[layerIndex], directions[index], new SequenceExtent(steps, batch, Reverse: d == 1), cache.Active, buffers);
                 pass.Backward(
                     cache.Directions[index]!, cache.LayerInputs[layerIndex].Span,
