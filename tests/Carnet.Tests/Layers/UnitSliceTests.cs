@@ -123,11 +123,13 @@ public sealed class UnitSliceTests
         Assert.Equal([0, 32, 64], units.Units);
         Assert.Equal(2, units.Slices);
 
-        // a recurrent matrix over 1 MiB (P·G·H > 2^18) is read by each thread only in part: by units
-        var large = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 512, 512), 64, 16, 2);
+        // a recurrent matrix over 8 MiB (P·G·H > 2^21) is read by each thread only in part: by units
+        var large = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 1024, 1024), 64, 16, 2);
         Assert.False(large.ByRows);
-        Assert.Equal([0, 256, 512], large.Units);
-        Assert.True(StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 256, 256), 64, 16, 2).ByRows); // exactly 1 MiB
+        Assert.Equal([0, 512, 1024], large.Units);
+        Assert.True(StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 512, 512), 64, 16, 2).ByRows); // 4 MiB
+        Assert.True(StepSlicing.Of(new CellSpec(RecurrentCellKind.Rnn, Relu: false, 7, 1448, 1448), 64, 8, 2).ByRows); // 1448² ≤ 2^21
+        Assert.False(StepSlicing.Of(new CellSpec(RecurrentCellKind.Rnn, Relu: false, 7, 1449, 1449), 64, 1, 2).ByRows); // 1449² > 2^21
 
         // an LSTM with a projection is cut by rows too (its units never are)
         var projected = StepSlicing.Of(new CellSpec(RecurrentCellKind.Lstm, Relu: false, 7, 64, 24), 16, 16, 2);

@@ -10,16 +10,18 @@ namespace Carnet.Layers;
 /// recurrent matrix small enough to read twice per step, each takes a range of batch rows and runs the whole loop on
 /// them alone: rows never read one another, so the threads never meet. Otherwise each takes a range of hidden units
 /// at every step (<see cref="UnitSlices"/>), reading only its units' part of W_hh, and they meet once per forward
-/// step, twice per backward step. Measured on 2 cores (2026-11-22): by rows, S1's forward went from 7.4–9.6 ms to
-/// 5.8–6.9 and S2's GRU from 26–27 to 22–24; S3 (a 4 MiB W_hh) was 10% slower by rows than by units.
+/// step, twice per backward step. Measured on 2 cores (2026-11-22, Zen 3): by rows, S1's forward went from 7.4–9.6 ms
+/// to 5.8–6.9 and S2's GRU from 26–27 to 22–24. On the Zen 5 of 2026-12-06 (docs/PERFORMANCE.md), rows also won with
+/// a 4 MiB W_hh (S3, S5: forward 0.89–0.96 of the time by units, training 0.92–0.97), were level at 9 MiB (H = 768)
+/// and lost at 16 MiB (H = 1024: forward 1.13–1.22, training 1.12–1.13).
 /// </summary>
 internal readonly record struct StepSlicing(int[] Rows, int[] Units)
 {
     /// <summary>Below this many batch rows per thread, the units are cut instead of the rows.</summary>
     private const int MinimumRowsPerThread = 8;
 
-    /// <summary>Above this many elements of W_hh (P·G·H: 1 MiB of float), the units are cut instead of the rows.</summary>
-    private const int MaximumWeightsByRows = 1 << 18;
+    /// <summary>Above this many elements of W_hh (P·G·H: 8 MiB of float), the units are cut instead of the rows.</summary>
+    private const int MaximumWeightsByRows = 1 << 21;
 
     /// <summary>Whether each slice is a range of rows running every step (else a range of units at one step).</summary>
     public bool ByRows => Rows.Length > 2;
