@@ -180,7 +180,7 @@ internal static unsafe partial class GemmSimd
         problem->Chunks = Math.Max(1, Math.Min(chunks, columns ? columnTiles : rowTiles));
         if (!columns && problem->Chunks > 1 && threads > 1 && problem->PackedB == null && !problem->DirectB)
         {
-            ShareB(problem, layout);
+            ShareB(problem, layout, threads);
         }
 
         delegate*<void*, int, void> chunk = layout.Kind switch
@@ -384,7 +384,7 @@ internal static unsafe partial class GemmSimd
     {
         public float* A, B, PackedB, C;
         public nint Lda, Ldb, Ldc, PaddedColumns;
-        public int M, N, K, KC, MC, NC, Chunks;
+        public int M, N, K, KC, MC, NC, Chunks, PanelWidth;
         public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns, DirectB;
     }
 
