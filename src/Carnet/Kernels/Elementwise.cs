@@ -111,17 +111,26 @@ internal static class Elementwise
         AddToRowsReference(vector, rows, width, matrix);
     }
 
-    /// <summary>Bias gradients, sums += column sums: see <see cref="AccumulateColumnSumsReference{T}"/>.</summary>
+    /// <summary>Bias gradients, sums += column sums: see <see cref="AccumulateColumnSumsReference{T}(ReadOnlySpan{T}, int, int, int, Span{T}, Span{T})"/>.</summary>
     public static void AccumulateColumnSums<T>(ReadOnlySpan<T> matrix, int rows, int width, Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => AccumulateColumnSums(matrix, rows, width, width, sums, default);
+
+    /// <summary>
+    /// Bias gradients of a column range, rows <paramref name="stride"/> apart: sums += column sums, and second (when not
+    /// empty) += the same, for two biases that get the same gradient, with one read of the matrix: see
+    /// <see cref="AccumulateColumnSumsReference{T}(ReadOnlySpan{T}, int, int, int, Span{T}, Span{T})"/>.
+    /// </summary>
+    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> matrix, int rows, int width, int stride, Span<T> sums, Span<T> second)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (UseSimd<T>())
         {
-            ElementwiseSimd.AccumulateColumnSums(matrix, rows, width, sums);
+            ElementwiseSimd.AccumulateColumnSums(matrix, rows, width, stride, sums, second);
             return;
         }
 
-        AccumulateColumnSumsReference(matrix, rows, width, sums);
+        AccumulateColumnSumsReference(matrix, rows, width, stride, sums, second);
     }
 
     /// <summary>Strided rows += strided rows: see <see cref="AddRowsReference{T}"/>.</summary>
@@ -232,13 +241,25 @@ internal static class Elementwise
     /// <summary>sums (width) += the sum over rows of matrix (rows, width), rows in ascending order: every bias gradient, the scalar reference.</summary>
     public static void AccumulateColumnSumsReference<T>(ReadOnlySpan<T> matrix, int rows, int width, Span<T> sums)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => AccumulateColumnSumsReference(matrix, rows, width, width, sums, default);
+
+    /// <summary>
+    /// sums (width) += the sum over rows of matrix (rows, width; rows <paramref name="stride"/> apart), rows in ascending
+    /// order, and second (when not empty) += the same: the scalar reference.
+    /// </summary>
+    public static void AccumulateColumnSumsReference<T>(ReadOnlySpan<T> matrix, int rows, int width, int stride, Span<T> sums, Span<T> second)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<T> row = matrix.Slice(r * width, width);
+            ReadOnlySpan<T> row = matrix.Slice(r * stride, width);
             for (int j = 0; j < width; j++)
             {
                 sums[j] += row[j];
+                if (!second.IsEmpty)
+                {
+                    second[j] += row[j];
+                }
             }
         }
     }

@@ -96,21 +96,29 @@ public sealed class ElementwiseSimdTests
     [Fact]
     public void AccumulateColumnSumsMatchesTheReferenceBitForBit()
     {
+        // rows stride apart (a column range of a wider matrix), into one bias gradient or two that get the same sums
         CheckRows(7, (random, rows, width, stride) =>
         {
-            float[] matrix = Values<float>(random, rows * width);
+            float[] matrix = Values<float>(random, rows * stride);
             float[] expected = Values<float>(random, width + 2), actual = (float[])expected.Clone();
-            Elementwise.AccumulateColumnSumsReference<float>(matrix, rows, width, expected);
-            ElementwiseSimd.AccumulateColumnSums<float>(matrix, rows, width, actual);
-            AssertBitIdentical($"AccumulateColumnSums, {rows}×{width}", expected, actual);
+            float[] expectedSecond = Values<float>(random, width), actualSecond = (float[])expectedSecond.Clone();
+            Elementwise.AccumulateColumnSumsReference<float>(matrix, rows, width, stride, expected, expectedSecond);
+            ElementwiseSimd.AccumulateColumnSums<float>(matrix, rows, width, stride, actual, actualSecond);
+            AssertBitIdentical($"AccumulateColumnSums, {rows}×{width} stride {stride}", expected, actual);
+            AssertBitIdentical($"AccumulateColumnSums second, {rows}×{width} stride {stride}", expectedSecond, actualSecond);
+            ElementwiseSimd.AccumulateColumnSums<float>(matrix, rows, width, stride, actual, default);
+            Elementwise.AccumulateColumnSumsReference<float>(matrix, rows, width, stride, expected, default);
+            AssertBitIdentical($"AccumulateColumnSums alone, {rows}×{width} stride {stride}", expected, actual);
         });
         CheckRows(8, (random, rows, width, stride) =>
         {
-            double[] matrix = Values<double>(random, rows * width);
+            double[] matrix = Values<double>(random, rows * stride);
             double[] expected = Values<double>(random, width), actual = (double[])expected.Clone();
-            Elementwise.AccumulateColumnSumsReference<double>(matrix, rows, width, expected);
-            ElementwiseSimd.AccumulateColumnSums<double>(matrix, rows, width, actual);
-            AssertBitIdentical($"AccumulateColumnSums double, {rows}×{width}", expected, actual);
+            double[] expectedSecond = Values<double>(random, width), actualSecond = (double[])expectedSecond.Clone();
+            Elementwise.AccumulateColumnSumsReference<double>(matrix, rows, width, stride, expected, expectedSecond);
+            ElementwiseSimd.AccumulateColumnSums<double>(matrix, rows, width, stride, actual, actualSecond);
+            AssertBitIdentical($"AccumulateColumnSums double, {rows}×{width} stride {stride}", expected, actual);
+            AssertBitIdentical($"AccumulateColumnSums double second, {rows}×{width} stride {stride}", expectedSecond, actualSecond);
         });
     }
 
@@ -126,7 +134,7 @@ public sealed class ElementwiseSimdTests
         float[] column = [1e8f, 1, -1e8f, 1, 1, 1, 1];
         float[] matrix = column.SelectMany(v => Enumerable.Repeat(v, width)).ToArray(); // (7, width)
         float[] sums = Enumerable.Repeat(0.5f, width).ToArray();
-        ElementwiseSimd.AccumulateColumnSums<float>(matrix, column.Length, width, sums);
+        ElementwiseSimd.AccumulateColumnSums<float>(matrix, column.Length, width, width, sums, default);
         Assert.All(sums, s => Assert.Equal(4f, s));
         Elementwise.AccumulateColumnSums<float>(matrix, column.Length, width, sums);
         Assert.All(sums, s => Assert.Equal(4f, s)); // 4 + 1e8 is a tie that rounds to even, 1e8: 4 again
@@ -211,7 +219,9 @@ public sealed class ElementwiseSimdTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.BroadcastRows<float>(new float[8], [], 3, 8, destination));
         Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.AddRows<float>(new float[16], 9, 2, 8, destination, 8));
         Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.AddRows<float>(new float[16], 8, 2, 8, destination, 7));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.AccumulateColumnSums<float>(new float[16], 2, 8, new float[7]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.AccumulateColumnSums<float>(new float[16], 2, 8, 8, new float[7], default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.AccumulateColumnSums<float>(new float[16], 2, 8, 8, new float[8], new float[7]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.AccumulateColumnSums<float>(new float[16], 2, 8, 9, new float[8], default));
         Assert.Throws<ArgumentOutOfRangeException>(() => ElementwiseSimd.Narrow(new double[17], destination));
         Assert.All(destination, v => Assert.Equal(0f, v));
     }

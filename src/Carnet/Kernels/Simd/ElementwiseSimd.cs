@@ -188,53 +188,73 @@ internal static class ElementwiseSimd
     }
 
     /// <summary>
-    /// sums (width) += the sum over rows of matrix (rows, width), as
-    /// <see cref="Elementwise.AccumulateColumnSumsReference{T}"/>: N columns at a time, each adding row 0, 1, 2, …
-    /// in turn; four rows per pass, so a column's running sum stays in a register across them.
+    /// sums (width) += the sum over rows of matrix (rows, width; rows <paramref name="stride"/> apart), and second
+    /// (when not empty) += the same, as <see cref="Elementwise.AccumulateColumnSumsReference{T}(ReadOnlySpan{T}, int, int, int, Span{T}, Span{T})"/>: N columns at a time,
+    /// each adding row 0, 1, 2, … in turn; four rows per pass, so a column's running sums stay in registers across them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> matrix, int rows, int width, Span<T> sums)
+    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> matrix, int rows, int width, int stride, Span<T> sums, Span<T> second)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckMatrix(matrix.Length, rows, width, width);
+        CheckMatrix(matrix.Length, rows, width, stride);
         if (rows > 0)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(sums.Length, width);
+            ArgumentOutOfRangeException.ThrowIfLessThan(second.IsEmpty ? width : second.Length, width);
         }
 
         ref T row0 = ref MemoryMarshal.GetReference(matrix);
         ref T sum = ref MemoryMarshal.GetReference(sums);
-        nuint w = (nuint)width, count = (nuint)Vector<T>.Count;
+        bool both = !second.IsEmpty;
+        ref T other = ref both ? ref MemoryMarshal.GetReference(second) : ref sum;
+        nuint w = (nuint)width, ld = (nuint)stride;
         int r = 0;
         for (; r + 4 <= rows; r += 4)
         {
-            ref T row1 = ref Unsafe.Add(ref row0, w);
-            ref T row2 = ref Unsafe.Add(ref row0, 2 * w);
-            ref T row3 = ref Unsafe.Add(ref row0, 3 * w);
-            nuint j = 0;
-            for (; j + count <= w; j += count)
+            AddFourRows(ref row0, ld, ref sum, w);
+            if (both)
             {
-                Vector<T> s = Vector.LoadUnsafe(ref sum, j) + Vector.LoadUnsafe(ref row0, j);
-                s += Vector.LoadUnsafe(ref row1, j);
-                s += Vector.LoadUnsafe(ref row2, j);
-                (s + Vector.LoadUnsafe(ref row3, j)).StoreUnsafe(ref sum, j);
+                AddFourRows(ref row0, ld, ref other, w);
             }
 
-            for (; j < w; j++)
-            {
-                T s = Unsafe.Add(ref sum, j) + Unsafe.Add(ref row0, j);
-                s += Unsafe.Add(ref row1, j);
-                s += Unsafe.Add(ref row2, j);
-                Unsafe.Add(ref sum, j) = s + Unsafe.Add(ref row3, j);
-            }
-
-            row0 = ref Unsafe.Add(ref row0, 4 * w);
+            row0 = ref Unsafe.Add(ref row0, 4 * ld);
         }
 
         for (; r < rows; r++)
         {
             AddTo(ref row0, ref sum, w);
-            row0 = ref Unsafe.Add(ref row0, w);
+            if (both)
+            {
+                AddTo(ref row0, ref other, w);
+            }
+
+            row0 = ref Unsafe.Add(ref row0, ld);
+        }
+    }
+
+    /// <summary>sum (w) += rows 0, 1, 2 and 3 (ld apart), in that order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddFourRows<T>(ref T row0, nuint ld, ref T sum, nuint w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T row1 = ref Unsafe.Add(ref row0, ld);
+        ref T row2 = ref Unsafe.Add(ref row0, 2 * ld);
+        ref T row3 = ref Unsafe.Add(ref row0, 3 * ld);
+        nuint j = 0, count = (nuint)Vector<T>.Count;
+        for (; j + count <= w; j += count)
+        {
+            Vector<T> s = Vector.LoadUnsafe(ref sum, j) + Vector.LoadUnsafe(ref row0, j);
+            s += Vector.LoadUnsafe(ref row1, j);
+            s += Vector.LoadUnsafe(ref row2, j);
+            (s + Vector.LoadUnsafe(ref row3, j)).StoreUnsafe(ref sum, j);
+        }
+
+        for (; j < w; j++)
+        {
+            T s = Unsafe.Add(ref sum, j) + Unsafe.Add(ref row0, j);
+            s += Unsafe.Add(ref row1, j);
+            s += Unsafe.Add(ref row2, j);
+            Unsafe.Add(ref sum, j) = s + Unsafe.Add(ref row3, j);
         }
     }
 

@@ -149,8 +149,13 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         Gemm.AccumulateTransposedA<T>(dGatesHidden, cache.HiddenPrevious.Span, width, size, rows, parameters.WeightHh.Gradient.Span);
         if (parameters.BiasIh is not null && parameters.BiasHh is not null)
         {
-            Elementwise.AccumulateColumnSums<T>(dGatesInput.Span, rows, width, parameters.BiasIh.Gradient.Span);
-            Elementwise.AccumulateColumnSums<T>(dGatesHidden, rows, width, parameters.BiasHh.Gradient.Span);
+            // the LSTM and the RNN give both biases the same gradient: one read of it for the two
+            var (biasIh, biasHh) = (parameters.BiasIh.Gradient.Memory, parameters.BiasHh.Gradient.Memory);
+            ColumnSums<T>.Accumulate(dGatesInput, rows, width, biasIh, separateHiddenGates ? default : biasHh, threads);
+            if (separateHiddenGates)
+            {
+                ColumnSums<T>.Accumulate(loop.DGatesHidden, rows, width, biasHh, default, threads);
+            }
         }
 
         if (spec.HasProjection)
