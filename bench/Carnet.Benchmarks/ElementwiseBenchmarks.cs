@@ -8,7 +8,7 @@ namespace Carnet.Benchmarks;
 /// <summary>
 /// The row-wise helpers the recurrent layers run on a whole sequence's gates, the scalar reference against the
 /// SIMD kernel (bit-identical results): <see cref="Elementwise.BroadcastRows{T}"/> writing both biases into a
-/// (T·B, 4H) buffer before the input projection, and <see cref="Elementwise.AccumulateColumnSums{T}"/> summing
+/// (T·B, 4H) buffer before the input projection, and <see cref="Elementwise.AccumulateColumnSums{T}(ReadOnlySpan{T}, int, int, Span{T})"/> summing
 /// a (T·B, 4H) gradient into a bias gradient. The shape is T·B = 50·64 = 3200 rows of 4H = 2048 (H = 512):
 /// 26 MB, far beyond the caches, so both are bound by memory bandwidth. Each category pairs the two (the
 /// reference is the baseline of its Ratio).
@@ -77,7 +77,7 @@ public class ElementwiseBenchmarks
     [BenchmarkCategory("AccumulateColumnSums")]
     public float AccumulateColumnSumsSimd()
     {
-        ElementwiseSimd.AccumulateColumnSums<float>(gates, Rows, Width, sums);
+        ElementwiseSimd.AccumulateColumnSums<float>(gates, Rows, Width, Width, sums, default);
         return sums[^1];
     }
 }
