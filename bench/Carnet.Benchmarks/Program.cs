@@ -11,6 +11,10 @@
 //   dotnet run -c Release --project bench/Carnet.Benchmarks -- peers [--shapes S1,S3] [--cells lstm] [--threads 1,2]
 //
 // runs PeerComparison instead: Carnet beside ONNX Runtime, interleaved in one process, one JSON line per engine and cell.
+//
+//   dotnet run -c Release --project bench/Carnet.Benchmarks -- parts [--shape S3] [--cell lstm] [--threads 2]
+//
+// runs StepParts: where one direction's training step goes, each part of its backward pass timed alone.
 using BenchmarkDotNet.Running;
 
 namespace Carnet.Benchmarks;
@@ -26,6 +30,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "peers")
         {
             return PeerComparison.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "parts")
+        {
+            return StepParts.Run(args[1..]);
         }
 
         string[] arguments = args.Contains(QuickOption)
