@@ -12,7 +12,7 @@ namespace Carnet.Layers;
 /// at every step (<see cref="UnitSlices"/>), reading only its units' part of W_hh, and they meet once per forward
 /// step, twice per backward step. Measured on 2 cores (2026-11-22, Zen 3): by rows, S1's forward went from 7.4–9.6 ms
 /// to 5.8–6.9 and S2's GRU from 26–27 to 22–24. On the Zen 5 of 2026-12-06 (docs/PERFORMANCE.md), rows also won with
-/// a 4 MiB W_hh (S3, S5: forward 0.89–0.96 of the time by units, training 0.92–0.97), were level at 9 MiB (H = 768)
+/// a 4 MiB W_hh (S3, S5: forward 0.89–0.98 of the time by units, training 0.92–0.97), were level at 9 MiB (H = 768)
 /// and lost at 16 MiB (H = 1024: forward 1.13–1.22, training 1.12–1.13).
 /// </summary>
 internal readonly record struct StepSlicing(int[] Rows, int[] Units)
