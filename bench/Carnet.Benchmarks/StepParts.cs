@@ -74,6 +74,8 @@ public static class StepParts
         random.FillGaussian<float>(dGates, 0, 1);
         double inputFlops = 2.0 * rows * width * inputSize, hiddenFlops = 2.0 * rows * width * size;
         double dWeightIh = Median(() => Gemm.AccumulateTransposedA<float>(dGates, input, width, inputSize, rows, parameters.WeightIh.Gradient.Span), seconds);
+        var ownGradient = new float[width * inputSize]; // (G·H, I), an array of its own rather than a view into the layer's block
+        double dWeightIhAlone = Median(() => Gemm.AccumulateTransposedA<float>(dGates, input, width, inputSize, rows, ownGradient), seconds);
         double dX = Median(() => Gemm.MultiplyPlain<float>(dGates, parameters.WeightIh.Value.Span, rows, inputSize, width, dInput, accumulate: true), seconds);
         double dWeightHh = Median(() => Gemm.AccumulateTransposedA<float>(dGates, previous.Span, width, size, rows, parameters.WeightHh.Gradient.Span), seconds);
         var (biasIh, biasHh) = (parameters.BiasIh!.Gradient.Memory, parameters.BiasHh!.Gradient.Memory);
@@ -90,6 +92,7 @@ public static class StepParts
         Print("forward", forward);
         Print("training step", step);
         Print("  dL/dW_ih over all steps", dWeightIh, inputFlops);
+        Print("  dL/dW_ih, into an array of its own", dWeightIhAlone, inputFlops);
         Print("  dL/dx over all steps", dX, inputFlops);
         Print("  dL/dW_hh over all steps", dWeightHh, hiddenFlops);
         Print("  bias gradients", biases);
