@@ -110,7 +110,8 @@ public static class PeerComparison
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    /// <summary>The value after <paramref name="name"/> on the command line, or <paramref name="fallback"/>.</summary>
+    internal static string Option(string[] args, string name, string fallback)
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;

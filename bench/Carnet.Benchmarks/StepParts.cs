@@ -21,13 +21,21 @@ public static class StepParts
     /// <summary>Runs the measurement the arguments select and prints one line per part.</summary>
     public static int Run(string[] args)
     {
-        var shape = Enum.Parse<LayerShape>(Option(args, "--shape", "S3"));
-        var cell = RecurrentCells.Parse(Option(args, "--cell", "lstm")) ?? throw new ArgumentException("unknown cell");
-        int threads = int.Parse(Option(args, "--threads", "2"), CultureInfo.InvariantCulture);
-        double seconds = double.Parse(Option(args, "--seconds", "2"), CultureInfo.InvariantCulture);
+        string shapeName = PeerComparison.Option(args, "--shape", "S3"), cellName = PeerComparison.Option(args, "--cell", "lstm");
+        string threadsText = PeerComparison.Option(args, "--threads", "2"), secondsText = PeerComparison.Option(args, "--seconds", "2");
+        var cell = RecurrentCells.Parse(cellName);
+        if (!Enum.TryParse<LayerShape>(shapeName, out var shape) || !Enum.IsDefined(shape) || cell is null
+            || !int.TryParse(threadsText, CultureInfo.InvariantCulture, out int threads) || threads < 1
+            || !double.TryParse(secondsText, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0))
+        {
+            Console.Error.WriteLine(
+                $"parts: --shape {shapeName} --cell {cellName} --threads {threadsText} --seconds {secondsText}; expected a shape S1–S5, a cell (lstm, gru, rnn), threads ≥ 1, seconds > 0");
+            return 2;
+        }
+
         var (inputSize, hidden, _, batch, steps) = LayerBenchmarks.Dimensions(shape);
         var random = new RandomSource(1);
-        var layer = RecurrentCells.CreateLayer<float>(cell, new RecurrentOptions { InputSize = inputSize, HiddenSize = hidden }, random);
+        var layer = RecurrentCells.CreateLayer<float>(cell.Value, new RecurrentOptions { InputSize = inputSize, HiddenSize = hidden }, random);
         using var scope = KernelSettings.Use(maximumThreads: threads);
         Console.WriteLine($"{shape} {cell}, first layer, {threads} thread(s), {GemmLayout.Current}");
         TrainingStep(layer, new SequenceExtent(steps, batch, Reverse: false), random, seconds);
@@ -168,12 +176,6 @@ public static class StepParts
 
         times.Sort();
         return times[times.Count / 2];
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
     }
 
     /// <summary>T recurrent products as the time loop runs them: each phase one step, each slice a range of rows or of units.</summary>
