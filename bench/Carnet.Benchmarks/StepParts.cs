@@ -29,7 +29,8 @@ public static class StepParts
             || !double.TryParse(secondsText, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0))
         {
             Console.Error.WriteLine(
-                $"parts: --shape {shapeName} --cell {cellName} --threads {threadsText} --seconds {secondsText}; expected a shape S1–S5, a cell (lstm, gru, rnn), threads ≥ 1, seconds > 0");
+                $"parts: --shape {shapeName} --cell {cellName} --threads {threadsText} --seconds {secondsText}; "
+                + "expected a shape S1–S5, a cell (lstm, gru, rnn), threads ≥ 1, seconds > 0");
             return 2;
         }
 
