@@ -186,12 +186,7 @@ public sealed class GemmColumnsTests
         }
     }
 
-    private static GemmLayout Layout(string family) => family switch
-    {
-        "Vector128" => GemmLayout.Vector128,
-        "Vector256" => GemmLayout.Vector256,
-        _ => GemmLayout.Vector512,
-    };
+    private static GemmLayout Layout(string family) => ForcedGemmFamily.LayoutOf(family);
 }
 
 /// <summary>

@@ -264,20 +264,7 @@ public sealed class GemmSimdTests
         Assert.Throws<ArgumentException>(() => Gemm.Multiply(true, a, 7, packed, 6, c, 4, false));
     }
 
-    private static ForcedFamily Force(string family) => new(family switch
-    {
-        "Vector128" => GemmLayout.Vector128,
-        "Vector256" => GemmLayout.Vector256,
-        _ => GemmLayout.Vector512,
-    });
-
-    /// <summary>Runs this thread's products with one kernel family until disposed.</summary>
-    private readonly struct ForcedFamily : IDisposable
-    {
-        public ForcedFamily(GemmLayout layout) => GemmLayout.Force(layout);
-
-        public void Dispose() => GemmLayout.Force(null);
-    }
+    private static ForcedGemmFamily Force(string family) => new(family);
 }
 
 /// <summary>

@@ -85,13 +85,47 @@ internal static class Gemm
     }
 
     /// <summary>
+    /// C (M, N) = bias [+ second] + A · B for a packed B (K, N), A stored (M, K): the input projection of a layer, its
+    /// biases added. Bit-identical to <see cref="Elementwise.BroadcastRows{T}"/> of the biases into C, then
+    /// <see cref="Multiply(bool, ReadOnlySpan{float}, int, PackedMatrix, int, Span{float}, int, bool)"/> accumulating.
+    /// </summary>
+    public static void MultiplyPlusBias(
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, ReadOnlySpan<float> bias, ReadOnlySpan<float> second)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        CheckOperand(nameof(a), a.Length, m, b.Rows, lda);
+        CheckOperand(nameof(c), c.Length, m, b.Columns, ldc);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, b.Columns, nameof(bias));
+        if (!second.IsEmpty)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(second.Length, b.Columns, nameof(second));
+        }
+
+        if (!UseFastKernels)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                Elementwise.BroadcastRows(bias, second, 1, b.Columns, c.Slice(i * ldc, b.Columns));
+            }
+
+            GemmReference.Multiply(false, a, lda, b, m, c, ldc, accumulate: true);
+            return;
+        }
+
+        GemmSimd.MultiplyPlusBias(a, lda, b, m, c, ldc, bias, second);
+    }
+
+    /// <summary>
     /// For each start s in <paramref name="columnStarts"/>, columns [s, s + <paramref name="columnCount"/>) of
     /// C (M, N) = A · B (or += … when <paramref name="accumulate"/>) for a packed B (K, N), A stored (M, K), on the calling
     /// thread alone; C is addressed as in the whole product. Each start must be a multiple of <see cref="ColumnAlignment"/>.
     /// Bit-identical to the same columns of <see cref="Multiply(bool, ReadOnlySpan{float}, int, PackedMatrix, int, Span{float}, int, bool)"/>.
+    /// With a <paramref name="bias"/> (one value per column of B) and not accumulating: C = bias + A · B, bit-identical to
+    /// copying the bias into those columns, then accumulating.
     /// </summary>
     public static void MultiplyColumns(
-        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate)
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate,
+        ReadOnlySpan<float> bias = default)
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegative(columnCount);
@@ -108,17 +142,28 @@ internal static class Gemm
             CheckOperand(nameof(c), c.Length, m, start + columnCount, ldc);
         }
 
+        bool withBias = !bias.IsEmpty && !accumulate;
+        if (withBias)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, b.Columns, nameof(bias));
+        }
+
         if (!UseFastKernels)
         {
             foreach (int start in columnStarts)
             {
-                GemmReference.MultiplyColumns(a, lda, b, m, start, columnCount, c, ldc, accumulate);
+                for (int i = 0; i < m && withBias; i++)
+                {
+                    bias.Slice(start, columnCount).CopyTo(c.Slice(i * ldc + start, columnCount));
+                }
+
+                GemmReference.MultiplyColumns(a, lda, b, m, start, columnCount, c, ldc, accumulate || withBias);
             }
 
             return;
         }
 
-        GemmSimd.MultiplyColumns(a, lda, b, m, columnStarts, columnCount, c, ldc, accumulate);
+        GemmSimd.MultiplyColumns(a, lda, b, m, columnStarts, columnCount, c, ldc, accumulate, withBias ? bias : default);
     }
 
     /// <summary>

@@ -20,9 +20,12 @@ internal static unsafe partial class GemmSimd
     /// threads (an LSTM slice of units owns the same columns in each of the four gate blocks). A is packed once for all the
     /// ranges. The columns of C are addressed as in the whole product (C points at column 0). Each start must be a whole
     /// number of panels (<see cref="GemmLayout.PanelWidth"/>); each element comes out bit-identical to the whole product.
+    /// With a <paramref name="bias"/> (one value per column of the whole product) and not accumulating, C = bias + A · B,
+    /// as <see cref="MultiplyPlusBias"/>.
     /// </summary>
     public static void MultiplyColumns(
-        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate)
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, ReadOnlySpan<int> columnStarts, int columnCount, Span<float> c, int ldc, bool accumulate,
+        ReadOnlySpan<float> bias = default)
     {
         int k = b.Rows;
         if (m == 0 || columnCount == 0 || columnStarts.IsEmpty)
@@ -34,13 +37,17 @@ internal static unsafe partial class GemmSimd
         {
             foreach (int start in columnStarts)
             {
-                ClearIfEmpty(k, m, columnCount, c[start..], ldc, accumulate);
+                ClearIfEmpty(k, m, columnCount, c[start..], ldc, accumulate || !bias.IsEmpty);
+                for (int i = 0; i < m && !bias.IsEmpty; i++)
+                {
+                    bias.Slice(start, columnCount).CopyTo(c.Slice(i * ldc + start, columnCount)); // C = bias + an empty sum
+                }
             }
 
             return;
         }
 
-        fixed (float* pa = a, pb = b.Data, pc = c)
+        fixed (float* pa = a, pb = b.Data, pc = c, pBias = bias)
         fixed (int* starts = columnStarts)
         {
             var layout = b.Layout;
@@ -49,7 +56,7 @@ internal static unsafe partial class GemmSimd
                 A = pa, Lda = lda,
                 PackedB = pb, PaddedColumns = b.PaddedColumns,
                 M = m, N = columnCount, K = k,
-                C = pc, Ldc = ldc, Accumulate = accumulate,
+                C = pc, Ldc = ldc, Accumulate = accumulate, Bias = pBias,
                 KC = layout.BlockDepth, MC = layout.RowBlock,
             };
             switch (layout.Kind)
@@ -85,7 +92,8 @@ internal static unsafe partial class GemmSimd
                 {
                     int jc = starts[r];
                     var panels = new PanelsB(p->PackedB + pc * p->PaddedColumns + (nint)jc * kc, nr, kc);
-                    Macro<TKernel>(packedA, panels, mc, p->N, kc, p->C + ic * p->Ldc + jc, p->Ldc, overwrite, transposeC: false);
+                    var store = new BlockStore(overwrite, overwrite && p->Bias != null ? p->Bias + jc : null, transposeC: false);
+                    Macro<TKernel>(packedA, panels, mc, p->N, kc, p->C + ic * p->Ldc + jc, p->Ldc, store);
                 }
             }
         }

@@ -20,16 +20,17 @@ internal unsafe interface IGemmKernel
     /// C (rows, NR) = (or +=, unless <paramref name="overwrite"/>) the packed A panel (kc, MR, first
     /// <paramref name="rows"/> used) times the B panel (kc, NR, row stride <paramref name="ldb"/>: NR when packed,
     /// B's own when read in place): each element summed from zero with one fused multiply-add per k in ascending
-    /// order, then stored or added to C.
+    /// order, then stored or added to C; stored plus <paramref name="bias"/> (the bias row at the tile's first column,
+    /// the same for every row) when overwriting with a bias, which sums as adding to a C that held the bias would.
     /// </summary>
-    static abstract void Tile(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite);
+    static abstract void Tile(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite, float* bias);
 
     /// <summary>
     /// The same for the thin tiles a short edge leaves, with more columns so that eight accumulators hide the FMA
     /// latency: <paramref name="rows"/> = 1 → C (1, 4·NR) from four B panels; 2 → C (2, 2·NR) from two. Panel q
     /// of B starts at b + q·<paramref name="panelStride"/>. Each element is summed exactly as by <see cref="Tile"/>.
     /// </summary>
-    static abstract void TileWide(int rows, nint kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc, bool overwrite);
+    static abstract void TileWide(int rows, nint kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc, bool overwrite, float* bias);
 }
 
 /// <summary>A compile-time row count, so one generic micro-kernel body serves every edge tile.</summary>

@@ -47,24 +47,25 @@ internal readonly unsafe struct GemmMicroKernel<TVector, TTileRows> : IGemmKerne
     public static int NR => 2 * TVector.Count;
 
     /// <inheritdoc />
-    public static void Tile(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite)
+    public static void Tile(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite, float* bias)
     {
         switch (rows)
         {
-            case 8 when TTileRows.Count >= 8: Tile<Rows8>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 7 when TTileRows.Count >= 7: Tile<Rows7>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 6: Tile<Rows6>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 5: Tile<Rows5>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 4: Tile<Rows4>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 3: Tile<Rows3>(kc, a, b, ldb, c, ldc, overwrite); break;
-            case 2: Tile<Rows2>(kc, a, b, ldb, c, ldc, overwrite); break;
-            default: Tile<Rows1>(kc, a, b, ldb, c, ldc, overwrite); break;
+            case 8 when TTileRows.Count >= 8: Tile<Rows8>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            case 7 when TTileRows.Count >= 7: Tile<Rows7>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            case 6: Tile<Rows6>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            case 5: Tile<Rows5>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            case 4: Tile<Rows4>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            case 3: Tile<Rows3>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            case 2: Tile<Rows2>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
+            default: Tile<Rows1>(kc, a, b, ldb, c, ldc, overwrite, bias); break;
         }
     }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TileWide(int rows, nint kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc, bool overwrite)
+    public static void TileWide(
+        int rows, nint kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc, bool overwrite, float* bias)
     {
         nint w = TVector.Count, nr = 2 * w, mr = TTileRows.Count;
         if (rows == 1)
@@ -92,10 +93,10 @@ internal readonly unsafe struct GemmMicroKernel<TVector, TTileRows> : IGemmKerne
                 b3 += ldb;
             }
 
-            Store(c, c0, c1, overwrite);
-            Store(c + nr, c2, c3, overwrite);
-            Store(c + 2 * nr, c4, c5, overwrite);
-            Store(c + 3 * nr, c6, c7, overwrite);
+            Store(c, c0, c1, overwrite, bias, 0);
+            Store(c + nr, c2, c3, overwrite, bias, nr);
+            Store(c + 2 * nr, c4, c5, overwrite, bias, 2 * nr);
+            Store(c + 3 * nr, c6, c7, overwrite, bias, 3 * nr);
         }
         else
         {
@@ -122,16 +123,16 @@ internal readonly unsafe struct GemmMicroKernel<TVector, TTileRows> : IGemmKerne
                 b1 += ldb;
             }
 
-            Store(c, c00, c01, overwrite);
-            Store(c + nr, c02, c03, overwrite);
-            Store(c + ldc, c10, c11, overwrite);
-            Store(c + ldc + nr, c12, c13, overwrite);
+            Store(c, c00, c01, overwrite, bias, 0);
+            Store(c + nr, c02, c03, overwrite, bias, nr);
+            Store(c + ldc, c10, c11, overwrite, bias, 0);
+            Store(c + ldc + nr, c12, c13, overwrite, bias, nr);
         }
     }
 
     /// <summary>One tile of <typeparamref name="TRows"/> rows; the JIT drops the code of the rows beyond it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite)
+    private static void Tile<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, bool overwrite, float* bias)
         where TRows : struct, IRowCount
     {
         nint w = TVector.Count, mr = TTileRows.Count;
@@ -197,40 +198,40 @@ internal readonly unsafe struct GemmMicroKernel<TVector, TTileRows> : IGemmKerne
             b += ldb;
         }
 
-        Store(c, c00, c01, overwrite);
+        Store(c, c00, c01, overwrite, bias, 0);
         if (TRows.Count > 1)
         {
-            Store(c + ldc, c10, c11, overwrite);
+            Store(c + ldc, c10, c11, overwrite, bias, 0);
         }
 
         if (TRows.Count > 2)
         {
-            Store(c + 2 * ldc, c20, c21, overwrite);
+            Store(c + 2 * ldc, c20, c21, overwrite, bias, 0);
         }
 
         if (TRows.Count > 3)
         {
-            Store(c + 3 * ldc, c30, c31, overwrite);
+            Store(c + 3 * ldc, c30, c31, overwrite, bias, 0);
         }
 
         if (TRows.Count > 4)
         {
-            Store(c + 4 * ldc, c40, c41, overwrite);
+            Store(c + 4 * ldc, c40, c41, overwrite, bias, 0);
         }
 
         if (TRows.Count > 5)
         {
-            Store(c + 5 * ldc, c50, c51, overwrite);
+            Store(c + 5 * ldc, c50, c51, overwrite, bias, 0);
         }
 
         if (TRows.Count > 6)
         {
-            Store(c + 6 * ldc, c60, c61, overwrite);
+            Store(c + 6 * ldc, c60, c61, overwrite, bias, 0);
         }
 
         if (TRows.Count > 7)
         {
-            Store(c + 7 * ldc, c70, c71, overwrite);
+            Store(c + 7 * ldc, c70, c71, overwrite, bias, 0);
         }
     }
 
@@ -238,12 +239,20 @@ internal readonly unsafe struct GemmMicroKernel<TVector, TTileRows> : IGemmKerne
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector Load(float* source) => TVector.Load(ref *source, 0);
 
-    /// <summary>C row (two vectors) = sums (overwrite) or C row + sums.</summary>
+    /// <summary>
+    /// C row (two vectors) = sums (overwrite), bias + sums (overwrite, <paramref name="bias"/> not null: the bias row at
+    /// this tile's columns, <paramref name="column"/> on) or C row + sums.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, TVector sum0, TVector sum1, bool overwrite)
+    private static void Store(float* c, TVector sum0, TVector sum1, bool overwrite, float* bias, nint column)
     {
         nuint w = (nuint)TVector.Count;
-        if (overwrite)
+        if (overwrite && bias != null)
+        {
+            TVector.Store(Load(bias + column) + sum0, ref *c, 0);
+            TVector.Store(Load(bias + column + (nint)w) + sum1, ref *c, w);
+        }
+        else if (overwrite)
         {
             TVector.Store(sum0, ref *c, 0);
             TVector.Store(sum1, ref *c, w);

@@ -3,6 +3,7 @@
 // Matrices are row-major; lda, ldb, ldc are row strides. Loop nest (BLIS): for each NC block of columns, for each
 // KC block of K, pack op(B) (kc, nc) (or point into a PackedMatrix); for each MC block of rows, pack op(A) (mc, kc);
 // for each NR panel of B (kept in L1), for each MR panel of A (streamed from L2): one micro-tile.
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -89,21 +90,70 @@ internal static unsafe partial class GemmSimd
     /// <summary>C (M, N) = (or +=) op(A) · B for a pre-packed B, with <paramref name="chunks"/> = 0 to choose the split.</summary>
     public static void Multiply(
         bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, int chunks = 0)
+        => Multiply(transposeA, a, lda, b, m, c, ldc, accumulate, default, chunks);
+
+    /// <summary>
+    /// C (M, N) = bias [+ second] + A · B for a pre-packed B: the micro-kernels add the bias row as they store the sums
+    /// of the first K block, rather than C being set to it beforehand (the (T·B, G·H) gates of a layer went to memory
+    /// and back so). The same sums in the same order as broadcasting the bias into C, then accumulating.
+    /// </summary>
+    public static void MultiplyPlusBias(
+        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, ReadOnlySpan<float> bias, ReadOnlySpan<float> second, int chunks = 0)
+    {
+        int n = b.Columns;
+        float[]? rented = second.IsEmpty ? null : ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            if (rented is not null)
+            {
+                ElementwiseSimd.BroadcastRows(bias, second, 1, n, rented); // the one bias row: b_ih + b_hh, computed once
+                bias = rented.AsSpan(0, n);
+            }
+
+            Multiply(false, a, lda, b, m, c, ldc, accumulate: false, bias, chunks);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static void Multiply(
+        bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias, int chunks)
     {
         int n = b.Columns, k = b.Rows;
-        if (m == 0 || n == 0 || ClearIfEmpty(k, m, n, c, ldc, accumulate))
+        if (m == 0 || n == 0)
         {
             return;
         }
 
-        fixed (float* pa = a, pb = b.Data, pc = c)
+        fixed (float* pa = a, pb = b.Data, pc = c, pBias = bias)
         {
+            if (k == 0 && pBias == null)
+            {
+                ClearIfEmpty(k, m, n, c, ldc, accumulate);
+                return;
+            }
+
+            if (k == 0)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    bias[..n].CopyTo(c.Slice(i * ldc, n)); // C = bias + an empty sum
+                }
+
+                return;
+            }
+
             var problem = new Problem
             {
                 A = pa, Lda = lda, TransposeA = transposeA,
                 PackedB = pb, PaddedColumns = b.PaddedColumns,
                 M = m, N = n, K = k,
-                C = pc, Ldc = ldc, Accumulate = accumulate,
+                C = pc, Ldc = ldc, Accumulate = accumulate, Bias = pBias,
             };
             Run(&problem, b.Layout, chunks);
         }
@@ -257,12 +307,13 @@ internal static unsafe partial class GemmSimd
                 }
 
                 bool overwrite = !p->Accumulate && pc == 0;
+                float* bias = overwrite && p->Bias != null ? p->Bias + jc : null;
                 for (int ic = i0; ic < i1; ic += p->MC)
                 {
                     int mc = Math.Min(p->MC, i1 - ic);
                     PackA(p->TransposeA, p->A, p->Lda, ic, mc, pc, kc, packedA, mr);
                     float* blockC = p->TransposeC ? p->C + jc * p->Ldc + ic : p->C + ic * p->Ldc + jc;
-                    Macro<TKernel>(packedA, panels, mc, nc, kc, blockC, p->Ldc, overwrite, p->TransposeC);
+                    Macro<TKernel>(packedA, panels, mc, nc, kc, blockC, p->Ldc, new BlockStore(overwrite, bias, p->TransposeC));
                 }
             }
         }
@@ -272,12 +323,14 @@ internal static unsafe partial class GemmSimd
     /// One cache block: C (mc, nc) = (or +=) packed A (mc, kc) · B (kc, nc), tile by tile: for each B panel (kept
     /// in L1), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2, or
     /// M mod MR), those rows go through the wide tiles after the others, so their few accumulators still cover
-    /// the FMA latency. With <paramref name="transposeC"/>, element (i, j) of the block is stored at c[j·ldc + i].
+    /// the FMA latency. <paramref name="store"/> says how the block's sums reach C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro<TKernel>(float* packedA, PanelsB b, int mc, int nc, int kc, float* c, nint ldc, bool overwrite, bool transposeC)
+    private static void Macro<TKernel>(float* packedA, PanelsB b, int mc, int nc, int kc, float* c, nint ldc, BlockStore store)
         where TKernel : struct, IGemmKernel
     {
+        bool overwrite = store.Overwrite, transposeC = store.TransposeC;
+        float* bias = store.Bias;
         int mr = TKernel.MR, nr = TKernel.NR;
         int thin = mc % mr <= 2 ? mc % mr : 0;
         int regular = mc - thin;
@@ -292,12 +345,12 @@ internal static unsafe partial class GemmSimd
                 int rows = Math.Min(mr, regular - ir);
                 if (columns == nr && !transposeC)
                 {
-                    TKernel.Tile(rows, kc, panelA, panelB, ldb, c + ir * ldc + jr, ldc, overwrite);
+                    TKernel.Tile(rows, kc, panelA, panelB, ldb, c + ir * ldc + jr, ldc, overwrite, bias == null ? null : bias + jr);
                 }
                 else
                 {
-                    TKernel.Tile(rows, kc, panelA, panelB, ldb, scratch, nr, overwrite: true);
-                    Merge(scratch, nr, rows, columns, c, ldc, ir, jr, overwrite, transposeC);
+                    TKernel.Tile(rows, kc, panelA, panelB, ldb, scratch, nr, overwrite: true, bias: null);
+                    Merge(scratch, nr, rows, columns, c, ldc, ir, jr, store);
                 }
             }
         }
@@ -315,39 +368,39 @@ internal static unsafe partial class GemmSimd
             float* panelB = b.Panel(column, partial: false, out nint ldb);
             if (!transposeC)
             {
-                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + regular * ldc + column, ldc, overwrite);
+                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + regular * ldc + column, ldc, overwrite, bias == null ? null : bias + column);
             }
             else
             {
-                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, scratch, span, overwrite: true);
-                Merge(scratch, span, thin, span, c, ldc, regular, column, overwrite, transposeC);
+                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, scratch, span, overwrite: true, bias: null);
+                Merge(scratch, span, thin, span, c, ldc, regular, column, store);
             }
         }
 
         for (; column < nc; column += nr)
         {
             int columns = Math.Min(nr, nc - column);
-            TKernel.Tile(thin, kc, thinA, b.Panel(column, columns < nr, out nint ldb), ldb, scratch, nr, overwrite: true);
-            Merge(scratch, nr, thin, columns, c, ldc, regular, column, overwrite, transposeC);
+            TKernel.Tile(thin, kc, thinA, b.Panel(column, columns < nr, out nint ldb), ldb, scratch, nr, overwrite: true, bias: null);
+            Merge(scratch, nr, thin, columns, c, ldc, regular, column, store);
         }
     }
 
     /// <summary>
     /// Stores (or adds) the sums of a tile computed into scratch (rows, columns; row stride lds) to C at block
-    /// position (row0, column0), transposed when <paramref name="transposeC"/>: the same single rounding as a
-    /// kernel's own store.
+    /// position (row0, column0), as <paramref name="store"/> says: the same single rounding as a kernel's own store.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Merge(float* scratch, int lds, int rows, int columns, float* c, nint ldc, int row0, int column0, bool overwrite, bool transposeC)
+    private static void Merge(float* scratch, int lds, int rows, int columns, float* c, nint ldc, int row0, int column0, BlockStore store)
     {
+        nint step = store.TransposeC ? ldc : 1;
+        float* bias = store.Bias == null ? null : store.Bias + column0;
         for (int r = 0; r < rows; r++)
         {
             float* sums = scratch + r * lds;
-            float* target = transposeC ? c + column0 * ldc + row0 + r : c + (row0 + r) * ldc + column0;
-            nint step = transposeC ? ldc : 1;
+            float* target = store.TransposeC ? c + column0 * ldc + row0 + r : c + (row0 + r) * ldc + column0;
             for (int q = 0; q < columns; q++, target += step)
             {
-                *target = overwrite ? sums[q] : *target + sums[q];
+                *target = !store.Overwrite ? *target + sums[q] : bias != null ? bias[q] + sums[q] : sums[q];
             }
         }
     }
@@ -379,10 +432,23 @@ internal static unsafe partial class GemmSimd
         }
     }
 
+    /// <summary>
+    /// How a block's sums reach C: stored (<see cref="Overwrite"/>; plus <see cref="Bias"/>, the bias row at the block's
+    /// first column, when not null) or added to it; element (i, j) at c[j·ldc + i] when <see cref="TransposeC"/>.
+    /// </summary>
+    private readonly struct BlockStore(bool overwrite, float* bias, bool transposeC)
+    {
+        public bool Overwrite { get; } = overwrite;
+
+        public float* Bias { get; } = bias;
+
+        public bool TransposeC { get; } = transposeC;
+    }
+
     /// <summary>One product's operands and blocking, shared by its chunks.</summary>
     private struct Problem
     {
-        public float* A, B, PackedB, C;
+        public float* A, B, PackedB, C, Bias; // Bias (N) or null: added to every row of a packed-B product's C (see MultiplyPlusBias)
         public nint Lda, Ldb, Ldc, PaddedColumns;
         public int M, N, K, KC, MC, NC, Chunks, PanelWidth;
         public bool TransposeA, TransposeB, TransposeC, Accumulate, SplitColumns, DirectB;

@@ -76,20 +76,19 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         // input projection for every step at once: gates (T·B, G·H) = x · W_ihᵀ + biases (the GRU keeps b_hh apart)
         ReadOnlySpan<T> biasIh = parameters.BiasIh is null ? default : parameters.BiasIh.Value.Span;
         ReadOnlySpan<T> biasHh = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span;
-        if (!biasIh.IsEmpty)
-        {
-            Elementwise.BroadcastRows(biasIh, separateHiddenGates ? default : biasHh, rows, width, cache.Gates.Span);
-            if (separateHiddenGates)
-            {
-                Elementwise.BroadcastRows(biasHh, default, rows, width, cache.HiddenGates.Span);
-            }
-        }
 
         // the weights: packed for this pass, or once for every pass of a frozen layer
         using var packedHere = parameters.Frozen is null ? new PackedWeights<T>(spec, parameters) : null;
         var packed = parameters.Frozen ?? packedHere!;
         var (recurrentWeights, projectionWeights) = (packed.Recurrent, packed.Projection);
-        packed.Input.Multiply(input, rows, cache.Gates.Span, width, accumulate: !biasIh.IsEmpty);
+        if (biasIh.IsEmpty)
+        {
+            packed.Input.Multiply(input, rows, cache.Gates.Span, width, accumulate: false);
+        }
+        else
+        {
+            packed.Input.MultiplyPlusBias(input, rows, cache.Gates.Span, biasIh, separateHiddenGates ? default : biasHh);
+        }
 
         int first = reverse ? steps - 1 : 0;
         initial.Hidden.CopyTo(cache.HiddenPrevious.Span.Slice(first * batch * size, batch * size));
@@ -101,7 +100,8 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         int threads = KernelSettings.AvailableThreads;
         var loop = new ForwardSteps<T>(
             this, parameters.StepWeights(recurrentWeights, projectionWeights), cache,
-            StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), output, accumulateHidden: !biasHh.IsEmpty);
+            StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), output,
+            separateHiddenGates && parameters.BiasHh is not null ? parameters.BiasHh.Value.Memory : default);
         loop.Run(threads);
         loop.FinalHidden.CopyTo(final.Hidden);
         if (keepsCell)

@@ -21,25 +21,16 @@ internal static class RecurrentDirection
     /// tanhCell (B, H, LSTM) tanh(c_t), unprojected (B, H, LSTM with projection) o ⊙ tanh(c_t); hNext (B, P) and
     /// cNext (B, H, LSTM) the new state.
     /// </summary>
-    public static void Step<T>(CellSpec spec, StepWeights<T> weights, ReadOnlySpan<T> biasHh, scoped in StepBuffers<T> buffers)
+    public static void Step<T>(CellSpec spec, StepWeights<T> weights, scoped in StepBuffers<T> buffers)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (spec.Cell.SeparatesHiddenGates && !biasHh.IsEmpty)
-        {
-            Elementwise.BroadcastRows(biasHh, default, buffers.Rows, spec.GateWidth, buffers.HiddenGates);
-        }
-
-        StepUnits(spec, weights, buffers, accumulateHidden: !biasHh.IsEmpty, new UnitRange(0, spec.HiddenSize));
-    }
+        => StepUnits(spec, weights, buffers, new UnitRange(0, spec.HiddenSize));
 
     /// <summary>
     /// <see cref="Step"/> for <paramref name="units"/> only: their columns of
-    /// every gate block, of c and (without a projection) of h. The GRU's hiddenGates already hold b_hh when
-    /// <paramref name="accumulateHidden"/>. A cut between units must fall on <see cref="WeightOperand{T}.ColumnAlignment"/>;
-    /// an LSTM with a projection runs all its units at once.
+    /// every gate block, of c and (without a projection) of h. A cut between units must fall on
+    /// <see cref="WeightOperand{T}.ColumnAlignment"/>; an LSTM with a projection runs all its units at once.
     /// </summary>
-    public static void StepUnits<T>(
-        CellSpec spec, StepWeights<T> weights, scoped in StepBuffers<T> buffers, bool accumulateHidden, UnitRange units)
+    public static void StepUnits<T>(CellSpec spec, StepWeights<T> weights, scoped in StepBuffers<T> buffers, UnitRange units)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = buffers.Rows, unitStart = units.Start, unitCount = units.Count;
@@ -49,9 +40,15 @@ internal static class RecurrentDirection
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
         bool whole = unitStart == 0 && unitCount == hidden;
         var cell = spec.Cell;
+        // the LSTM and the RNN add W_hh·h to the gates; the GRU keeps it apart, with b_hh added as it is stored
         Span<T> sums = cell.SeparatesHiddenGates ? hiddenGates : gates;
-        bool accumulate = !cell.SeparatesHiddenGates || accumulateHidden;
-        if (whole)
+        bool accumulate = !cell.SeparatesHiddenGates;
+        ReadOnlySpan<T> bias = accumulate ? default : buffers.HiddenBias;
+        if (whole && !bias.IsEmpty)
+        {
+            recurrentWeights.MultiplyPlusBias(hPrevious, batch, sums, bias, default);
+        }
+        else if (whole)
         {
             recurrentWeights.Multiply(hPrevious, batch, sums, width, accumulate);
         }
@@ -63,7 +60,7 @@ internal static class RecurrentDirection
                 starts[g] = g * hidden + unitStart;
             }
 
-            recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, starts, unitCount);
+            recurrentWeights.MultiplyColumns(hPrevious, batch, sums, width, accumulate, starts, unitCount, bias);
         }
 
         Span<T> r = spec.HasProjection ? buffers.Unprojected : hNext; // what the cell writes: h_t, or r_t before the projection

@@ -100,16 +100,17 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
     private readonly DirectionCache<T> cache;
     private readonly StepSlicing slicing;
     private readonly int steps, batch, outputStride;
-    private readonly bool reverse, accumulateHidden;
+    private readonly bool reverse;
+    private readonly ReadOnlyMemory<T> hiddenBias; // (3H) b_hh of a GRU, else empty
     private readonly ReadOnlyMemory<bool> active; // (T, B), empty when unmasked
     private readonly Memory<T> output; // (T, B, S) from this direction's first column
 
     public ForwardSteps(
-        DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing, StridedColumns<T> output, bool accumulateHidden)
+        DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing, StridedColumns<T> output, ReadOnlyMemory<T> hiddenBias)
         : base(slicing.ByRows ? 1 : pass.Extent.Steps, slicing.Slices)
     {
         (spec, this.weights, this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
-        ((steps, batch, reverse), this.accumulateHidden) = (pass.Extent, accumulateHidden);
+        ((steps, batch, reverse), this.hiddenBias) = (pass.Extent, hiddenBias);
         (active, (this.output, outputStride)) = (pass.Active, output);
         FinalHidden = new T[batch * spec.OutputSize];
         FinalCell = spec.Cell.HasCellState ? new T[batch * spec.HiddenSize] : [];
@@ -153,11 +154,12 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
             Rows = rows, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
             Gates = cache.Gates.Span.Slice(at * width, rows * width),
             HiddenGates = spec.Cell.SeparatesHiddenGates ? cache.HiddenGates.Span.Slice(at * width, rows * width) : default,
+            HiddenBias = hiddenBias.Span,
             TanhCell = keepsCell ? cache.TanhCell.Span.Slice(at * hidden, rows * hidden) : default,
             Unprojected = spec.HasProjection ? cache.Unprojected.Span.Slice(at * hidden, rows * hidden) : default,
             HiddenNext = hNext, CellNext = cNext,
         };
-        RecurrentDirection.StepUnits(spec, weights, buffers, accumulateHidden, new UnitRange(u0, n));
+        RecurrentDirection.StepUnits(spec, weights, buffers, new UnitRange(u0, n));
 
         // padded rows keep their state and output zero
         Span<T> outputNow = output.Span[(at * outputStride)..];

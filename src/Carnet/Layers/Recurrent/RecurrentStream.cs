@@ -139,7 +139,7 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
     private Span<T> Cell(int layerIndex, int half) => cell[(2 * layerIndex) + half].Span;
 
     /// <summary>
-    /// Units [u0, u0 + n) of layer l for the current step: the bias and input product of their gate columns, then
+    /// Units [u0, u0 + n) of layer l for the current step: the input product of their gate columns plus the biases, then
     /// <see cref="RecurrentDirection.StepUnits"/>. Layer l reads the whole new h of layer l − 1.
     /// </summary>
     private void StepLayerUnits(int l, int u0, int n)
@@ -147,7 +147,6 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         var spec = layer.SpecOf(l);
         var parameters = layer.ParametersOf(l, 0);
         int width = spec.GateWidth, h = spec.HiddenSize, next = 1 - current;
-        bool separateHiddenGates = spec.Cell.SeparatesHiddenGates;
         Span<T> stepGates = gates.Span; // (B, G·H)
         Span<T> stepHiddenGates = hiddenGates.Span; // (B, G·H)
         ReadOnlySpan<T> x = l == 0 ? stepInput : Hidden(l - 1, next);
@@ -155,14 +154,14 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         var buffers = new StepBuffers<T>
         {
             Rows = batch, HiddenPrevious = Hidden(l, current), CellPrevious = Cell(l, current), Gates = stepGates, HiddenGates = stepHiddenGates,
+            HiddenBias = parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span,
             TanhCell = tanhCell.Span, Unprojected = unprojected.Span, HiddenNext = Hidden(l, next), CellNext = Cell(l, next),
         };
         if (n == h)
         {
             // one slice: the whole product, so no column range needs to start on a panel
-            Elementwise.BroadcastRows<T>(biases[l], default, batch, width, stepGates);
-            inputWeights[l]!.Multiply(x, batch, stepGates, width, accumulate: true);
-            RecurrentDirection.Step(spec, weights, parameters.BiasHh is null ? default : parameters.BiasHh.Value.Span, buffers);
+            inputWeights[l]!.MultiplyPlusBias(x, batch, stepGates, biases[l], default);
+            RecurrentDirection.Step(spec, weights, buffers);
             return;
         }
 
@@ -170,15 +169,10 @@ public sealed class RecurrentStream<T> : IDisposable where T : unmanaged, IFloat
         for (int g = 0; g < starts.Length; g++)
         {
             starts[g] = g * h + u0;
-            Elementwise.CopyRows<T>(biases[l].AsSpan(starts[g], n), 0, batch, n, stepGates[starts[g]..], width); // b_ih (+ b_hh) in every row
-            if (separateHiddenGates && parameters.BiasHh is not null)
-            {
-                Elementwise.CopyRows<T>(parameters.BiasHh.Value.Span.Slice(starts[g], n), 0, batch, n, stepHiddenGates[starts[g]..], width);
-            }
         }
 
-        inputWeights[l]!.MultiplyColumns(x, batch, stepGates, width, accumulate: true, starts, n);
-        RecurrentDirection.StepUnits(spec, weights, buffers, accumulateHidden: parameters.BiasHh is not null, new UnitRange(u0, n));
+        inputWeights[l]!.MultiplyColumns(x, batch, stepGates, width, accumulate: false, starts, n, biases[l]); // b_ih (+ b_hh) added
+        RecurrentDirection.StepUnits(spec, weights, buffers, new UnitRange(u0, n));
     }
 
     /// <summary>One step of the whole stack: phase l is layer l, sliced by units as the layers' own time loop is.</summary>

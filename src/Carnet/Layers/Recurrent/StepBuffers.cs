@@ -22,6 +22,9 @@ internal ref struct StepBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>W_hh·h + b_hh (GRU).</summary>
     public Span<T> HiddenGates; // (rows, 3H)
 
+    /// <summary>b_hh (GRU), which the recurrent product adds as it stores HiddenGates; empty without biases.</summary>
+    public ReadOnlySpan<T> HiddenBias; // (3H)
+
     /// <summary>tanh(c_t) (LSTM).</summary>
     public Span<T> TanhCell; // (rows, H)
 

@@ -78,6 +78,24 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     }
 
     /// <summary>
+    /// C (M, N) = bias [+ second] + A (M, K) · op(B), C's rows N apart: bit-identical to broadcasting the biases into C
+    /// (<see cref="Elementwise.BroadcastRows{T}"/>) and then accumulating, which is what the int8 and double products do.
+    /// </summary>
+    public void MultiplyPlusBias(ReadOnlySpan<T> a, int m, Span<T> c, ReadOnlySpan<T> bias, ReadOnlySpan<T> second)
+    {
+        if (packed is not null)
+        {
+            Gemm.MultiplyPlusBias(
+                MemoryMarshal.Cast<T, float>(a), k, packed, m, MemoryMarshal.Cast<T, float>(c), n,
+                MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(second));
+            return;
+        }
+
+        Elementwise.BroadcastRows(bias, second, m, n, c);
+        Multiply(a, m, c, n, accumulate: true);
+    }
+
+    /// <summary>
     /// A range of columns handed to <see cref="MultiplyColumns"/> must start at a multiple of this: the packed panel
     /// width for float, 1 for the reference kernels.
     /// </summary>
@@ -89,20 +107,33 @@ internal sealed class WeightOperand<T> : IDisposable where T : unmanaged, IFloat
     /// <summary>
     /// For each start s in <paramref name="columnStarts"/>, columns [s, s + <paramref name="columnCount"/>) of
     /// C (M, N) = A · op(B) (or += …), on the calling thread; C is addressed as in the whole product. Bit-identical to
-    /// those columns of <see cref="Multiply"/>.
+    /// those columns of <see cref="Multiply"/>. With a <paramref name="bias"/> (N) and not accumulating, C = bias + A · op(B):
+    /// bit-identical to copying the bias into those columns, then accumulating.
     /// </summary>
-    public void MultiplyColumns(ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate, ReadOnlySpan<int> columnStarts, int columnCount)
+    public void MultiplyColumns(
+        ReadOnlySpan<T> a, int m, Span<T> c, int ldc, bool accumulate, ReadOnlySpan<int> columnStarts, int columnCount, ReadOnlySpan<T> bias = default)
     {
-        if (quantized is not null)
-        {
-            quantized.Multiply(MemoryMarshal.Cast<T, float>(a), m, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, columnStarts, columnCount);
-            return;
-        }
-
         if (packed is not null)
         {
             Gemm.MultiplyColumns(
-                MemoryMarshal.Cast<T, float>(a), k, packed, m, columnStarts, columnCount, MemoryMarshal.Cast<T, float>(c), ldc, accumulate);
+                MemoryMarshal.Cast<T, float>(a), k, packed, m, columnStarts, columnCount, MemoryMarshal.Cast<T, float>(c), ldc, accumulate,
+                MemoryMarshal.Cast<T, float>(bias));
+            return;
+        }
+
+        if (!bias.IsEmpty && !accumulate)
+        {
+            foreach (int start in columnStarts)
+            {
+                Elementwise.CopyRows(bias.Slice(start, columnCount), 0, m, columnCount, c[start..], ldc); // the bias in every row
+            }
+
+            accumulate = true;
+        }
+
+        if (quantized is not null)
+        {
+            quantized.Multiply(MemoryMarshal.Cast<T, float>(a), m, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, columnStarts, columnCount);
             return;
         }
 
