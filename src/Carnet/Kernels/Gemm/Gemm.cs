@@ -190,6 +190,35 @@ internal static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
         => Multiply(true, false, a, m, b, n, m, n, k, c, n, accumulate: true);
 
+    /// <summary>
+    /// C1 (M, N1) += Aᵀ · B1 and C2 (M, N2) += A2ᵀ · B2, A and A2 stored (K, M), the first <paramref name="sharedRows"/>
+    /// rows of A2ᵀ equal to those of Aᵀ: a layer's two weight gradients, dL/dW_ih = dGᵀ · x and dL/dW_hh = dGᵀ · h_{t−1},
+    /// at once. Bit-identical to the two <see cref="AccumulateTransposedA{T}"/> it replaces, which the reference kernels
+    /// and double run.
+    /// </summary>
+    public static void AccumulateTransposedAPair<T>(
+        ReadOnlySpan<T> a, ReadOnlySpan<T> a2, int sharedRows, int m, int k, ReadOnlySpan<T> b1, int n1, Span<T> c1, ReadOnlySpan<T> b2, int n2, Span<T> c2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sharedRows);
+        CheckOperand(nameof(a2), a2.Length, k, m, m);
+        if (typeof(T) != typeof(float) || !UseFastKernels || n1 == 0 || n2 == 0)
+        {
+            AccumulateTransposedA(a, b1, m, n1, k, c1);
+            AccumulateTransposedA(a2, b2, m, n2, k, c2);
+            return;
+        }
+
+        CheckOperand(nameof(a), a.Length, k, m, m);
+        CheckOperand(nameof(b1), b1.Length, k, n1, n1);
+        CheckOperand(nameof(b2), b2.Length, k, n2, n2);
+        CheckOperand(nameof(c1), c1.Length, m, n1, n1);
+        CheckOperand(nameof(c2), c2.Length, m, n2, n2);
+        GemmSimd.AccumulateTransposedAPair(
+            MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(a2), sharedRows, m, k,
+            MemoryMarshal.Cast<T, float>(b1), n1, MemoryMarshal.Cast<T, float>(c1), MemoryMarshal.Cast<T, float>(b2), n2, MemoryMarshal.Cast<T, float>(c2));
+    }
+
     private static bool UseFastKernels => !KernelSettings.UseReferenceKernels && GemmLayout.IsAvailable;
 
     /// <summary>

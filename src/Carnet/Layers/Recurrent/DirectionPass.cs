@@ -144,9 +144,12 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
 
         // weight and input gradients, one product each over all steps
         var dGatesHidden = loop.DGatesHidden.Span; // (T, B, G·H)
-        Gemm.AccumulateTransposedA<T>(dGatesInput.Span, input, width, spec.InputSize, rows, parameters.WeightIh.Gradient.Span);
+        // dL/dW_ih and dL/dW_hh in one pass over the gate gradients, which the GRU's n block alone makes differ
+        int sharedRows = separateHiddenGates ? width - hidden : width;
+        Gemm.AccumulateTransposedAPair<T>(
+            dGatesInput.Span, dGatesHidden, sharedRows, width, rows, input, spec.InputSize, parameters.WeightIh.Gradient.Span,
+            cache.HiddenPrevious.Span, size, parameters.WeightHh.Gradient.Span);
         Gemm.MultiplyPlain<T>(dGatesInput.Span, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: true);
-        Gemm.AccumulateTransposedA<T>(dGatesHidden, cache.HiddenPrevious.Span, width, size, rows, parameters.WeightHh.Gradient.Span);
         if (parameters.BiasIh is not null && parameters.BiasHh is not null)
         {
             // the LSTM and the RNN give both biases the same gradient: one read of it for the two
