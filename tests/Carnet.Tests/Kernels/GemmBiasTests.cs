@@ -3,6 +3,7 @@
 // with row stride N + 5 (ColumnCase), so the padding of C must come through untouched.
 using Carnet.Kernels;
 using Carnet.Layers;
+using Carnet.Tests.Layers;
 
 namespace Carnet.Tests.Kernels;
 
@@ -34,11 +35,11 @@ public sealed class GemmBiasTests
                 {
                     float[] actual = operands.Run(
                         c => GemmSimd.MultiplyPlusBias(operands.A, operands.Lda, operands.Packed, m, c, operands.Ldc, bias, two ? second : default, chunks));
-                    AssertBits(expected, actual, $"{family} M={m} K={k} N={n} two biases {two} chunks {chunks}");
+                    StackCase.AssertBits(expected, actual, $"{family} M={m} K={k} N={n} two biases {two} chunks {chunks}");
                 }
 
                 float[] viaGemm = operands.Run(c => Gemm.MultiplyPlusBias(operands.A, operands.Lda, operands.Packed, m, c, operands.Ldc, bias, two ? second : default));
-                AssertBits(expected, viaGemm, $"{family} M={m} K={k} N={n} two biases {two}, Gemm");
+                StackCase.AssertBits(expected, viaGemm, $"{family} M={m} K={k} N={n} two biases {two}, Gemm");
             }
         }
     }
@@ -67,11 +68,11 @@ public sealed class GemmBiasTests
                     Gemm.MultiplyColumns(operands.A, operands.Lda, operands.Packed, m, starts, count, c, operands.Ldc, accumulate: true);
                 });
                 float[] actual = operands.Run(c => Gemm.MultiplyColumns(operands.A, operands.Lda, operands.Packed, m, starts, count, c, operands.Ldc, false, bias));
-                AssertBits(expected, actual, $"{family} M={m} K={k} units [{u0}, +{count})");
+                StackCase.AssertBits(expected, actual, $"{family} M={m} K={k} units [{u0}, +{count})");
 
                 // accumulating, the bias is not added: C += A · B
                 float[] accumulated = operands.Run(c => Gemm.MultiplyColumns(operands.A, operands.Lda, operands.Packed, m, starts, count, c, operands.Ldc, true, bias));
-                AssertBits(operands.Columns(starts, count, accumulate: true), accumulated, $"{family} M={m} K={k} accumulating");
+                StackCase.AssertBits(operands.Columns(starts, count, accumulate: true), accumulated, $"{family} M={m} K={k} accumulating");
             }
         }
     }
@@ -101,7 +102,7 @@ public sealed class GemmBiasTests
                 () => operands.Run(c => Gemm.MultiplyPlusBias(operands.A, operands.Lda, operands.Packed, M, c, operands.Ldc, bias.AsSpan(1), default)));
         }
 
-        AssertBits(expected, viaSwitch, "reference switch");
+        StackCase.AssertBits(expected, viaSwitch, "reference switch");
         for (int i = 0; i < fast.Length; i++)
         {
             Assert.True(Math.Abs(fast[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"fast against reference at {i}: {fast[i]} vs {expected[i]}");
@@ -172,14 +173,4 @@ public sealed class GemmBiasTests
         return (bias, second);
     }
 
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-            {
-                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}.");
-            }
-        }
-    }
 }

@@ -1,6 +1,7 @@
 // Dimension legend: M = rows of both C (gate columns), K = the summed dimension (T·B), N1, N2 = columns of C1 and C2;
 // NR = the panel width, KC, MC = the K and row blocks. A and A2 are stored (K, M); B1 (K, N1), B2 (K, N2).
 using Carnet.Kernels;
+using Carnet.Tests.Layers;
 
 namespace Carnet.Tests.Kernels;
 
@@ -31,13 +32,13 @@ public sealed class GemmPairTests
                 {
                     var (c1, c2) = pair.Run(sharedRows, (a, a2, c1, c2) => GemmSimd.AccumulateTransposedAPair(a, a2, sharedRows, m, k, pair.B1, n1, c1, pair.B2, n2, c2, chunks));
                     string what = $"{family} M={m} K={k} N1={n1} N2={n2} shared {sharedRows} chunks {chunks}";
-                    AssertBits(expected1, c1, what + ", C1");
-                    AssertBits(expected2, c2, what + ", C2");
+                    StackCase.AssertBits(expected1, c1, what + ", C1");
+                    StackCase.AssertBits(expected2, c2, what + ", C2");
                 }
 
                 var (g1, g2) = pair.Run(sharedRows, (a, a2, c1, c2) => Gemm.AccumulateTransposedAPair<float>(a, a2, sharedRows, m, k, pair.B1, n1, c1, pair.B2, n2, c2));
-                AssertBits(expected1, g1, $"{family} M={m} shared {sharedRows}, Gemm, C1");
-                AssertBits(expected2, g2, $"{family} M={m} shared {sharedRows}, Gemm, C2");
+                StackCase.AssertBits(expected1, g1, $"{family} M={m} shared {sharedRows}, Gemm, C1");
+                StackCase.AssertBits(expected2, g2, $"{family} M={m} shared {sharedRows}, Gemm, C2");
             }
         }
     }
@@ -51,8 +52,8 @@ public sealed class GemmPairTests
         {
             var (expected1, expected2) = pair.Separate(8);
             var (c1, c2) = pair.Run(8, (a, a2, c1, c2) => Gemm.AccumulateTransposedAPair<float>(a, a2, 8, M, K, pair.B1, N1, c1, pair.B2, N2, c2));
-            AssertBits(expected1, c1, "reference, C1");
-            AssertBits(expected2, c2, "reference, C2");
+            StackCase.AssertBits(expected1, c1, "reference, C1");
+            StackCase.AssertBits(expected2, c2, "reference, C2");
         }
 
         static double[] Wide(float[] values) => Array.ConvertAll(values, x => (double)x);
@@ -65,17 +66,6 @@ public sealed class GemmPairTests
         Assert.Equal(e2, d2);
         Assert.Throws<ArgumentException>(
             () => Gemm.AccumulateTransposedAPair<float>(pair.A, pair.A.AsSpan(1), 8, M, K, pair.B1, N1, new float[M * N1], pair.B2, N2, new float[M * N2]));
-    }
-
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-            {
-                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}.");
-            }
-        }
     }
 
     /// <summary>Random A, B1, B2 and starting C1, C2; A2 is A with its columns from sharedRows on replaced.</summary>

@@ -118,14 +118,7 @@ internal static unsafe partial class GemmSimd
 
         problem->PaddedColumns = shared.PaddedColumns;
         problem->PanelWidth = layout.PanelWidth;
-        int blocks = (problem->K + problem->KC - 1) / problem->KC;
-        if (threads < 2 || blocks < 2 || !GemmThreads.TryRun(&PackSharedBlock, problem, blocks, threads))
-        {
-            for (int block = 0; block < blocks; block++)
-            {
-                PackSharedBlock(problem, block);
-            }
-        }
+        RunChunks(&PackSharedBlock, problem, (problem->K + problem->KC - 1) / problem->KC, threads);
     }
 
     /// <summary>Packs one K block of op(B) (all N columns) into the shared buffer: one chunk of the packing job.</summary>

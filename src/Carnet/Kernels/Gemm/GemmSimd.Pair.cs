@@ -56,14 +56,7 @@ internal static unsafe partial class GemmSimd
             : (int)Math.Clamp(2.0 * p->M * (p->N + pair->N2) * p->K / MinimumFlopsPerThread, 1, KernelSettings.AvailableThreads);
         chunks = chunks > 0 ? chunks : threads == 1 ? 1 : threads * ChunksPerThread;
         p->Chunks = Math.Max(1, Math.Min(chunks, rowTiles));
-        int blocks = (p->K + p->KC - 1) / p->KC;
-        if (threads < 2 || blocks < 2 || !GemmThreads.TryRun(&PackPairBlock, pair, blocks, threads))
-        {
-            for (int block = 0; block < blocks; block++)
-            {
-                PackPairBlock(pair, block);
-            }
-        }
+        RunChunks(&PackPairBlock, pair, (p->K + p->KC - 1) / p->KC, threads);
 
         delegate*<void*, int, void> chunk = layout.Kind switch
         {
@@ -71,13 +64,7 @@ internal static unsafe partial class GemmSimd
             GemmKernelKind.Vector256 => &RunPairChunk<GemmMicroKernel<Float256, Rows6>>,
             _ => &RunPairChunk<GemmMicroKernel<Float128, Rows6>>,
         };
-        if (p->Chunks == 1 || threads == 1 || !GemmThreads.TryRun(chunk, pair, p->Chunks, threads))
-        {
-            for (int i = 0; i < p->Chunks; i++)
-            {
-                chunk(pair, i);
-            }
-        }
+        RunChunks(chunk, pair, p->Chunks, threads);
     }
 
     /// <summary>Packs one K block of op(B1) and op(B2) (all their columns, B2's from panel column SecondColumn on).</summary>

@@ -239,11 +239,17 @@ internal static unsafe partial class GemmSimd
             GemmKernelKind.Vector256 => &RunChunk<GemmMicroKernel<Float256, Rows6>>,
             _ => &RunChunk<GemmMicroKernel<Float128, Rows6>>,
         };
-        if (problem->Chunks == 1 || threads == 1 || !GemmThreads.TryRun(chunk, problem, problem->Chunks, threads))
+        RunChunks(chunk, problem, problem->Chunks, threads);
+    }
+
+    /// <summary>Runs job(state, i) for i in 0..chunks−1: on up to <paramref name="threads"/> threads when the workers are free, else here.</summary>
+    private static void RunChunks(delegate*<void*, int, void> job, void* state, int chunks, int threads)
+    {
+        if (chunks == 1 || threads == 1 || !GemmThreads.TryRun(job, state, chunks, threads))
         {
-            for (int i = 0; i < problem->Chunks; i++)
+            for (int i = 0; i < chunks; i++)
             {
-                chunk(problem, i);
+                job(state, i);
             }
         }
     }
