@@ -113,8 +113,8 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>
-    /// Back-propagation through time for one direction: accumulates the weight gradients, adds dL/dinput into
-    /// dInput and writes dL/dh_0, dL/dc_0. When dStates (T, B, P) is given it receives dL/dh_t for every step:
+    /// Back-propagation through time for one direction: accumulates the weight gradients, writes dL/dinput into
+    /// dInput (every element: it need not be cleared) and dL/dh_0, dL/dc_0. When dStates (T, B, P) is given it receives dL/dh_t for every step:
     /// the gradient reaching h_t from the later steps and from output[t] (zero at padded steps).
     /// </summary>
     public void Backward(
@@ -149,7 +149,7 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
         Gemm.AccumulateTransposedAPair<T>(
             dGatesInput.Span, dGatesHidden, sharedRows, width, rows, input, spec.InputSize, parameters.WeightIh.Gradient.Span,
             cache.HiddenPrevious.Span, size, parameters.WeightHh.Gradient.Span);
-        Gemm.MultiplyPlain<T>(dGatesInput.Span, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: true);
+        Gemm.MultiplyPlain<T>(dGatesInput.Span, parameters.WeightIh.Value.Span, rows, spec.InputSize, width, dInput, accumulate: false);
         if (parameters.BiasIh is not null && parameters.BiasHh is not null)
         {
             // the LSTM and the RNN give both biases the same gradient: one read of it for the two

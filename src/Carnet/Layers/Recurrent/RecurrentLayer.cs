@@ -220,7 +220,10 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         gradHidden?.EnsureShape(nameof(gradHidden), stateCount, batch, StateSize);
         gradCell?.EnsureShape(nameof(gradCell), stateCount, batch, o.HiddenSize);
 
-        var dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true) : TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers); // (T, B, D·P)
+        // (T, B, D·P), read only: the caller's own gradient when it is time-major already, else a lent buffer
+        bool lentOutput = gradOutput is null || o.BatchFirst;
+        var dOutput = gradOutput is null ? buffers.Rent(steps * batch * OutputSize, clear: true)
+            : o.BatchFirst ? TimeMajor(gradOutput.Span, steps, batch, OutputSize, buffers) : gradOutput.Memory;
         var dInitialHidden = new Tensor<T>(HandedBack(cache, stateCount * batch * StateSize), stateCount, batch, StateSize); // (L·D, B, P)
         var dInitialCell = RecurrentCells.Of(Kind).HasCellState
             ? new Tensor<T>(HandedBack(cache, stateCount * batch * o.HiddenSize), stateCount, batch, o.HiddenSize) // (L·D, B, H)
@@ -230,9 +233,10 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
             int inputSize = specs[l].InputSize;
-            // (T, B, I_l), summed into: lent for the layers below the first, whose dInput is handed back
-            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(steps * batch * inputSize, clear: true) : HandedBack(cache, steps * batch * inputSize);
-            var dInputReverse = Directions == 2 ? buffers.Rent(dInput.Length, clear: true) : dInput; // (T, B, I_l): the reverse direction's share, added below
+            // (T, B, I_l), every element written by the pass: lent for the layers below the first, whose dInput is handed back
+            int inputLength = steps * batch * inputSize;
+            var dInput = l > 0 || o.BatchFirst ? buffers.Rent(inputLength, clear: false) : HandedBack(cache, inputLength, clear: false);
+            var dInputReverse = Directions == 2 ? buffers.Rent(dInput.Length, clear: false) : dInput; // (T, B, I_l): the reverse direction's share, added below
             var dLayerOutput = dOutput;
             int layerIndex = l;
             ForEachDirection(d =>
@@ -262,8 +266,12 @@ public abstract class RecurrentLayer<T> : Module<T> where T : unmanaged, IFloati
                 Elementwise.Multiply<T>(dInput.Span, mask.Span, dInput.Span);
             }
 
-            buffers.Return(dOutput);
-            dOutput = dInput;
+            if (lentOutput)
+            {
+                buffers.Return(dOutput);
+            }
+
+            (dOutput, lentOutput) = (dInput, true);
         }
 
         Tensor<T> dInputTensor;
