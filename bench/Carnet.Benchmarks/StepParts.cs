@@ -10,8 +10,9 @@ namespace Carnet.Benchmarks;
 /// <summary>
 /// Where one direction's training step goes: the first layer of a reference shape, through <c>DirectionPass</c>, with
 /// each part of its backward pass timed alone on the same buffers (median milliseconds of the runs in
-/// <c>--seconds</c> after a warm-up): the forward pass, the whole step, the three products over all steps (dL/dW_ih,
-/// dL/dx, dL/dW_hh) with their GFLOP/s, the bias gradients, and what is left of the backward pass (its time loop).
+/// <c>--seconds</c> after a warm-up): the forward pass, the whole step, the products over all steps with their GFLOP/s
+/// (the two weight gradients in the one pass the step makes, and each alone; dL/dx), the bias gradients, and what is left
+/// of the backward pass (its time loop).
 /// Then the forward time loop's recurrent products alone: <c>T</c> steps of h (B, P) · W_hhᵀ, on one thread, by rows
 /// and by units on two. One process; for comparing code, alternate processes (<c>bench/ab_bench.sh</c> does it for
 /// <c>carnet bench</c>). Usage: <c>Carnet.Benchmarks parts [--shape S3] [--cell lstm] [--threads 2] [--seconds 2]</c>.
@@ -87,6 +88,7 @@ public static class StepParts
         double dWeightIhAlone = Median(() => Gemm.AccumulateTransposedA<float>(dGates, input, width, inputSize, rows, ownGradient), seconds);
         double dX = Median(() => Gemm.MultiplyPlain<float>(dGates, parameters.WeightIh.Value.Span, rows, inputSize, width, dInput, accumulate: true), seconds);
         double dWeightHh = Median(() => Gemm.AccumulateTransposedA<float>(dGates, previous.Span, width, size, rows, parameters.WeightHh.Gradient.Span), seconds);
+        double dWeights = WeightGradients(spec, parameters, dGates, input, previous, rows, seconds);
         var (biasIh, biasHh) = (parameters.BiasIh!.Gradient.Memory, parameters.BiasHh!.Gradient.Memory);
         double biases = Median(
             () =>
@@ -100,12 +102,27 @@ public static class StepParts
             seconds);
         Print("forward", forward);
         Print("training step", step);
-        Print("  dL/dW_ih over all steps", dWeightIh, inputFlops);
-        Print("  dL/dW_ih, into an array of its own", dWeightIhAlone, inputFlops);
+        Print("  dL/dW_ih and dL/dW_hh in one pass (the step's)", dWeights, inputFlops + hiddenFlops);
+        Print("    dL/dW_ih alone", dWeightIh, inputFlops);
+        Print("    dL/dW_ih alone, into an array of its own", dWeightIhAlone, inputFlops);
+        Print("    dL/dW_hh alone", dWeightHh, hiddenFlops);
         Print("  dL/dx over all steps", dX, inputFlops);
-        Print("  dL/dW_hh over all steps", dWeightHh, hiddenFlops);
         Print("  bias gradients", biases);
-        Print("  the rest of backward (its time loop)", step - forward - dWeightIh - dX - dWeightHh - biases);
+        Print("  the rest of backward (its time loop)", step - forward - dWeights - dX - biases);
+    }
+
+    /// <summary>Both weight gradients over all steps as the step computes them: one pass, the GRU's n block from gate gradients of its own.</summary>
+    private static double WeightGradients(
+        CellSpec spec, DirectionParameters<float> parameters, float[] dGates, float[] input, Memory<float> previous, int rows, double seconds)
+    {
+        int width = spec.GateWidth;
+        float[] dGatesHidden = spec.Cell.SeparatesHiddenGates ? (float[])dGates.Clone() : dGates; // (T, B, G·H): another matrix for the GRU
+        int sharedRows = spec.Cell.SeparatesHiddenGates ? width - spec.HiddenSize : width;
+        return Median(
+            () => Gemm.AccumulateTransposedAPair<float>(
+                dGates, dGatesHidden, sharedRows, width, rows, input, spec.InputSize, parameters.WeightIh.Gradient.Span,
+                previous.Span, spec.OutputSize, parameters.WeightHh.Gradient.Span),
+            seconds);
     }
 
     /// <summary>The layer's own training step, as <c>carnet bench</c> times it: gradients zeroed, forward and backward, outputs lent.</summary>
