@@ -3,7 +3,6 @@
 // Matrices are row-major; lda, ldb, ldc are row strides. Loop nest (BLIS): for each NC block of columns, for each
 // KC block of K, pack op(B) (kc, nc) (or point into a PackedMatrix); for each MC block of rows, pack op(A) (mc, kc);
 // for each NR panel of B (kept in L1), for each MR panel of A (streamed from L2): one micro-tile.
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -91,35 +90,6 @@ internal static unsafe partial class GemmSimd
     public static void Multiply(
         bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, int chunks = 0)
         => Multiply(transposeA, a, lda, b, m, c, ldc, accumulate, default, chunks);
-
-    /// <summary>
-    /// C (M, N) = bias [+ second] + A · B for a pre-packed B: the micro-kernels add the bias row as they store the sums
-    /// of the first K block, rather than C being set to it beforehand (the (T·B, G·H) gates of a layer went to memory
-    /// and back so). The same sums in the same order as broadcasting the bias into C, then accumulating.
-    /// </summary>
-    public static void MultiplyPlusBias(
-        ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, ReadOnlySpan<float> bias, ReadOnlySpan<float> second, int chunks = 0)
-    {
-        int n = b.Columns;
-        float[]? rented = second.IsEmpty ? null : ArrayPool<float>.Shared.Rent(n);
-        try
-        {
-            if (rented is not null)
-            {
-                ElementwiseSimd.BroadcastRows(bias, second, 1, n, rented); // the one bias row: b_ih + b_hh, computed once
-                bias = rented.AsSpan(0, n);
-            }
-
-            Multiply(false, a, lda, b, m, c, ldc, accumulate: false, bias, chunks);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<float>.Shared.Return(rented);
-            }
-        }
-    }
 
     private static void Multiply(
         bool transposeA, ReadOnlySpan<float> a, int lda, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias, int chunks)
@@ -436,19 +406,6 @@ internal static unsafe partial class GemmSimd
                 Sse.Prefetch0(c + columns - 1);
             }
         }
-    }
-
-    /// <summary>
-    /// How a block's sums reach C: stored (<see cref="Overwrite"/>; plus <see cref="Bias"/>, the bias row at the block's
-    /// first column, when not null) or added to it; element (i, j) at c[j·ldc + i] when <see cref="TransposeC"/>.
-    /// </summary>
-    private readonly struct BlockStore(bool overwrite, float* bias, bool transposeC)
-    {
-        public bool Overwrite { get; } = overwrite;
-
-        public float* Bias { get; } = bias;
-
-        public bool TransposeC { get; } = transposeC;
     }
 
     /// <summary>One product's operands and blocking, shared by its chunks.</summary>
