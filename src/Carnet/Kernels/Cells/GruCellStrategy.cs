@@ -22,6 +22,9 @@ public sealed class GruCellStrategy : RecurrentCellStrategy
     public override bool SeparatesHiddenGates => true;
 
     /// <inheritdoc/>
+    public override int SharedHiddenGateBlocks => 2; // r and z; the candidate's hidden part is scaled by r
+
+    /// <inheritdoc/>
     public override void ForwardUnits<T>(scoped in CellForwardStep<T> step, UnitRange units)
         => GruKernels.Forward<T>(step.HiddenGates, step.HiddenPrevious, step.Rows, step.HiddenSize, step.Gates, step.HiddenNext, units.Start, units.Count);
 

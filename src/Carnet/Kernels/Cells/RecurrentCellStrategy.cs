@@ -41,6 +41,13 @@ public abstract class RecurrentCellStrategy
     /// </summary>
     public virtual bool SeparatesHiddenGates => false;
 
+    /// <summary>
+    /// For a cell that <see cref="SeparatesHiddenGates"/>: how many leading gate blocks get the same gradient on the hidden
+    /// side as on the input side (the GRU's r and z: 2), so that the two weight gradients may share their packing of them.
+    /// The default, 0, claims none.
+    /// </summary>
+    public virtual int SharedHiddenGateBlocks => 0;
+
     /// <summary>Whether the gates also read the cell state through peephole weights (3H per direction: p_i, p_f, p_o).</summary>
     public virtual bool HasPeepholes => false;
 

@@ -144,8 +144,8 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
 
         // weight and input gradients, one product each over all steps
         var dGatesHidden = loop.DGatesHidden.Span; // (T, B, G·H)
-        // dL/dW_ih and dL/dW_hh in one pass over the gate gradients, which the GRU's n block alone makes differ
-        int sharedRows = separateHiddenGates ? width - hidden : width;
+        // dL/dW_ih and dL/dW_hh in one pass over the gate gradients, shared but for the blocks the cell keeps apart
+        int sharedRows = separateHiddenGates ? spec.Cell.SharedHiddenGateBlocks * hidden : width;
         Gemm.AccumulateTransposedAPair<T>(
             dGatesInput.Span, dGatesHidden, sharedRows, width, rows, input, spec.InputSize, parameters.WeightIh.Gradient.Span,
             cache.HiddenPrevious.Span, size, parameters.WeightHh.Gradient.Span);
