@@ -7,8 +7,8 @@ namespace Carnet.Tests.Layers;
 /// <summary>
 /// A layer that lends its outputs (<see cref="RecurrentLayer{T}.LendsOutputs"/>) gives the bits of one that does not,
 /// through every shape, stack and pass order of the pool's tests (forward and backward), and a training step after a
-/// disposed one allocates no new output or gradient; zero initial states and zero final-state gradients, which the layer now lends itself, are zeros whatever
-/// the pool held before.
+/// disposed one allocates no new output, gradient or (B, H) work buffer of its time loops; zero initial states and zero
+/// final-state gradients, which the layer now lends itself, are zeros whatever the pool held before.
 /// </summary>
 public sealed class LentOutputTests
 {
@@ -39,7 +39,7 @@ public sealed class LentOutputTests
         var shape = new StackCase(cell, Hidden: 64, Batch: 16, Steps: 200, InputSize: 32, Layers: 2, Bidirectional: true, BatchFirst: batchFirst);
         long outputBytes = (long)shape.Steps * shape.Batch * 2 * shape.Hidden * sizeof(float); // (T, B, D·H)
         long inputGradientBytes = (long)shape.Steps * shape.Batch * shape.InputSize * sizeof(float); // (T, B, I)
-        // T large enough that the (T, B, ·) tensors dwarf the (B, H) work buffers a step still allocates (RecurrentSteps)
+        // T large enough that the (T, B, ·) tensors dwarf whatever else a step allocates
         using var oneThread = KernelSettings.Use(maximumThreads: 1); // directions in turn: on two threads they may rent at once, and the pool grows to that
         foreach (bool lends in new[] { true, false })
         {
@@ -66,6 +66,38 @@ public sealed class LentOutputTests
 
             second.Dispose();
         }
+    }
+
+    [Theory]
+    [InlineData("lstm", 1, 0, 1)]
+    [InlineData("lstm", 2, 0, 1)]
+    [InlineData("lstm", 1, 0, 2)] // the time loop on two threads, by rows (one direction: this thread runs it, and it is this thread's bytes that count)
+    [InlineData("lstm", 1, 48, 1)] // with a projection: dL/d(unprojected h) too
+    [InlineData("gru", 2, 0, 2)]
+    [InlineData("rnn", 1, 0, 1)]
+    public void AStepAfterADisposedOneAllocatesNoStateSizedBuffer(string cell, int layers, int projection, int threads)
+    {
+        // few steps, a wide state: the (B, H) work buffers of the time loops (h_n, c_n, dL/dh and dL/dc by turns, …)
+        // are what a step would allocate, and each of them is larger than the bound
+        var shape = new StackCase(cell, Hidden: 256, Batch: 64, Steps: 3, InputSize: 8, Layers: layers, Bidirectional: threads == 1, Projection: projection,
+            Lengths: [3, 2, .. Enumerable.Repeat(3, 62)]);
+        long bufferBytes = (long)shape.Batch * shape.Hidden * sizeof(float); // (B, H)
+        using var scope = KernelSettings.Use(maximumThreads: threads);
+        var layer = shape.Build(LayerSeed);
+        layer.LendsOutputs = true;
+        var data = shape.Draw(layer, DataSeed);
+        long allocated = 0;
+        for (int step = 0; step < 4; step++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            layer.ZeroGradients();
+            var result = shape.Forward(layer, data, DataSeed);
+            StackCase.Backward(layer, result, data);
+            result.Dispose();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before; // the last step's, once the pool holds what a step uses
+        }
+
+        Assert.True(allocated < bufferBytes / 4, $"{shape}, {threads} thread(s): a step allocated {allocated} bytes; one (B, H) buffer is {bufferBytes}.");
     }
 
     [Theory]

@@ -103,11 +103,13 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), output,
             separateHiddenGates && parameters.BiasHh is not null ? parameters.BiasHh.Value.Memory : default);
         loop.Run(threads);
-        loop.FinalHidden.CopyTo(final.Hidden);
+        loop.FinalHidden.Span.CopyTo(final.Hidden);
         if (keepsCell)
         {
-            loop.FinalCell.CopyTo(final.Cell);
+            loop.FinalCell.Span.CopyTo(final.Cell);
         }
+
+        loop.ReturnBuffers();
 
         return cache;
     }
@@ -136,11 +138,13 @@ internal sealed class DirectionPass<T> where T : unmanaged, IFloatingPointIeee75
             this, parameters.StepWeights(recurrentWeights, projectionWeights), cache,
             StepSlicing.Of(spec, batch, recurrentWeights.ColumnAlignment, threads), dOutput, gradients, dFinal, dStates);
         loop.Run(threads);
-        loop.DInitialHidden.CopyTo(dInitial.Hidden);
+        loop.DInitialHidden.Span.CopyTo(dInitial.Hidden);
         if (spec.Cell.HasCellState)
         {
-            loop.DCell.CopyTo(dInitial.Cell);
+            loop.DCell.Span.CopyTo(dInitial.Cell);
         }
+
+        loop.ReturnBuffers();
 
         // weight and input gradients, one product each over all steps
         var dGatesHidden = loop.DGatesHidden.Span; // (T, B, G·H)

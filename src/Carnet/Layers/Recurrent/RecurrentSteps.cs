@@ -104,6 +104,7 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
     private readonly ReadOnlyMemory<T> hiddenBias; // (3H) b_hh of a GRU, else empty
     private readonly ReadOnlyMemory<bool> active; // (T, B), empty when unmasked
     private readonly Memory<T> output; // (T, B, S) from this direction's first column
+    private readonly BufferPool<T>? pool; // where the final state's buffers come from and go back to (ReturnBuffers)
 
     public ForwardSteps(
         DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing, StridedColumns<T> output, ReadOnlyMemory<T> hiddenBias)
@@ -112,15 +113,23 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         (spec, this.weights, this.cache, this.slicing) = (pass.Spec, weights, cache, slicing);
         ((steps, batch, reverse), this.hiddenBias) = (pass.Extent, hiddenBias);
         (active, (this.output, outputStride)) = (pass.Active, output);
-        FinalHidden = new T[batch * spec.OutputSize];
-        FinalCell = spec.Cell.HasCellState ? new T[batch * spec.HiddenSize] : [];
+        pool = pass.Pool;
+        FinalHidden = Buffers.Rent(pool, batch * spec.OutputSize, clear: true);
+        FinalCell = spec.Cell.HasCellState ? Buffers.Rent(pool, batch * spec.HiddenSize, clear: true) : default;
     }
 
     /// <summary>h after the last step: (B, P).</summary>
-    public T[] FinalHidden { get; }
+    public Memory<T> FinalHidden { get; }
 
     /// <summary>c after the last step (LSTM): (B, H).</summary>
-    public T[] FinalCell { get; }
+    public Memory<T> FinalCell { get; }
+
+    /// <summary>Gives the final state's buffers back to the pass's pool, once they have been read.</summary>
+    public void ReturnBuffers()
+    {
+        pool?.Return(FinalHidden);
+        pool?.Return(FinalCell);
+    }
 
     protected override void RunSlice(int phase, int slice)
     {
@@ -146,9 +155,9 @@ internal sealed class ForwardSteps<T> : PhasedJob where T : unmanaged, IFloating
         int at = t * batch + b0, after = next * batch + b0; // the first row of this slice at step t and at the next step
 
         ReadOnlySpan<T> hPrevious = cache.HiddenPrevious.Span.Slice(at * size, rows * size); // (rows, P)
-        Span<T> hNext = last ? FinalHidden.AsSpan(b0 * size, rows * size) : cache.HiddenPrevious.Span.Slice(after * size, rows * size); // (rows, P)
+        Span<T> hNext = last ? FinalHidden.Span.Slice(b0 * size, rows * size) : cache.HiddenPrevious.Span.Slice(after * size, rows * size); // (rows, P)
         ReadOnlySpan<T> cPrevious = keepsCell ? cache.CellPrevious.Span.Slice(at * hidden, rows * hidden) : default; // (rows, H)
-        Span<T> cNext = !keepsCell ? default : last ? FinalCell.AsSpan(b0 * hidden, rows * hidden) : cache.CellPrevious.Span.Slice(after * hidden, rows * hidden);
+        Span<T> cNext = !keepsCell ? default : last ? FinalCell.Span.Slice(b0 * hidden, rows * hidden) : cache.CellPrevious.Span.Slice(after * hidden, rows * hidden);
         var buffers = new StepBuffers<T>
         {
             Rows = rows, HiddenPrevious = hPrevious, CellPrevious = cPrevious,
@@ -201,10 +210,11 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     private readonly ReadOnlyMemory<bool> active; // (T, B)
     private readonly ReadOnlyMemory<T> dOutput; // (T, B, S)
     private readonly Memory<T> dStates; // (T, B, P) or empty
-    private readonly T[][] dHidden; // 2 × (B, P): dL/dh after and before the current step, by turns
-    private readonly T[] dStep; // (B, P) dL/dh_t at this step: carried + from the output
-    private readonly T[] dCellCarry; // (B, H) LSTM with padding: dL/dc_t kept for the padded rows
-    private readonly T[] dUnprojected; // (B, H) LSTM with projection
+    private readonly BufferPool<T>? pool; // where the work buffers below come from and go back to (ReturnBuffers)
+    private readonly Memory<T>[] dHidden; // 2 × (B, P): dL/dh after and before the current step, by turns
+    private readonly Memory<T> dStep; // (B, P) dL/dh_t at this step: carried + from the output
+    private readonly Memory<T> dCellCarry; // (B, H) LSTM with padding: dL/dc_t kept for the padded rows
+    private readonly Memory<T> dUnprojected; // (B, H) LSTM with projection
 
     public BackwardSteps(
         DirectionPass<T> pass, StepWeights<T> weights, DirectionCache<T> cache, StepSlicing slicing,
@@ -217,11 +227,19 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         ReadOnlySpan<T> dFinalHidden = dFinal.Hidden, dFinalCell = dFinal.Cell;
         bool keepsCell = spec.Cell.HasCellState;
         int size = spec.OutputSize, hidden = spec.HiddenSize;
-        dHidden = [dFinalHidden.ToArray(), new T[batch * size]];
-        dStep = new T[batch * size];
-        DCell = keepsCell ? dFinalCell.ToArray() : [];
-        dCellCarry = keepsCell && !active.IsEmpty ? new T[batch * hidden] : [];
-        dUnprojected = spec.HasProjection ? new T[batch * hidden] : [];
+        pool = pass.Pool;
+        Memory<T> Rent(int length) => Buffers.Rent(pool, length, clear: true);
+        dHidden = [Rent(batch * size), Rent(batch * size)];
+        dFinalHidden.CopyTo(dHidden[0].Span);
+        dStep = Rent(batch * size);
+        DCell = keepsCell ? Rent(batch * hidden) : default;
+        if (keepsCell)
+        {
+            dFinalCell.CopyTo(DCell.Span);
+        }
+
+        dCellCarry = keepsCell && !active.IsEmpty ? Rent(batch * hidden) : default;
+        dUnprojected = spec.HasProjection ? Rent(batch * hidden) : default;
     }
 
     /// <summary>(T, B, G·H) dL/d(input pre-activations).</summary>
@@ -234,10 +252,26 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     public Memory<T> DHiddenSteps { get; }
 
     /// <summary>dL/dh_0 once the job has run: (B, P).</summary>
-    public T[] DInitialHidden => dHidden[steps & 1];
+    public Memory<T> DInitialHidden => dHidden[steps & 1];
 
     /// <summary>dL/dc after the current step; dL/dc_0 once the job has run (LSTM): (B, H).</summary>
-    public T[] DCell { get; }
+    public Memory<T> DCell { get; }
+
+    /// <summary>Gives the work buffers back to the pass's pool, once <see cref="DInitialHidden"/> and <see cref="DCell"/> have been read.</summary>
+    public void ReturnBuffers()
+    {
+        if (pool is null)
+        {
+            return;
+        }
+
+        pool.Return(dHidden[0]);
+        pool.Return(dHidden[1]);
+        pool.Return(dStep);
+        pool.Return(DCell);
+        pool.Return(dCellCarry);
+        pool.Return(dUnprojected);
+    }
 
     protected override void RunSlice(int phase, int slice)
     {
@@ -272,9 +306,9 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth;
         int h0 = spec.HasProjection ? 0 : u0, hn = spec.HasProjection ? size : n; // this slice's columns of h
         ReadOnlySpan<bool> activeNow = active.IsEmpty ? default : active.Span.Slice(at, rows);
-        Span<T> dAfter = dHidden[q & 1].AsSpan(b0 * size, rows * size), dBefore = dHidden[(q + 1) & 1].AsSpan(b0 * size, rows * size); // (rows, P)
+        Span<T> dAfter = dHidden[q & 1].Span.Slice(b0 * size, rows * size), dBefore = dHidden[(q + 1) & 1].Span.Slice(b0 * size, rows * size); // (rows, P)
         Span<T> dGates = DGatesInput.Span.Slice(at * width, rows * width); // (rows, G·H)
-        Span<T> dNow = dStep.AsSpan(b0 * size, rows * size); // (rows, P)
+        Span<T> dNow = dStep.Span.Slice(b0 * size, rows * size); // (rows, P)
 
         // the gradient reaching h_t: from the following step (or h_n) and from output[t]
         Elementwise.CopyRows<T>(dAfter[h0..], size, rows, hn, dNow[h0..], size);
@@ -318,17 +352,17 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     private void BackThroughCell(ref CellBackwardStep<T> step, int at, int b0, ReadOnlySpan<bool> activeNow, UnitRange units)
     {
         int hidden = spec.HiddenSize, size = spec.OutputSize, width = spec.GateWidth, rows = step.Rows, u0 = units.Start, n = units.Count;
-        Span<T> dCell = DCell.AsSpan(b0 * hidden, rows * hidden); // (rows, H)
+        Span<T> dCell = DCell.Span.Slice(b0 * hidden, rows * hidden); // (rows, H)
         if (spec.HasProjection)
         {
             // back through the projection h_t = W_hr · r_t (all of h in this slice)
-            Span<T> dUnprojectedNow = dUnprojected.AsSpan(b0 * hidden, rows * hidden);
+            Span<T> dUnprojectedNow = dUnprojected.Span.Slice(b0 * hidden, rows * hidden);
             step.DHidden.CopyTo(DHiddenSteps.Span.Slice(at * size, rows * size));
             projectionWeights!.Multiply(step.DHidden, rows, dUnprojectedNow, hidden, accumulate: false);
             step.DHidden = dUnprojectedNow;
         }
 
-        Span<T> dCellCarried = activeNow.IsEmpty ? default : dCellCarry.AsSpan(b0 * hidden, rows * hidden);
+        Span<T> dCellCarried = activeNow.IsEmpty ? default : dCellCarry.Span.Slice(b0 * hidden, rows * hidden);
         if (!activeNow.IsEmpty)
         {
             Elementwise.CopyRows<T>(dCell[u0..], hidden, rows, n, dCellCarried[u0..], hidden);
@@ -358,7 +392,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
     {
         int s = steps - 1 - q, t = reverse ? steps - 1 - s : s, at = t * batch + b0;
         int size = spec.OutputSize, width = spec.GateWidth;
-        Span<T> dBefore = dHidden[(q + 1) & 1].AsSpan(b0 * size, rows * size); // (rows, P)
+        Span<T> dBefore = dHidden[(q + 1) & 1].Span.Slice(b0 * size, rows * size); // (rows, P)
         if (spec.Cell.SeparatesHiddenGates)
         {
             // the point-wise phase wrote the direct part z ⊙ dL/dh_t
@@ -371,7 +405,7 @@ internal sealed class BackwardSteps<T> : PhasedJob where T : unmanaged, IFloatin
 
         if (!active.IsEmpty)
         {
-            SequenceKernels.CopyInactiveColumns<T>(active.Span.Slice(at, rows), dHidden[q & 1].AsSpan(b0 * size, rows * size), size, h0, hn, dBefore);
+            SequenceKernels.CopyInactiveColumns<T>(active.Span.Slice(at, rows), dHidden[q & 1].Span.Slice(b0 * size, rows * size), size, h0, hn, dBefore);
         }
     }
 }
