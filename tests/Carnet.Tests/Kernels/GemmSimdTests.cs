@@ -57,6 +57,7 @@ public sealed class GemmSimdTests
                 (mc + 1, 2 * nr + 3, kc + 1, layout), (mc - 1, nr - 1, kc - 1, layout), (mc, nr + 1, kc, layout),
                 (2 * mc + mr + 1, 5, 2 * kc + 1, layout), (mr + 1, nc + 1, 9, layout), (3, nc - 1, kc + 1, layout),
                 (mr - 1, nc, 2, layout), (1, nc + nr + 1, kc + 7, layout),
+                (mr + 2, 5 * nr + 3, kc + 3, layout), (2 * mr + 1, 9 * nr - 2, 11, layout), // 2 and 1 rows over the tiles
             ]);
         }
 

@@ -298,66 +298,91 @@ internal static unsafe partial class GemmSimd
     /// <summary>
     /// One cache block: C (mc, nc) = (or +=) packed A (mc, kc) · B (kc, nc), tile by tile: for each B panel (kept
     /// in L1), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2, or
-    /// M mod MR), those rows go through the wide tiles after the others, so their few accumulators still cover
-    /// the FMA latency. <paramref name="store"/> says how the block's sums reach C.
+    /// M mod MR), those rows go through the wide tiles, so their few accumulators still cover the FMA latency: after
+    /// the other rows of each group of 4 (one row) or 2 (two rows) panels, while those panels are still in cache.
+    /// <paramref name="store"/> says how the block's sums reach C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro<TKernel>(float* packedA, PanelsB b, int mc, int nc, int kc, float* c, nint ldc, BlockStore store)
         where TKernel : struct, IGemmKernel
     {
-        bool overwrite = store.Overwrite, transposeC = store.TransposeC;
-        float* bias = store.Bias;
         int mr = TKernel.MR, nr = TKernel.NR;
         int thin = mc % mr <= 2 ? mc % mr : 0;
         int regular = mc - thin;
+        int span = thin == 0 ? nr : (thin == 1 ? 4 : 2) * nr; // the columns of one wide tile
         float* scratch = stackalloc float[mr * nr]; // MR ≥ 4, so a wide tile (4·NR values) fits too
-        for (int jr = 0; jr < nc; jr += nr)
+        for (int group = 0; group < nc; group += span)
         {
-            int columns = Math.Min(nr, nc - jr);
-            float* panelB = b.Panel(jr, columns < nr, out nint ldb);
-            for (int ir = 0; ir < regular; ir += mr)
+            int end = Math.Min(nc, group + span);
+            for (int jr = group; jr < end; jr += nr)
             {
-                float* panelA = packedA + (nint)ir * kc;
-                int rows = Math.Min(mr, regular - ir);
-                if (columns == nr && !transposeC)
-                {
-                    TKernel.Tile(rows, kc, panelA, panelB, ldb, c + ir * ldc + jr, ldc, overwrite, bias == null ? null : bias + jr);
-                }
-                else
-                {
-                    TKernel.Tile(rows, kc, panelA, panelB, ldb, scratch, nr, overwrite: true, bias: null);
-                    Merge(scratch, nr, rows, columns, c, ldc, ir, jr, store);
-                }
+                RegularTiles<TKernel>(packedA, b, regular, jr, Math.Min(nr, nc - jr), kc, c, ldc, store, scratch);
+            }
+
+            if (thin > 0)
+            {
+                ThinTiles<TKernel>(packedA + (nint)regular * kc, b, thin, regular, group, end - group, span, kc, c, ldc, store, scratch);
             }
         }
+    }
 
-        if (thin == 0)
+    /// <summary>The tiles of rows [0, <paramref name="rows"/>) of a block at B panel <paramref name="jr"/> (<paramref name="columns"/> ≤ NR wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RegularTiles<TKernel>(float* packedA, PanelsB b, int rows, int jr, int columns, int kc, float* c, nint ldc, BlockStore store, float* scratch)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        float* panelB = b.Panel(jr, columns < nr, out nint ldb);
+        float* bias = store.Bias == null ? null : store.Bias + jr;
+        for (int ir = 0; ir < rows; ir += mr)
         {
-            return;
-        }
-
-        float* thinA = packedA + (nint)regular * kc;
-        int span = (thin == 1 ? 4 : 2) * nr;
-        int column = 0;
-        for (; column + span <= nc; column += span)
-        {
-            float* panelB = b.Panel(column, partial: false, out nint ldb);
-            if (!transposeC)
+            float* panelA = packedA + (nint)ir * kc;
+            int tileRows = Math.Min(mr, rows - ir);
+            if (columns == nr && !store.TransposeC)
             {
-                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + regular * ldc + column, ldc, overwrite, bias == null ? null : bias + column);
+                TKernel.Tile(tileRows, kc, panelA, panelB, ldb, c + ir * ldc + jr, ldc, store.Overwrite, bias);
+            }
+            else
+            {
+                TKernel.Tile(tileRows, kc, panelA, panelB, ldb, scratch, nr, overwrite: true, bias: null);
+                Merge(scratch, nr, tileRows, columns, c, ldc, ir, jr, store);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="thin"/> (1 or 2) last rows of a block, row <paramref name="row0"/> on, at columns
+    /// [<paramref name="column0"/>, + <paramref name="columns"/>): one wide tile when the group is whole
+    /// (<paramref name="columns"/> = <paramref name="span"/>), else panel by panel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ThinTiles<TKernel>(
+        float* thinA, PanelsB b, int thin, int row0, int column0, int columns, int span, int kc, float* c, nint ldc, BlockStore store, float* scratch)
+        where TKernel : struct, IGemmKernel
+    {
+        int nr = TKernel.NR;
+        if (columns == span)
+        {
+            float* panelB = b.Panel(column0, partial: false, out nint ldb);
+            if (!store.TransposeC)
+            {
+                float* bias = store.Bias == null ? null : store.Bias + column0;
+                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + row0 * ldc + column0, ldc, store.Overwrite, bias);
             }
             else
             {
                 TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, scratch, span, overwrite: true, bias: null);
-                Merge(scratch, span, thin, span, c, ldc, regular, column, store);
+                Merge(scratch, span, thin, span, c, ldc, row0, column0, store);
             }
+
+            return;
         }
 
-        for (; column < nc; column += nr)
+        for (int column = column0; column < column0 + columns; column += nr)
         {
-            int columns = Math.Min(nr, nc - column);
-            TKernel.Tile(thin, kc, thinA, b.Panel(column, columns < nr, out nint ldb), ldb, scratch, nr, overwrite: true, bias: null);
-            Merge(scratch, nr, thin, columns, c, ldc, regular, column, store);
+            int width = Math.Min(nr, column0 + columns - column);
+            TKernel.Tile(thin, kc, thinA, b.Panel(column, width < nr, out nint ldb), ldb, scratch, nr, overwrite: true, bias: null);
+            Merge(scratch, nr, thin, width, c, ldc, row0, column, store);
         }
     }
 
