@@ -311,6 +311,12 @@ internal static unsafe partial class GemmSimd
         int regular = mc - thin;
         int span = thin == 0 ? nr : (thin == 1 ? 4 : 2) * nr; // the columns of one wide tile
         float* scratch = stackalloc float[mr * nr]; // MR ≥ 4, so a wide tile (4·NR values) fits too
+        if (regular == 0)
+        {
+            ThinTiles<TKernel>(packedA, b, thin, 0, 0, nc, span, kc, c, ldc, store, scratch); // a batch of 1 or 2: one pass
+            return;
+        }
+
         for (int group = 0; group < nc; group += span)
         {
             int end = Math.Min(nc, group + span);
@@ -352,35 +358,33 @@ internal static unsafe partial class GemmSimd
 
     /// <summary>
     /// The <paramref name="thin"/> (1 or 2) last rows of a block, row <paramref name="row0"/> on, at columns
-    /// [<paramref name="column0"/>, + <paramref name="columns"/>): one wide tile when the group is whole
-    /// (<paramref name="columns"/> = <paramref name="span"/>), else panel by panel.
+    /// [<paramref name="column0"/>, + <paramref name="columns"/>): a wide tile per whole group of
+    /// <paramref name="span"/> columns, then panel by panel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ThinTiles<TKernel>(
         float* thinA, PanelsB b, int thin, int row0, int column0, int columns, int span, int kc, float* c, nint ldc, BlockStore store, float* scratch)
         where TKernel : struct, IGemmKernel
     {
-        int nr = TKernel.NR;
-        if (columns == span)
+        int nr = TKernel.NR, column = column0, end = column0 + columns;
+        for (; column + span <= end; column += span)
         {
-            float* panelB = b.Panel(column0, partial: false, out nint ldb);
+            float* panelB = b.Panel(column, partial: false, out nint ldb);
             if (!store.TransposeC)
             {
-                float* bias = store.Bias == null ? null : store.Bias + column0;
-                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + row0 * ldc + column0, ldc, store.Overwrite, bias);
+                float* bias = store.Bias == null ? null : store.Bias + column;
+                TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, c + row0 * ldc + column, ldc, store.Overwrite, bias);
             }
             else
             {
                 TKernel.TileWide(thin, kc, thinA, panelB, ldb, nr * b.ColumnScale, scratch, span, overwrite: true, bias: null);
-                Merge(scratch, span, thin, span, c, ldc, row0, column0, store);
+                Merge(scratch, span, thin, span, c, ldc, row0, column, store);
             }
-
-            return;
         }
 
-        for (int column = column0; column < column0 + columns; column += nr)
+        for (; column < end; column += nr)
         {
-            int width = Math.Min(nr, column0 + columns - column);
+            int width = Math.Min(nr, end - column);
             TKernel.Tile(thin, kc, thinA, b.Panel(column, width < nr, out nint ldb), ldb, scratch, nr, overwrite: true, bias: null);
             Merge(scratch, nr, thin, width, c, ldc, row0, column, store);
         }
