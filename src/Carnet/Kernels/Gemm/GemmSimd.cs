@@ -297,7 +297,7 @@ internal static unsafe partial class GemmSimd
 
     /// <summary>
     /// One cache block: C (mc, nc) = (or +=) packed A (mc, kc) · B (kc, nc), tile by tile: for each B panel (kept
-    /// in L1), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2, or
+    /// in L1, or streamed from L2 when wider), every A panel (from L2). When the last A panel has only one or two rows (a batch of 1 or 2, or
     /// M mod MR), those rows go through the wide tiles, so their few accumulators still cover the FMA latency: after
     /// the other rows of each group of 4 (one row) or 2 (two rows) panels, while those panels are still in cache.
     /// <paramref name="store"/> says how the block's sums reach C.
