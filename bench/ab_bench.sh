@@ -9,16 +9,15 @@ out=${1:?usage: bench/ab_bench.sh OUT.jsonl ROUNDS CELL...}
 rounds=${2:?rounds}
 shift 2
 cells=("$@")
-declare -A shapes=([S1]="2 64 2 32 100" [S2]="256 256 1 64 50" [S3]="512 512 1 64 50" [S4]="128 256 2 1 100" [S5]="64 512 2 32 128")
+source "$(dirname "${BASH_SOURCE[0]}")/shapes.sh"
 for round in $(seq 1 "$rounds"); do
   for cell in "${cells[@]}"; do
     read -r shape kind threads <<< "$cell"
-    read -r input hidden layers batch steps <<< "${shapes[$shape]}"
     for variant in ${VARIANTS:?set VARIANTS}; do
       name=${variant%%=*} dll=${variant#*=} setting=
       if [[ "$dll" == *@* ]]; then setting=${dll#*@} dll=${dll%@*}; fi
-      line=$(env $setting dotnet "$dll" bench --cell "$kind" --input-size "$input" --hidden-size "$hidden" --num-layers "$layers" \
-        --batch "$batch" --seq-len "$steps" --threads "$threads" --warmup 5 --iterations 9 --json | tail -n 1)
+      # shellcheck disable=SC2086
+      line=$(bench_line "$shape" "$kind" "$threads" 9 env $setting dotnet "$dll")
       echo "{\"variant\":\"$name\",\"round\":$round,\"shape\":\"$shape\",${line#\{}" >> "$out"
     done
   done

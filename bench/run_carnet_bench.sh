@@ -26,13 +26,7 @@ if [[ "${PEERS:-0}" == 1 ]]; then
   dotnet build bench/Carnet.Benchmarks -c Release -v quiet -nologo >/dev/null
   peers=(dotnet bench/Carnet.Benchmarks/bin/Release/net10.0/Carnet.Benchmarks.dll peers)
 fi
-declare -A shapes=(
-  [S1]="--input-size 2 --hidden-size 64 --num-layers 2 --batch 32 --seq-len 100"
-  [S2]="--input-size 256 --hidden-size 256 --num-layers 1 --batch 64 --seq-len 50"
-  [S3]="--input-size 512 --hidden-size 512 --num-layers 1 --batch 64 --seq-len 50"
-  [S4]="--input-size 128 --hidden-size 256 --num-layers 2 --batch 1 --seq-len 100"
-  [S5]="--input-size 64 --hidden-size 512 --num-layers 2 --batch 32 --seq-len 128"
-)
+source bench/shapes.sh
 tag() { sed -e "s/^{/{\"round\":$1,/"; }
 : > "$out"
 for round in $(seq 1 "$rounds"); do
@@ -40,8 +34,7 @@ for round in $(seq 1 "$rounds"); do
   for shape in S1 S2 S3 S4 S5; do
     for cell in lstm gru; do
       for threads in 1 2; do
-        # shellcheck disable=SC2086
-        line=$("${carnet[@]}" bench --cell "$cell" ${shapes[$shape]} --threads "$threads" --warmup 5 --iterations "$iterations" --json | tail -n 1)
+        line=$(bench_line "$shape" "$cell" "$threads" "$iterations" "${carnet[@]}")
         echo "{\"tool\":\"carnet\",\"shape\":\"$shape\",${line#\{}" | tag "$round" | tee -a "$out"
       done
     done

@@ -35,13 +35,11 @@ else
   dotnet build "$repo/src/Carnet.Cli" -c Release -v quiet -nologo >/dev/null
   carnet=(dotnet "$repo/src/Carnet.Cli/bin/Release/net10.0/Carnet.Cli.dll")
 fi
-declare -A shapes=([S1]="2 64 2 32 100" [S2]="256 256 1 64 50" [S3]="512 512 1 64 50" [S4]="128 256 2 1 100" [S5]="64 512 2 32 128")
+source "$repo/bench/shapes.sh"
 for round in $(seq 1 "$rounds"); do
   for cell in "${cells[@]}"; do
     read -r shape kind threads <<< "$cell"
-    read -r input hidden layers batch steps <<< "${shapes[$shape]}"
-    line=$("${carnet[@]}" bench --cell "$kind" --input-size "$input" --hidden-size "$hidden" --num-layers "$layers" \
-      --batch "$batch" --seq-len "$steps" --threads "$threads" --warmup 5 --iterations 9 --json | tail -n 1)
+    line=$(bench_line "$shape" "$kind" "$threads" 9 "${carnet[@]}")
     echo "{\"tool\":\"carnet\",\"round\":$round,\"shape\":\"$shape\",${line#\{}" >> "$out" # the line names the cell and threads
     lstm=$([[ "$kind" == lstm ]] && echo 1 || echo 0)
     ONEDNN_SHAPE=$shape ONEDNN_LSTM=$lstm OMP_NUM_THREADS=$threads "$build/onednn_duel" "${REF_BUDGET:-0.5}" \
