@@ -3,8 +3,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET ...]     each target for SECONDS (default 60); targets: safetensors onnx csv conll pairs abc wav
 # Installs AFL++ (Debian's afl++) and the SharpFuzz instrumenter if missing, publishes fuzz/Carnet.Fuzz, instruments
 # Carnet.dll, runs afl-fuzz on each target from its seed corpus (fuzz/corpus/TARGET) and prints the figures of
-# AFL++'s fuzzer_stats. Crashing inputs are copied to fuzz/crashes/TARGET and the script exits 1: fix the bug, then
-# move the input to fuzz/regressions/TARGET, where the tests replay it.
+# AFL++'s fuzzer_stats. Crashing inputs are copied to fuzz/crashes/TARGET (and printed in base64, first 4 KiB) and the
+# script exits 1: fix the bug, then move the input to fuzz/regressions/TARGET, where the tests replay it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -42,6 +42,10 @@ for target in "${targets[@]}"; do
     mkdir -p "fuzz/crashes/$target"
     cp "$out"/default/crashes/id:* "fuzz/crashes/$target/"
     crashes=$((crashes + found))
+    # the inputs in the log too, so that a CI run whose clone is gone still gives them: `base64 -d` restores each
+    for input in "$out"/default/crashes/id:*; do
+      echo "fuzz: $target crash $(basename "$input"): $(head -c 4096 "$input" | base64 -w0)" >&2
+    done
   fi
 done
 if [ "$crashes" -gt 0 ]; then
