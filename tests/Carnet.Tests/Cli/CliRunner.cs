@@ -1,8 +1,9 @@
+using System.Diagnostics;
 using Carnet.Cli;
 
 namespace Carnet.Tests.Cli;
 
-/// <summary>Runs <c>carnet</c> in process and gives a fresh temporary folder for each test.</summary>
+/// <summary>Runs <c>carnet</c> in process (or as a process of its own) and gives a fresh temporary folder for each test.</summary>
 internal sealed class CliRunner : IDisposable
 {
     public CliRunner()
@@ -32,6 +33,42 @@ internal sealed class CliRunner : IDisposable
         var error = new StringWriter();
         int code = CarnetApplication.Run(args, output, error);
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Starts <c>carnet</c> as a process of its own (the .NET host and the CLI's assembly), its output redirected: for what
+    /// in-process runs cannot show, such as a kill or the whole process's memory.
+    /// </summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Carnet.Cli.dll"));
+        foreach (string argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the carnet process");
+    }
+
+    /// <summary>Runs <c>carnet</c> as a process of its own to its end (two minutes at most); its exit code and what it printed.</summary>
+    public static (int Code, string Output, string Error) RunProcess(params string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"carnet {string.Join(' ', args)} did not end within two minutes");
+        }
+
+        return (process.ExitCode, output.Result, error.Result);
     }
 
     /// <summary>

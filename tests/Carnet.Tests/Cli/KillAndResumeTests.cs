@@ -27,7 +27,7 @@ public sealed class KillAndResumeTests
         int kills = 0, attempts = 0;
         while (kills < 5 && attempts++ < 20)
         {
-            using var process = Start([.. Arguments, "--out", killed, "--resume"]);
+            using var process = CliRunner.Start([.. Arguments, "--out", killed, "--resume"]);
             // start-up takes about 250 ms; then 4–16% of the training time, so that five kills land before it ends on any machine
             Thread.Sleep(250 + (int)(training * (0.04 + 0.12 * random.NextDouble())));
             if (process.HasExited)
@@ -46,7 +46,7 @@ public sealed class KillAndResumeTests
         }
 
         Assert.True(kills >= 3, $"only {kills} kills landed before training finished");
-        using (var last = Start([.. Arguments, "--out", killed, "--resume"]))
+        using (var last = CliRunner.Start([.. Arguments, "--out", killed, "--resume"]))
         {
             Assert.True(last.WaitForExit(120_000), "the resumed run did not finish");
             Assert.Equal(0, last.ExitCode);
@@ -56,22 +56,5 @@ public sealed class KillAndResumeTests
             Directory.GetFileSystemEntries(killed).Select(Path.GetFileName).Order(StringComparer.Ordinal)); // nothing left of the killed runs
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "model.safetensors")), File.ReadAllBytes(Path.Combine(killed, "model.safetensors")));
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "metrics.json")), File.ReadAllText(Path.Combine(killed, "metrics.json")));
-    }
-
-    private static Process Start(string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Carnet.Cli.dll"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start the carnet process");
     }
 }
