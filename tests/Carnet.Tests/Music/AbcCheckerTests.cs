@@ -39,6 +39,16 @@ public sealed class AbcCheckerTests
     }
 
     [Fact]
+    public void DurationsThatNoLongerAddUpExactlyAreAProblemAtTheirNote()
+    {
+        // lengths over six primes near 4096: the bar's sum needs a denominator past 2^63 at the sixth note (a fuzzing find)
+        var verdict = Check("A/4093 A/4091 A/4079 A/4073 A/4057 A/4051 A/4049|", meter: "none");
+        Assert.Equal(["X:1 (t.abc:1), bar 1 (line 5, column 36): the durations no longer add up exactly: lengths divided too finely (such as /4093 then /4091) or too long"],
+            verdict.Lines());
+        Assert.True(Check("A/4093 A/4091 A/4079 A/4073 A/4057|", meter: "none").IsValid); // five still add up, over 9.03e18
+    }
+
+    [Fact]
     public void ABarTooLongIsNamedWithItsNumberAndLine()
     {
         var verdict = Check("GAB dBG|A2B AFDE|GAB c2e|\ndBA G3|]");

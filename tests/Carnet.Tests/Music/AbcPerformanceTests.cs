@@ -52,6 +52,23 @@ public sealed class AbcPerformanceTests
     }
 
     [Fact]
+    public void PlayingEndsAtTheLongestTuneOrWhereTimeNoLongerAddsUpExactly()
+    {
+        // 64 whole notes a unit: the notes of 4096 units (8 · 64 · 64 whole notes) fit, the ninth ends past 2^15 whole notes
+        var notes = Play("A64 B64 c64 d64 e64 f64 g64 a64 b64 | c'64", unit: "64/1", meter: "none");
+        Assert.Equal(8, notes.Count);
+        Assert.Equal(F(AbcPerformance.LongestWholeNotes, 1), notes[^1].Start + notes[^1].Duration);
+        Assert.Empty(Play("A9999", unit: "64/1", meter: "none")); // 639,936 whole notes: past the longest (it was 2^30 ticks, past MIDI's 2^28)
+        var midi = new MidiFile(new MemoryStream(MidiFileWriter.Serialize(notes, "long")), strictChecking: true);
+        Assert.Equal(8 * 64 * 64 * 4L * MidiFileWriter.TicksPerQuarterNote, midi.Events[0].OfType<NoteOnEvent>().Where(e => e.Velocity > 0).Max(e => e.AbsoluteTime + e.NoteLength));
+
+        // a bar a note (each bar adds up for the checker) over primes near 4096: the time played so far needs more than 2^63 at the sixth
+        const string Fine = "A/4093|A/4091|A/4079|A/4073|A/4057|A/4051|A/4049|A/4027|";
+        Assert.True(AbcChecker.Check(new AbcTune { Source = "t.abc", Meter = "none", UnitLength = "1/8", Key = "C", Body = Fine }).IsValid);
+        Assert.Equal([4093L, 4091, 4079, 4073, 4057], Play(Fine, meter: "none").Select(n => n.Duration.Denominator / 8));
+    }
+
+    [Fact]
     public void TheMidiFileHoldsEveryNoteAtItsTick()
     {
         var notes = Play("(3ABc d2 | A>B c<d | [CE]2 z2 | e");

@@ -45,12 +45,22 @@ public static class AbcChecker
         walk.Field('M', tune.Meter, 0);
         walk.Field('L', tune.UnitLength, 0);
         walk.Field('K', tune.Key, 0);
+        AbcElement? stop = null;
         foreach (var element in elements)
         {
-            walk.Add(element);
+            if (!walk.TryAdd(element))
+            {
+                stop = element;
+                break;
+            }
         }
 
-        walk.End();
+        if (stop is not null || !walk.TryEnd())
+        {
+            problems.Add(new AbcProblem(walk.Bars + 1, stop?.Line ?? 0, stop?.Column ?? 0,
+                "the durations no longer add up exactly: lengths divided too finely (such as /4093 then /4091) or too long"));
+        }
+
         if (walk.Notes == 0)
         {
             problems.Add(new AbcProblem(0, 0, 0, "the tune has no notes"));
@@ -97,7 +107,10 @@ public static class AbcChecker
             }
         }
 
-        public void End()
+        /// <summary>Closes the last bar and the open repeat; false when the last bar's time overflowed.</summary>
+        public bool TryEnd() => Exactly(End);
+
+        private void End()
         {
             Close(true);
             if (openRepeat is { } open && Bars > barsAtOpen)

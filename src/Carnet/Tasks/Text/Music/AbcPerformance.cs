@@ -15,7 +15,16 @@ public static class AbcPerformance
 {
     private static readonly int[] Semitones = [0, 2, 4, 5, 7, 9, 11];
 
-    /// <summary>The notes of <paramref name="tune"/> in the order they sound (elements the checker refuses are left out).</summary>
+    /// <summary>
+    /// The longest a tune is played, in whole notes (18 hours at 120 quarter notes a minute): a MIDI file's times between
+    /// events stay within its limit of 2^28 ticks.
+    /// </summary>
+    public const int LongestWholeNotes = 1 << 15;
+
+    /// <summary>
+    /// The notes of <paramref name="tune"/> in the order they sound (elements the checker refuses are left out), up to
+    /// the first that would end after <see cref="LongestWholeNotes"/> or whose time no longer adds up exactly (which the checker refuses).
+    /// </summary>
     public static IReadOnlyList<MusicNote> Notes(AbcTune tune)
     {
         var elements = AbcScanner.Scan(tune.Body, tune.BodyLine).Elements;
@@ -24,7 +33,10 @@ public static class AbcPerformance
         player.Field('K', tune.Key);
         foreach (int index in PlayOrder(elements))
         {
-            player.Add(elements[index]);
+            if (!player.TryAdd(elements[index]) || player.Ended)
+            {
+                break;
+            }
         }
 
         return player.Notes;
@@ -97,6 +109,9 @@ public static class AbcPerformance
 
         public List<MusicNote> Notes { get; } = [];
 
+        /// <summary>Whether a note or broken rhythm would have ended after <see cref="LongestWholeNotes"/>: it was left out, the tune ends.</summary>
+        public bool Ended { get; private set; }
+
         public void Field(char name, string value)
         {
             if (name == 'L' && AbcFields.TryFraction(value, out var unit))
@@ -111,6 +126,12 @@ public static class AbcPerformance
 
         protected override void Sound(IReadOnlyList<AbcNote> notes, MusicFraction duration, AbcElement element)
         {
+            Ended = (time + duration).Value > LongestWholeNotes;
+            if (Ended)
+            {
+                return;
+            }
+
             foreach (var note in notes)
             {
                 Notes.Add(new MusicNote(time, duration, Pitch(note)));
@@ -123,6 +144,12 @@ public static class AbcPerformance
         protected override void Break(AbcBroken broken)
         {
             var lengthened = Clock.Break(broken, lastDuration);
+            Ended = (lastStart + lengthened).Value > LongestWholeNotes;
+            if (Ended)
+            {
+                return;
+            }
+
             for (int i = Notes.Count - lastCount; i < Notes.Count; i++)
             {
                 Notes[i] = Notes[i] with { Duration = lengthened };

@@ -9,7 +9,27 @@ internal abstract class AbcWalker
 {
     protected AbcClock Clock { get; } = new();
 
-    public void Add(AbcElement element)
+    /// <summary>
+    /// Hands <paramref name="element"/> on; false when its time no longer fits exact 64-bit fractions (lengths divided
+    /// ever more finely, such as /4093 then /4091, or multiplied past any tune's length): the walk cannot go on.
+    /// </summary>
+    public bool TryAdd(AbcElement element) => Exactly(() => Add(element));
+
+    /// <summary>Runs <paramref name="step"/>; false when a duration it adds up overflowed (<see cref="MusicFraction"/>'s arithmetic is checked).</summary>
+    protected static bool Exactly(Action step)
+    {
+        try
+        {
+            step();
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private void Add(AbcElement element)
     {
         switch (element)
         {
