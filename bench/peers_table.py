@@ -44,6 +44,9 @@ def main():
         values = [peer[k][field] / carnet[k][field] for k in carnet if k in peer and field in peer[k] and field in carnet[k]]
         return statistics.median(values) if values else nan
 
+    def shown(value, digits=2, suffix=""):
+        return "—" if value != value else f"{value:.{digits}f}{suffix}"  # a peer not measured (ANCHORS=0): a dash, not nan
+
     sgemm = {th: statistics.median(v) for (name, th), v in ceilings.items() if name.startswith("SGEMM")}
     print("| shape | cell | thr | Carnet fwd ms | ORT fwd ms | Carnet ONNX ms | oneDNN fwd ms | torch fwd ms | fwd × ORT "
           "| fwd × oneDNN | fwd × torch | Carnet train ms | oneDNN train ms | torch train ms | train × oneDNN | train × torch "
@@ -53,11 +56,11 @@ def main():
     for key in keys:
         gflops = median("carnet", key, "forward_gflops")
         cells = [key[0], key[1].upper(), str(key[2])]
-        cells += [f"{median(t, key, 'forward_ms'):.2f}" for t in TOOLS]
-        cells += [f"{ratio(t, key, 'forward_ms'):.2f}" for t in ("onnxruntime", "onednn", "torch")]
-        cells += [f"{median(t, key, 'train_ms'):.2f}" for t in ("carnet", "onednn", "torch")]
-        cells += [f"{ratio(t, key, 'train_ms'):.2f}" for t in ("onednn", "torch")]
-        cells += [f"{gflops:.1f}", f"{100 * gflops / sgemm.get(key[2], nan):.0f}%"]
+        cells += [shown(median(t, key, "forward_ms")) for t in TOOLS]
+        cells += [shown(ratio(t, key, "forward_ms")) for t in ("onnxruntime", "onednn", "torch")]
+        cells += [shown(median(t, key, "train_ms")) for t in ("carnet", "onednn", "torch")]
+        cells += [shown(ratio(t, key, "train_ms")) for t in ("onednn", "torch")]
+        cells += [shown(gflops, 1), shown(100 * gflops / sgemm.get(key[2], nan), 0, "%")]
         print("| " + " | ".join(cells) + " |")
     print()
     for (name, threads), values in sorted(ceilings.items()):

@@ -5,8 +5,9 @@
 # (Carnet, ONNX Runtime, oneDNN + PyTorch, then again): ONNX Runtime 1.32 and Carnet's ONNX runtime through the
 # benchmark project (`Carnet.Benchmarks peers`), and oneDNN 2.6, tuned PyTorch, the FMA peak and the SGEMM ceilings
 # through bench/reference/run_anchors.sh (which installs the Debian packages it needs). bench/peers_table.py OUT.jsonl
-# prints the medians over the rounds side by side.
-# Usage: [PEERS=1] bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS] [ROUNDS]   (ITERATIONS 9, ROUNDS 1 by default;
+# prints the medians over the rounds side by side. ANCHORS=0 leaves out oneDNN, PyTorch and the ceilings (about 9 of a
+# round's 11 minutes): Carnet beside ONNX Runtime only, for the forward target.
+# Usage: [PEERS=1 [ANCHORS=0]] bench/run_carnet_bench.sh OUT.jsonl [ITERATIONS] [ROUNDS]   (ITERATIONS 9, ROUNDS 1 by default;
 # each cell after at least 1.5 s of warm-up; set CARNET to a built Carnet.Cli.dll, or to the native executable of
 # scripts/publish-aot.sh, to skip the build; REF_BUDGET is the anchors' seconds per cell, 0.5 here by default)
 set -euo pipefail
@@ -44,6 +45,7 @@ for round in $(seq 1 "$rounds"); do
       echo "round $round of $rounds: $engine" >&2
       "${peers[@]}" --engine "$engine" --iterations "$iterations" | tag "$round" | tee -a "$out"
     done
+    [[ "${ANCHORS:-1}" == 0 ]] && continue
     echo "round $round of $rounds: anchors (oneDNN, PyTorch, ceilings)" >&2
     anchors=$(mktemp)
     REF_BUDGET="${REF_BUDGET:-0.5}" bench/reference/run_anchors.sh "$anchors" >/dev/null
