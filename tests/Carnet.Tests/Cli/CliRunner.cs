@@ -60,12 +60,21 @@ internal sealed class CliRunner : IDisposable
     public static (int Code, string Output, string Error) RunProcess(params string[] args)
     {
         using var process = Start(args);
+        return Finish(process, TimeSpan.FromMinutes(2), $"carnet {string.Join(' ', args)}");
+    }
+
+    /// <summary>
+    /// Waits for a started <paramref name="process"/> (output redirected) at most <paramref name="limit"/>, reading what it
+    /// prints as it comes; kills it and fails the test, naming <paramref name="what"/>, when it does not end in time.
+    /// </summary>
+    public static (int Code, string Output, string Error) Finish(Process process, TimeSpan limit, string what)
+    {
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"carnet {string.Join(' ', args)} did not end within two minutes");
+            Assert.Fail($"{what} did not end within {limit.TotalMinutes} minutes");
         }
 
         return (process.ExitCode, output.Result, error.Result);

@@ -21,15 +21,7 @@ internal static class MpiJob
     public static (int Code, string Output, string Error) Launch(string[] arguments)
     {
         using var process = Start(arguments);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"mpiexec {string.Join(' ', arguments)} did not end within {Limit.TotalMinutes} minutes");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
+        return Cli.CliRunner.Finish(process, Limit, $"mpiexec {string.Join(' ', arguments)}");
     }
 
     /// <summary>Starts mpiexec with <paramref name="arguments"/>, its output redirected.</summary>
